@@ -1,0 +1,135 @@
+"""feedforward: feed-forward neural networks from foundations on NumPy, with PyTorch's API.
+
+    import feedforward as ff
+    x = ff.randn(64, 10)
+    w = ff.zeros(10, 3, requires_grad=True)
+    loss = (x @ w).relu().mean()
+    loss.backward()
+"""
+
+from __future__ import annotations
+
+import importlib as _importlib
+
+from feedforward import ops as _ops  # noqa: F401
+from feedforward._dtype import (
+    bool,
+    double,
+    dtype,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    promote_types,
+    set_default_dtype,
+    short,
+    uint8,
+)
+from feedforward._tensor_str import set_printoptions
+from feedforward.autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from feedforward.autograd.grad_mode import is_inference_mode_enabled
+from feedforward.creation import (
+    arange,
+    as_tensor,
+    bernoulli,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    logspace,
+    multinomial,
+    normal,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from feedforward.ops import methods as _methods  # noqa: F401  (binds Tensor methods)
+from feedforward.ops.api import *  # noqa: F403
+from feedforward.ops.api import abs, all, any, max, min, pow, round, sum  # noqa: F401
+from feedforward.random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
+from feedforward.tensor import Size, Tensor, device
+
+__version__ = "0.1.0"
+
+float32 = float32
+FloatTensor = DoubleTensor = LongTensor = Tensor  # isinstance checks in old tutorials
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+class cuda:
+    """There is no GPU here: ``ff.cuda.is_available()`` is False so device idioms run unchanged."""
+
+    @staticmethod
+    def is_available() -> bool:
+        return False
+
+    @staticmethod
+    def device_count() -> int:
+        return 0
+
+    @staticmethod
+    def manual_seed(seed: int) -> None:
+        """No GPU generators to seed."""
+
+    manual_seed_all = manual_seed
+
+
+class backends:
+    class mps:
+        @staticmethod
+        def is_available() -> bool:
+            return False
+
+
+# Subpackages load on first use, so `import feedforward` stays fast.
+_LAZY = {"nn", "optim", "utils", "datasets", "train", "diagnostics", "serialization", "cli",
+         "autograd"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return _importlib.import_module(f"feedforward.{name}")
+    if name in ("save", "load"):
+        return getattr(_importlib.import_module("feedforward.serialization"), name)
+    raise AttributeError(f"module 'feedforward' has no attribute {name!r}")

@@ -1,0 +1,204 @@
+"""Reverse-mode differentiation: walk the graph from the output back to the leaves.
+
+The whole idea fits in one loop. Order the nodes so that each comes after every node that uses
+its output (a topological order, found iteratively so that deep graphs need no recursion), then
+visit them in that order: each node turns the gradient of its output into gradients of its
+inputs (the chain rule), and gradients arriving at the same place by several paths are ADDED.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from feedforward.autograd import anomaly
+from feedforward.autograd.function import _FREED
+
+__all__ = ["backward", "grad"]
+
+
+def _topological_order(root) -> list:
+    """Nodes reachable from ``root``, each before the nodes that produced its inputs."""
+    order, visited, stack = [], set(), [(root, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))
+        for p, need in zip(node.parents, node.needs_input_grad):
+            if need and p.grad_fn is not None and p.grad_fn not in visited:
+                stack.append((p.grad_fn, False))
+    order.reverse()
+    return order
+
+
+def _run(root, root_grad: np.ndarray, retain_graph: bool, capture: dict | None) -> None:
+    """Backpropagate ``root_grad`` from ``root`` (a Tensor).
+
+    With ``capture`` None, leaf gradients accumulate into ``.grad``. Otherwise ``capture`` maps
+    ``id(tensor)`` to None for the tensors whose gradients are wanted; they are filled in and no
+    ``.grad`` is touched (that is ``autograd.grad``).
+    """
+    from feedforward.tensor import Tensor
+
+    handed_out = {id(root_grad)}  # arrays now owned by some .grad: the next leaf needs a copy
+    if root.grad_fn is None:  # backward() called on a leaf itself
+        _deliver(root, root_grad, capture, handed_out)
+        return
+    grads = {root.grad_fn: root_grad}
+    for node in _topological_order(root.grad_fn):
+        g = grads.pop(node, None)
+        if g is None:
+            continue
+        if node._tensor_hooks:
+            for hook in node._tensor_hooks:
+                replaced = hook(Tensor._make(g, False, None))
+                if replaced is not None:
+                    g = replaced._data
+        if node._retain is not None:
+            kept = node._retain()
+            if kept is not None:
+                kept.grad = _accumulate(kept.grad, g, handed_out, kept)
+        if capture is not None and id(node) in capture:
+            capture[id(node)] = g
+        input_grads = node._run_backward(g)
+        if anomaly._enabled:
+            anomaly.check_backward(node, input_grads)
+        if not retain_graph and node._saved:
+            node._saved = _FREED
+        for p, need, pg in zip(node.parents, node.needs_input_grad, input_grads):
+            if not need or pg is None:
+                continue
+            if pg.dtype != p._data.dtype:
+                pg = pg.astype(p._data.dtype)
+            if p.grad_fn is None:
+                _deliver(p, pg, capture, handed_out)
+            else:
+                prev = grads.get(p.grad_fn)
+                grads[p.grad_fn] = pg if prev is None else prev + pg
+
+
+def _deliver(leaf, g: np.ndarray, capture: dict | None, handed_out: set) -> None:
+    """A gradient reaches a leaf: run its hooks, then add it into ``.grad`` (or capture it)."""
+    from feedforward.tensor import Tensor
+
+    if leaf._hooks:
+        for hook in leaf._hooks:
+            replaced = hook(Tensor._make(g, False, None))
+            if replaced is not None:
+                g = replaced._data
+    if capture is not None:
+        if id(leaf) in capture:
+            prev = capture[id(leaf)]
+            capture[id(leaf)] = g if prev is None else prev + g
+        return
+    leaf.grad = _accumulate(leaf.grad, g, handed_out, leaf)
+
+
+def _accumulate(existing, g: np.ndarray, handed_out: set, owner):
+    """``.grad`` += g, in place like torch; a fresh .grad never aliases another array."""
+    from feedforward.tensor import Tensor
+
+    if existing is not None:
+        np.add(existing._data, g, out=existing._data, casting="unsafe")
+        return existing
+    if id(g) in handed_out or not g.flags.owndata or g.shape != owner.shape:
+        g = np.array(np.broadcast_to(g, owner.shape), dtype=owner._data.dtype)
+    handed_out.add(id(g))
+    return Tensor._make(g, False, None)
+
+
+def _check_root(tensor, gradient, index: int = 0) -> np.ndarray:
+    from feedforward.tensor import Tensor
+
+    if not tensor.requires_grad:
+        raise RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn")
+    if gradient is None:
+        if tensor._data.size != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        return np.ones_like(tensor._data)
+    g = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
+    if g.shape != tensor.shape:
+        raise RuntimeError(
+            f"Mismatch in shape: grad_output[{index}] has a shape of {_size(g.shape)} and "
+            f"output[{index}] has a shape of {_size(tensor.shape)}."
+        )
+    return g.astype(tensor._data.dtype, copy=False)
+
+
+def _size(shape) -> str:
+    return f"feedforward.Size({list(shape)})"
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate the gradients of ``tensors`` into the ``.grad`` of the leaves they depend on."""
+    from feedforward.tensor import Tensor
+
+    if create_graph:
+        raise NotImplementedError(
+            "create_graph=True (higher-order gradients) is not supported: feedforward's backward "
+            "formulas run on NumPy arrays, so a gradient has no graph of its own"
+        )
+    if inputs is not None:
+        raise NotImplementedError("backward(inputs=...) is not supported; use autograd.grad")
+    tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    if grad_tensors is None or isinstance(grad_tensors, Tensor):
+        grad_tensors = [grad_tensors] * len(tensors) if grad_tensors is None else [grad_tensors]
+    retain = bool(retain_graph)
+    for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
+        root_grad = _check_root(t, g, i)
+        # several roots share nodes: keep the graph until the last one has run
+        _run(t, root_grad, retain or i < len(tensors) - 1, None)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=None, materialize_grads=False):
+    """Gradients of ``outputs`` with respect to ``inputs``, returned instead of stored in ``.grad``.
+
+    Example:
+        >>> x = ff.tensor([1.0, 2.0], requires_grad=True)
+        >>> (gx,) = ff.autograd.grad((x * x).sum(), x)   # 2x
+    """
+    from feedforward.tensor import Tensor
+
+    if create_graph:
+        raise NotImplementedError(
+            "create_graph=True (higher-order gradients) is not supported: feedforward's backward "
+            "formulas run on NumPy arrays, so a gradient has no graph of its own"
+        )
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    for i, x in enumerate(inputs):
+        if not x.requires_grad:
+            raise RuntimeError(f"One of the differentiated Tensors does not require grad (index {i})")
+    # a leaf is captured under its own id; a non-leaf under its grad_fn's (its gradient is the
+    # gradient flowing into that node)
+    keys = [id(x) if x.grad_fn is None else id(x.grad_fn) for x in inputs]
+    capture = dict.fromkeys(keys)
+    retain = bool(retain_graph)
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        root_grad = _check_root(out, g, i)
+        part = dict.fromkeys(keys)
+        _run(out, root_grad, retain or i < len(outputs) - 1, part)
+        for k, v in part.items():
+            if v is not None:
+                capture[k] = v if capture[k] is None else capture[k] + v
+    result = []
+    for i, (x, k) in enumerate(zip(inputs, keys)):
+        g = capture[k]
+        if g is None:
+            if materialize_grads:
+                g = np.zeros_like(x._data)
+            elif not allow_unused:
+                raise RuntimeError(
+                    f"The differentiated Tensor at index {i} appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior."
+                )
+        result.append(None if g is None else Tensor._make(np.array(g, copy=True), False, None))
+    return tuple(result)

@@ -1,0 +1,207 @@
+"""``Function``: one differentiable op, with its forward and its backward side by side.
+
+Calling ``SomeOp.apply(*inputs)`` runs ``forward`` and, when an input requires grad, returns a
+Tensor whose ``grad_fn`` is the ``ctx`` object forward saw: that object *is* the graph node. It keeps
+the inputs (``parents``), which of them need a gradient, and whatever forward saved for backward.
+
+The library's own ops (``feedforward.ops``) set ``array_op = True``: their forward and backward
+take and return NumPy arrays, which keeps each op short and fast. A user's Function leaves it False
+and gets Tensors in both directions, exactly as in torch.
+"""
+
+from __future__ import annotations
+
+import traceback
+import weakref
+
+import numpy as np
+
+from feedforward.autograd import anomaly
+from feedforward.autograd.grad_mode import _state, no_grad
+
+__all__ = ["Function", "FunctionCtx", "VersionCounter"]
+
+Tensor = None  # set by feedforward.tensor (it imports this module first)
+
+_FREED = object()  # marks saved values released by a backward without retain_graph
+
+
+class VersionCounter:
+    """How many in-place writes a tensor's storage has seen; views share their base's counter."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
+class FunctionCtx:
+    """What ``forward`` and ``backward`` share: saved values and which inputs need gradients."""
+
+    _saved: tuple = ()
+    _versions: tuple = ()
+    _tensor_hooks: list | None = None  # hooks on the output tensor's gradient (register_hook)
+    _retain: weakref.ref | None = None  # output tensor that asked for retain_grad()
+    _stack: list | None = None  # where forward ran, kept in anomaly mode
+
+    def save_for_backward(self, *values) -> None:
+        """Keep ``values`` (arrays, or Tensors in a user Function) until backward runs."""
+        self._saved = values
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = self._saved
+        if saved is _FREED:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or if "
+                "you need to access saved tensors after calling backward."
+            )
+        for counter, expected, shape, dtype_name, output_of in self._versions:
+            if counter.value != expected:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an "
+                    f"inplace operation: [{dtype_name} {list(shape)}], which is {output_of}, is at "
+                    f"version {counter.value}; expected version {expected} instead. Hint: enable "
+                    "anomaly detection to find the operation that failed to compute its gradient, "
+                    "with feedforward.autograd.set_detect_anomaly(True)."
+                )
+        return saved
+
+    def mark_non_differentiable(self, *args) -> None:
+        """Accepted for torch compatibility; outputs are differentiable as a whole here."""
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Accepted for torch compatibility: incoming gradients are always materialised."""
+
+
+class Function(FunctionCtx):
+    """Base class of differentiable operations.
+
+    Subclass it with two static methods and call ``apply``:
+
+    Example:
+        >>> class Exp(ff.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         y = x.exp()
+        ...         ctx.save_for_backward(y)
+        ...         return y
+        ...     @staticmethod
+        ...     def backward(ctx, grad_output):
+        ...         (y,) = ctx.saved_tensors
+        ...         return grad_output * y          # d exp(x)/dx = exp(x)
+        >>> Exp.apply(ff.tensor([0.0, 1.0], requires_grad=True))
+
+    ``backward`` returns one gradient per input of ``forward`` (None for inputs that need none).
+    """
+
+    array_op = False  # True for the library's ops: forward/backward work on NumPy arrays
+    is_view = False  # output shares storage (and version counter) with the first input
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement the backward function for custom Function.")
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.__name__ + ("Backward0" if cls.array_op else "Backward")
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object>" if not self.array_op else f"<{self.name()}>"
+
+    @property
+    def next_functions(self) -> tuple:
+        """(node, 0) for each input, as torch shows the graph; leaves appear as AccumulateGrad."""
+        out = []
+        for p in self.parents:
+            if not isinstance(p, Tensor) or not p.requires_grad:
+                out.append((None, 0))
+            else:
+                out.append((p.grad_fn if p.grad_fn is not None else AccumulateGrad(p), 0))
+        return tuple(out)
+
+    def register_hook(self, fn) -> None:
+        if self._tensor_hooks is None:
+            self._tensor_hooks = []
+        self._tensor_hooks.append(fn)
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = cls.__new__(cls)
+        needs = None
+        if _state["grad"]:
+            needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+            if True not in needs:
+                needs = None
+        if cls.array_op:
+            data = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args], **kwargs)
+        else:
+            with no_grad():
+                data = cls.forward(ctx, *args, **kwargs)
+            if not isinstance(data, Tensor):
+                raise TypeError(f"{cls.__name__}.forward must return one Tensor, got {type(data)}")
+            data = data._data
+        out = Tensor._make(data, needs is not None, ctx if needs is not None else None)
+        if cls.is_view:
+            out._version = args[0]._version
+        if needs is not None:
+            ctx.parents = args
+            ctx.needs_input_grad = needs
+            if ctx._saved:
+                ctx._versions = _watch_saved(ctx._saved, args, out, cls)
+            if anomaly._enabled:
+                ctx._stack = traceback.extract_stack()[:-2]
+        if anomaly._enabled:
+            anomaly.check_forward(cls, data)
+        return out
+
+    def _run_backward(self, grad: np.ndarray) -> tuple:
+        """Call backward and return one array (or None) per forward input."""
+        if self.array_op:
+            grads = self.backward(self, grad)
+            return grads if isinstance(grads, tuple) else (grads,)
+        grads = self.backward(self, Tensor._make(grad, False, None))
+        grads = grads if isinstance(grads, tuple) else (grads,)
+        if len(grads) != len(self.parents):
+            raise RuntimeError(
+                f"function {self.name()} returned an incorrect number of gradients "
+                f"(expected {len(self.parents)}, got {len(grads)})"
+            )
+        return tuple(g._data if isinstance(g, Tensor) else g for g in grads)
+
+
+def _watch_saved(saved, args, out, cls) -> tuple:
+    """For each saved value that is an input's or the output's storage, remember its version."""
+    watched = []
+    for value in saved:
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor) and (value is a or value is a._data):
+                origin = f"output 0 of {a.grad_fn.name()}" if a.grad_fn else "a leaf Variable"
+                watched.append((a._version, a._version.value, a.shape, a.type(), origin))
+                break
+        else:
+            if value is out._data or value is out:
+                watched.append((out._version, 0, out.shape, out.type(), f"output 0 of {cls.name()}"))
+    return tuple(watched)
+
+
+class AccumulateGrad:
+    """Stands for a leaf in ``next_functions``: backward adds into its ``.grad``."""
+
+    def __init__(self, variable) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+    next_functions = ()

@@ -1,0 +1,111 @@
+"""Small helpers the ops share: dtype promotion, un-broadcasting gradients, dim normalisation."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from feedforward._dtype import get_default_dtype, result_type
+
+
+def promote(a, b):
+    """Cast two operands (arrays or Python numbers) to the dtype torch would compute in.
+
+    NumPy's own rules differ from torch's in two places that matter: ``int_tensor * 0.5`` must
+    give float32 (not float64), and a 0-dim float64 tensor must not widen a float32 matrix.
+    """
+    if type(a) is np.ndarray and type(b) is np.ndarray:
+        if a.dtype == b.dtype:
+            return a, b
+        dt = result_type(a, b)
+        return a.astype(dt, copy=False), b.astype(dt, copy=False)
+    if type(a) is np.ndarray:
+        return _with_scalar(a, b), _plain(b)
+    if type(b) is np.ndarray:
+        return _plain(a), _with_scalar(b, a)
+    return scalar_array(a), scalar_array(b)
+
+
+def scalar_array(s) -> np.ndarray:
+    """A Python number as a 0-dim array of torch's dtype for it (float32 for floats)."""
+    if isinstance(s, np.ndarray):
+        return s
+    if isinstance(s, float | np.floating):
+        return np.asarray(s, dtype=get_default_dtype().numpy_dtype)
+    return np.asarray(s)
+
+
+def as_default_float(x):
+    """An integer/bool array (or number) as the default float dtype."""
+    return np.asarray(x, dtype=get_default_dtype().numpy_dtype)
+
+
+def _plain(s):
+    """A NumPy scalar behaves like a Python number in torch (weak type), not like an array."""
+    if isinstance(s, bool | np.bool_):
+        return bool(s)
+    if isinstance(s, int | np.integer):
+        return int(s)
+    if isinstance(s, float | np.floating):
+        return float(s)
+    return s
+
+
+def _with_scalar(arr: np.ndarray, s) -> np.ndarray:
+    kind = arr.dtype.kind
+    if kind in "biu" and isinstance(s, float | np.floating):
+        return arr.astype(get_default_dtype().numpy_dtype)
+    if kind == "b" and isinstance(s, int | np.integer) and not isinstance(s, bool | np.bool_):
+        return arr.astype(np.int64)
+    return arr
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``grad`` over the dims that broadcasting added or stretched, back to ``shape``.
+
+    If ``b`` of shape (3,) was added to every row of an (N, 3) matrix, each element of ``b``
+    contributed to N outputs, so its gradient is the sum of those N gradients.
+    """
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    return grad.sum(axis=axes).reshape(shape)
+
+
+def normalize_dim(dim: int, ndim: int, op: str = "") -> int:
+    """A possibly negative dim as a non-negative axis; IndexError out of range, like torch."""
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(
+            f"{op + ': ' if op else ''}Dimension out of range (expected to be in range of "
+            f"[{-n}, {n - 1}], but got {dim})"
+        )
+    return dim % n
+
+
+def normalize_dims(dim, ndim: int, op: str = ""):
+    """None (all dims) or a tuple of non-negative axes."""
+    if dim is None:
+        return None
+    if isinstance(dim, int | np.integer):
+        return (normalize_dim(int(dim), ndim, op),)
+    dims = tuple(normalize_dim(int(d), ndim, op) for d in dim)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"{op}: dim {dims} appears multiple times in the list of dims")
+    return dims if dims else None
+
+
+def broadcast_error(op: str, a_shape: tuple, b_shape: tuple) -> RuntimeError:
+    """torch's message for shapes that do not broadcast, with the op named."""
+    for i in range(1, max(len(a_shape), len(b_shape)) + 1):
+        sa = a_shape[-i] if i <= len(a_shape) else 1
+        sb = b_shape[-i] if i <= len(b_shape) else 1
+        if sa != sb and sa != 1 and sb != 1:
+            dim = max(len(a_shape), len(b_shape)) - i
+            return RuntimeError(
+                f"{op}: The size of tensor a ({sa}) must match the size of tensor b ({sb}) at "
+                f"non-singleton dimension {dim} (shapes {tuple(a_shape)} and {tuple(b_shape)})"
+            )
+    return RuntimeError(f"{op}: shapes {tuple(a_shape)} and {tuple(b_shape)} do not broadcast")

@@ -1,0 +1,835 @@
+"""The public functions (``ff.exp(x)``, ``ff.cat(...)``) and, from the same code, the methods
+(``x.exp()``). Each wrapper checks and normalises its arguments, then calls one op's ``apply``.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections import namedtuple
+
+import numpy as np
+
+from feedforward import _dtype
+from feedforward.autograd.grad_mode import _state
+from feedforward.ops import elementwise as E
+from feedforward.ops import indexing as I
+from feedforward.ops import linalg as L
+from feedforward.ops import reduction as R
+from feedforward.ops import shape as S
+from feedforward.ops._util import normalize_dim, normalize_dims, scalar_array
+from feedforward.tensor import Tensor
+
+return_types_max = namedtuple("max", ["values", "indices"])
+return_types_min = namedtuple("min", ["values", "indices"])
+return_types_sort = namedtuple("sort", ["values", "indices"])
+return_types_topk = namedtuple("topk", ["values", "indices"])
+
+
+def _tensor(x) -> Tensor:
+    """Numbers and arrays given where a tensor is needed become constant tensors."""
+    if isinstance(x, Tensor):
+        return x
+    return Tensor._make(scalar_array(x) if np.ndim(x) == 0 else np.asarray(x), False, None)
+
+
+def _check_tensor(x, fn: str) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}")
+
+
+# ---------------------------------------------------------------- arithmetic
+
+
+def add(input, other, *, alpha=1):
+    return E.Add.apply(input, other, alpha=alpha) if alpha != 1 else E.Add.apply(input, other)
+
+
+def sub(input, other, *, alpha=1):
+    return E.Sub.apply(input, other, alpha=alpha) if alpha != 1 else E.Sub.apply(input, other)
+
+
+def mul(input, other):
+    return E.Mul.apply(input, other)
+
+
+def div(input, other, *, rounding_mode=None):
+    if rounding_mode not in (None, "floor", "trunc"):
+        raise ValueError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
+        )
+    if rounding_mode is None:
+        return E.Div.apply(input, other)
+    return E.Div.apply(input, other, rounding_mode=rounding_mode)
+
+
+def true_divide(input, other):
+    return E.Div.apply(input, other)
+
+
+def floor_divide(input, other):
+    return E.Div.apply(input, other, rounding_mode="floor")
+
+
+def remainder(input, other):
+    return E.Remainder.apply(input, other)
+
+
+def pow(input, exponent):
+    return E.Pow.apply(input, exponent)
+
+
+def neg(input):
+    return E.Neg.apply(input)
+
+
+def maximum(input, other):
+    return E.Maximum.apply(input, _tensor(other))
+
+
+def minimum(input, other):
+    return E.Minimum.apply(input, _tensor(other))
+
+
+def matmul(input, other):
+    return L.MatMul.apply(input, other)
+
+
+def mm(input, mat2):
+    return L.Mm.apply(input, mat2)
+
+
+def bmm(input, mat2):
+    return L.Bmm.apply(input, mat2)
+
+
+def dot(input, other):
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    return L.MatMul.apply(input, other)
+
+
+# ---------------------------------------------------------------- unary
+
+
+def _unary(op):
+    def fn(input):
+        return op.apply(input)
+
+    fn.__name__ = op.__name__.lower()
+    fn.__doc__ = f"Elementwise {fn.__name__}; the gradient rule is in ``{op.__qualname__}.backward``."
+    return fn
+
+
+exp = _unary(E.Exp)
+expm1 = _unary(E.Expm1)
+log = _unary(E.Log)
+log1p = _unary(E.Log1p)
+sqrt = _unary(E.Sqrt)
+rsqrt = _unary(E.Rsqrt)
+abs = _unary(E.Abs)
+sin = _unary(E.Sin)
+cos = _unary(E.Cos)
+tanh = _unary(E.Tanh)
+sigmoid = _unary(E.Sigmoid)
+relu = _unary(E.Relu)
+sign = _unary(E.Sign)
+floor = _unary(E.Floor)
+ceil = _unary(E.Ceil)
+trunc = _unary(E.Trunc)
+
+
+def round(input, *, decimals: int = 0):
+    return E.Round.apply(input, decimals)
+
+
+def square(input):
+    return E.Mul.apply(input, input)
+
+
+def log2(input):
+    return E.Div.apply(E.Log.apply(input), float(np.log(2.0)))
+
+
+def log10(input):
+    return E.Div.apply(E.Log.apply(input), float(np.log(10.0)))
+
+
+def reciprocal(input):
+    return E.Div.apply(1.0, input)
+
+
+def clamp(input, min=None, max=None):
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    return E.Clamp.apply(input, min, max)
+
+
+clip = clamp
+
+
+def clamp_min(input, min):
+    return E.Clamp.apply(input, min, None)
+
+
+def clamp_max(input, max):
+    return E.Clamp.apply(input, None, max)
+
+
+def where(condition, input=None, other=None):
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype != np.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {cond.dtype}")
+    return E.Where.apply(cond, input, other)
+
+
+def nonzero(input, *, as_tuple: bool = False):
+    idx = np.nonzero(input._data)
+    if as_tuple:
+        return tuple(Tensor._make(i.astype(np.int64), False, None) for i in idx)
+    return Tensor._make(np.stack(idx, axis=1).astype(np.int64), False, None)
+
+
+# ---------------------------------------------------------------- comparisons and logic
+
+
+def _compare(np_fn, name):
+    def fn(input, other):
+        a = input._data
+        b = other._data if isinstance(other, Tensor) else other
+        try:
+            return Tensor._make(np.asarray(np_fn(a, b)), False, None)
+        except ValueError:
+            from feedforward.ops._util import broadcast_error
+
+            raise broadcast_error(name, a.shape, np.shape(b)) from None
+
+    fn.__name__ = name
+    return fn
+
+
+eq = _compare(np.equal, "eq")
+ne = _compare(np.not_equal, "ne")
+lt = _compare(np.less, "lt")
+le = _compare(np.less_equal, "le")
+gt = _compare(np.greater, "gt")
+ge = _compare(np.greater_equal, "ge")
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+logical_and = _compare(np.logical_and, "logical_and")
+logical_or = _compare(np.logical_or, "logical_or")
+logical_xor = _compare(np.logical_xor, "logical_xor")
+
+
+def logical_not(input):
+    return Tensor._make(np.logical_not(input._data), False, None)
+
+
+def _bitwise(np_fn, name):
+    def fn(input, other):
+        if input._data.dtype.kind == "f":
+            raise RuntimeError(f'"{name}_cpu" not implemented for \'{input.dtype.name.capitalize()}\'')
+        b = other._data if isinstance(other, Tensor) else other
+        return Tensor._make(np.asarray(np_fn(input._data, b)), False, None)
+
+    return fn
+
+
+bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
+bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
+
+
+def bitwise_not(input):
+    if input._data.dtype.kind == "f":
+        raise RuntimeError("bitwise_not is only supported for integer and boolean tensors")
+    return Tensor._make(np.invert(input._data), False, None)
+
+
+def isnan(input):
+    return Tensor._make(np.isnan(input._data), False, None)
+
+
+def isinf(input):
+    return Tensor._make(np.isinf(input._data), False, None)
+
+
+def isfinite(input):
+    return Tensor._make(np.isfinite(input._data), False, None)
+
+
+def equal(input, other) -> bool:
+    return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    b = other._data if isinstance(other, Tensor) else other
+    return Tensor._make(np.isclose(input._data, b, rtol=rtol, atol=atol, equal_nan=equal_nan),
+                        False, None)
+
+
+# ---------------------------------------------------------------- reductions
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    axes = normalize_dims(dim, input.ndim, "sum")
+    dt = _dtype.to_numpy_dtype(dtype) if dtype is not None else None
+    return R.Sum.apply(input, axes, keepdim, dt)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+            f"complex dtype. Got: {input.dtype.name.capitalize()}"
+        )
+    return R.Mean.apply(input, normalize_dims(dim, input.ndim, "mean"), keepdim)
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    axis = None if dim is None else normalize_dim(dim, input.ndim, "prod")
+    return R.Prod.apply(input, axis, keepdim)
+
+
+def _correction(unbiased, correction) -> float:
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    if isinstance(dim, bool):  # var(x, False): the old positional `unbiased`
+        dim, unbiased = None, dim
+    axes = normalize_dims(dim, input.ndim, "var")
+    return R.Var.apply(input, axes, _correction(unbiased, correction), keepdim)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    axes = normalize_dims(dim, input.ndim, "std")
+    return R.Var.apply(input, axes, _correction(unbiased, correction), keepdim, True)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def _check_nonempty(input, fn: str, axes) -> None:
+    if input._data.size == 0 and (axes is None or any(input.shape[a] == 0 for a in axes)):
+        raise IndexError(
+            f"{fn}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+            "the reduction dim with the 'dim' argument."
+        )
+
+
+def _extreme(input, dim, keepdim, other, which: str):
+    if isinstance(dim, Tensor):  # max(a, b): elementwise
+        other, dim = dim, None
+    if other is not None:
+        return maximum(input, other) if which == "max" else minimum(input, other)
+    if dim is None:
+        _check_nonempty(input, which, None)
+        return (R.Amax if which == "max" else R.Amin).apply(input, None, False)
+    axis = normalize_dim(dim, input.ndim, which)
+    _check_nonempty(input, which, (axis,))
+    arg = np.argmax if which == "max" else np.argmin
+    data = input._data if input.ndim else input._data.reshape(1)
+    idx = arg(data, axis=axis, keepdims=keepdim).astype(np.int64)
+    values = R.MaxDim.apply(input if input.ndim else input.reshape(1), idx, axis, keepdim)
+    if input.ndim == 0:
+        values, idx = values.reshape(()), idx.reshape(())
+    result = return_types_max if which == "max" else return_types_min
+    return result(values, Tensor._make(idx, False, None))
+
+
+def max(input, dim=None, keepdim=False, *, other=None):
+    """Largest value; with ``dim``, a (values, indices) pair along it; with a tensor, elementwise."""
+    return _extreme(input, dim, keepdim, other, "max")
+
+
+def min(input, dim=None, keepdim=False, *, other=None):
+    return _extreme(input, dim, keepdim, other, "min")
+
+
+def amax(input, dim=(), keepdim=False):
+    axes = normalize_dims(dim, input.ndim, "amax") if dim != () else None
+    _check_nonempty(input, "amax", axes)
+    return R.Amax.apply(input, axes, keepdim)
+
+
+def amin(input, dim=(), keepdim=False):
+    axes = normalize_dims(dim, input.ndim, "amin") if dim != () else None
+    _check_nonempty(input, "amin", axes)
+    return R.Amin.apply(input, axes, keepdim)
+
+
+def argmax(input, dim=None, keepdim=False):
+    if dim is None:
+        return Tensor._make(np.asarray(np.argmax(input._data), dtype=np.int64), False, None)
+    axis = normalize_dim(dim, input.ndim, "argmax")
+    return Tensor._make(np.argmax(input._data, axis=axis, keepdims=keepdim).astype(np.int64),
+                        False, None)
+
+
+def argmin(input, dim=None, keepdim=False):
+    if dim is None:
+        return Tensor._make(np.asarray(np.argmin(input._data), dtype=np.int64), False, None)
+    axis = normalize_dim(dim, input.ndim, "argmin")
+    return Tensor._make(np.argmin(input._data, axis=axis, keepdims=keepdim).astype(np.int64),
+                        False, None)
+
+
+def logsumexp(input, dim, keepdim=False):
+    return R.LogSumExp.apply(input, normalize_dims(dim, input.ndim, "logsumexp"), keepdim)
+
+
+def softmax(input, dim, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    return R.Softmax.apply(input, normalize_dim(dim, input.ndim, "softmax"))
+
+
+def log_softmax(input, dim, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    return R.LogSoftmax.apply(input, normalize_dim(dim, input.ndim, "log_softmax"))
+
+
+def cumsum(input, dim, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    return R.Cumsum.apply(input, normalize_dim(dim, input.ndim, "cumsum"))
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    if p == "fro" or p is None:
+        p = 2.0
+    if p == "nuc":
+        raise NotImplementedError("norm: the nuclear norm is not supported")
+    return R.Norm.apply(input, float(p), normalize_dims(dim, input.ndim, "norm"), keepdim)
+
+
+def all(input, dim=None, keepdim=False):
+    axis = None if dim is None else normalize_dims(dim, input.ndim, "all")
+    return Tensor._make(np.asarray(np.all(input._data, axis=axis, keepdims=keepdim)), False, None)
+
+
+def any(input, dim=None, keepdim=False):
+    axis = None if dim is None else normalize_dims(dim, input.ndim, "any")
+    return Tensor._make(np.asarray(np.any(input._data, axis=axis, keepdims=keepdim)), False, None)
+
+
+def count_nonzero(input, dim=None):
+    axis = None if dim is None else normalize_dims(dim, input.ndim, "count_nonzero")
+    return Tensor._make(np.asarray(np.count_nonzero(input._data, axis=axis), dtype=np.int64),
+                        False, None)
+
+
+# ---------------------------------------------------------------- shapes
+
+
+def _size_arg(shape) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], tuple | list):
+        shape = tuple(shape[0])
+    return tuple(int(s) for s in shape)
+
+
+def _infer_shape(shape: tuple, numel: int) -> tuple:
+    """Resolve one -1 and check the element count, with torch's message."""
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def reshape(input, *shape):
+    shape = _infer_shape(_size_arg(shape), input._data.size)
+    return S.Reshape.apply(input, shape)
+
+
+def view(input, *shape):
+    if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
+        raise NotImplementedError("view(dtype) is not supported")
+    shape = _infer_shape(_size_arg(shape), input._data.size)
+    if not input._data.flags.c_contiguous and input._data.size > 1:
+        try:
+            np.ndarray.view(input._data).shape = shape  # NumPy checks that no copy is needed
+        except AttributeError:
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one "
+                "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+            ) from None
+    return S.View.apply(input, shape)
+
+
+def view_as(input, other):
+    return view(input, tuple(other.shape))
+
+
+def reshape_as(input, other):
+    return reshape(input, tuple(other.shape))
+
+
+def flatten(input, start_dim: int = 0, end_dim: int = -1):
+    if input.ndim == 0:
+        return S.Reshape.apply(input, (1,))
+    start = normalize_dim(start_dim, input.ndim, "flatten")
+    end = normalize_dim(end_dim, input.ndim, "flatten")
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    shape = input.shape
+    new = shape[:start] + (int(np.prod(shape[start:end + 1], dtype=np.int64)),) + shape[end + 1:]
+    return S.Reshape.apply(input, new)
+
+
+def unflatten(input, dim: int, sizes):
+    axis = normalize_dim(dim, input.ndim, "unflatten")
+    sizes = tuple(sizes)
+    inner = _infer_shape(sizes, input.shape[axis])
+    return S.Reshape.apply(input, input.shape[:axis] + inner + input.shape[axis + 1:])
+
+
+def squeeze(input, dim=None):
+    if dim is None:
+        return S.View.apply(input, tuple(s for s in input.shape if s != 1))
+    axes = normalize_dims(dim, input.ndim, "squeeze") or ()
+    shape = tuple(s for i, s in enumerate(input.shape) if not (i in axes and s == 1))
+    return S.View.apply(input, shape)
+
+
+def unsqueeze(input, dim: int):
+    axis = normalize_dim(dim, input.ndim + 1, "unsqueeze")
+    shape = input.shape
+    return S.View.apply(input, shape[:axis] + (1,) + shape[axis:])
+
+
+def transpose(input, dim0: int, dim1: int):
+    if input.ndim == 0:
+        return S.View.apply(input, ())
+    a = normalize_dim(dim0, input.ndim, "transpose")
+    b = normalize_dim(dim1, input.ndim, "transpose")
+    return S.Transpose.apply(input, a, b)
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input):
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    return S.T.apply(input)
+
+
+def permute(input, *dims):
+    dims = _size_arg(dims)
+    if len(dims) != input.ndim:
+        raise RuntimeError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            f"length of the desired ordering of dimensions i.e. input.dim() = {input.ndim} is not "
+            f"equal to len(dims) = {len(dims)}"
+        )
+    axes = tuple(normalize_dim(d, input.ndim, "permute") for d in dims)
+    if len(set(axes)) != len(axes):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return S.Permute.apply(input, axes)
+
+
+def movedim(input, source, destination):
+    order = list(np.moveaxis(np.arange(input.ndim), source, destination))
+    return S.Permute.apply(input, tuple(int(i) for i in order))
+
+
+def expand(input, *sizes):
+    sizes = _size_arg(sizes)
+    if len(sizes) < input.ndim:
+        raise RuntimeError(
+            f"expand({input.type()}{{{list(input.shape)}}}, size={list(sizes)}): the number of sizes "
+            "provided must be greater or equal to the number of dimensions in the tensor"
+        )
+    lead = len(sizes) - input.ndim
+    shape = []
+    for i, s in enumerate(sizes):
+        cur = input.shape[i - lead] if i >= lead else 1
+        if s == -1:
+            if i < lead:
+                raise RuntimeError("expand: -1 is not allowed in a leading, non-existing dimension")
+            s = cur
+        elif cur != 1 and s != cur:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at "
+                f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                f"{list(input.shape)}"
+            )
+        shape.append(s)
+    return S.Expand.apply(input, tuple(shape))
+
+
+def expand_as(input, other):
+    return expand(input, tuple(other.shape))
+
+
+def broadcast_to(input, shape):
+    return expand(input, tuple(shape))
+
+
+def repeat(input, *repeats):
+    repeats = _size_arg(repeats)
+    if len(repeats) < input.ndim:
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"
+        )
+    return S.Repeat.apply(input, repeats)
+
+
+def cat(tensors, dim: int = 0):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    ref = next((x for x in tensors if x.ndim), tensors[0])
+    if ref.ndim == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    axis = normalize_dim(dim, ref.ndim, "cat")
+    kept = [x for x in tensors if not (x.ndim == 1 and x.shape[0] == 0)] or tensors[:1]
+    for i, x in enumerate(kept):
+        if x.ndim != ref.ndim:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {ref.ndim} and {x.ndim}"
+            )
+        for d in range(ref.ndim):
+            if d != axis and x.shape[d] != ref.shape[d]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {axis}. Expected size "
+                    f"{ref.shape[d]} but got size {x.shape[d]} for tensor number {i} in the list."
+                )
+    kept = _common_dtype(kept)
+    return S.Cat.apply(axis, *kept)
+
+
+concat = concatenate = cat
+
+
+def _common_dtype(tensors):
+    dt = tensors[0].dtype
+    for x in tensors[1:]:
+        dt = _dtype.promote_types(dt, x.dtype)
+    return [x if x.dtype is dt else x.to(dt) for x in tensors]
+
+
+def stack(tensors, dim: int = 0):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    axis = normalize_dim(dim, tensors[0].ndim + 1, "stack")
+    for i, x in enumerate(tensors):
+        if x.shape != tensors[0].shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at "
+                f"entry 0 and {list(x.shape)} at entry {i}"
+            )
+    return S.Stack.apply(axis, *_common_dtype(tensors))
+
+
+def hstack(tensors):
+    tensors = list(tensors)
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors):
+    return cat([x.reshape(1, -1) if x.ndim == 1 else x for x in tensors], 0)
+
+
+def split(tensor, split_size_or_sections, dim: int = 0):
+    axis = normalize_dim(dim, tensor.ndim, "split")
+    n = tensor.shape[axis]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        if size <= 0 and n:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
+        sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if builtins.sum(sizes) != n:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
+                f"at dimension {axis}), but got split_sizes={sizes}"
+            )
+    out, start = [], 0
+    for s in sizes:
+        index = (slice(None),) * axis + (slice(start, start + s),)
+        out.append(tensor[index])
+        start += s
+    return tuple(out)
+
+
+def chunk(input, chunks: int, dim: int = 0):
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    axis = normalize_dim(dim, input.ndim, "chunk")
+    size = -(-input.shape[axis] // chunks)
+    return split(input, builtins.max(size, 1), axis)
+
+
+def unbind(input, dim: int = 0):
+    axis = normalize_dim(dim, input.ndim, "unbind")
+    return tuple(input[(slice(None),) * axis + (i,)] for i in range(input.shape[axis]))
+
+
+def flip(input, dims):
+    axes = normalize_dims(dims, input.ndim, "flip")
+    return S.Flip.apply(input, axes)
+
+
+# ---------------------------------------------------------------- indexing
+
+
+def _index_tensor(index, fn: str) -> np.ndarray:
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"{fn}(): Expected dtype int64 for index")
+    return idx
+
+
+def gather(input, dim: int, index, *, sparse_grad: bool = False):
+    axis = normalize_dim(dim, input.ndim, "gather")
+    idx = _index_tensor(index, "gather")
+    if idx.ndim != input.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    n = input.shape[axis]
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        bad = idx.max() if idx.max() >= n else idx.min()
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {axis} with size {n}")
+    for d in range(input.ndim):
+        if d != axis and idx.shape[d] > input.shape[d]:
+            raise RuntimeError(
+                f"Size does not match at dimension {d} expected index {list(idx.shape)} to be no "
+                f"larger than self {list(input.shape)} apart from dimension {axis}"
+            )
+    if idx.shape != input.shape:
+        input = input[tuple(slice(0, idx.shape[d]) if d != axis else slice(None)
+                            for d in range(input.ndim))]
+    return I.Gather.apply(input, axis, idx)
+
+
+def take_along_dim(input, indices, dim=None):
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    axis = normalize_dim(dim, input.ndim, "take_along_dim")
+    shape = [b if i == axis else builtins.max(a, b)
+             for i, (a, b) in enumerate(zip(input.shape, indices.shape))]
+    return gather(expand(input, *[s if i != axis else input.shape[axis] for i, s in enumerate(shape)]),
+                  axis, Tensor._make(np.broadcast_to(indices._data, shape).copy(), False, None))
+
+
+def scatter_add(input, dim: int, index, src):
+    axis = normalize_dim(dim, input.ndim, "scatter_add")
+    idx = _index_tensor(index, "scatter_add")
+    n = input.shape[axis]
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        raise RuntimeError(f"index {idx.max()} is out of bounds for dimension {axis} with size {n}")
+    return I.ScatterAdd.apply(input, axis, idx, src)
+
+
+def index_select(input, dim: int, index):
+    axis = normalize_dim(dim, input.ndim, "index_select")
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError("index_select(): Expected dtype int32/int64 for index")
+    if idx.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    n = input.shape[axis] if input.ndim else 1
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        raise IndexError(f"index out of range in self")
+    return I.IndexSelect.apply(input, axis, idx.reshape(-1))
+
+
+def masked_fill(input, mask, value):
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {m.dtype}")
+    try:
+        np.broadcast_shapes(m.shape, input.shape)
+    except ValueError:
+        from feedforward.ops._util import broadcast_error
+
+        raise broadcast_error("masked_fill", input.shape, m.shape) from None
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(
+                f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value.ndim} dimension(s)."
+            )
+        if value.requires_grad:
+            return I.MaskedFill.apply(input, m, value)
+        value = value.item()
+    out_shape = np.broadcast_shapes(m.shape, input.shape)
+    if out_shape != input.shape:
+        input = expand(input, out_shape)
+    return I.MaskedFill.apply(input, m, value)
+
+
+def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):
+    axis = normalize_dim(dim, input.ndim, "sort")
+    data = input._data if input.ndim else input._data.reshape(1)
+    idx = np.argsort(-data if descending and data.dtype.kind != "b" else data, axis=axis,
+                     kind="stable")
+    if descending and data.dtype.kind == "b":
+        idx = np.flip(np.argsort(data, axis=axis, kind="stable"), axis)
+    idx = idx.astype(np.int64)
+    src = input if input.ndim else input.reshape(1)
+    values = I.Gather.apply(src, axis, idx)
+    if input.ndim == 0:
+        return return_types_sort(values.reshape(()), Tensor._make(idx.reshape(()), False, None))
+    return return_types_sort(values, Tensor._make(idx, False, None))
+
+
+def argsort(input, dim: int = -1, descending: bool = False, stable: bool = False):
+    return sort(input, dim, descending, stable).indices
+
+
+def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
+    axis = normalize_dim(dim, input.ndim, "topk")
+    n = input.shape[axis] if input.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError(f"selected index k out of range")
+    values, idx = sort(input, axis, descending=largest)
+    sl = (slice(None),) * axis + (slice(0, k),)
+    idx = idx._data[sl] if input.ndim else idx._data
+    src = input if input.ndim else input.reshape(1)
+    v = I.Gather.apply(src, axis, np.ascontiguousarray(idx).reshape(idx.shape if input.ndim else (1,)))
+    return return_types_topk(v if input.ndim else v.reshape(()),
+                             Tensor._make(np.ascontiguousarray(idx), False, None))
+
+
+def tril(input, diagonal: int = 0):
+    mask = np.tril(np.ones(input.shape[-2:], dtype=bool), diagonal)
+    return I.MaskedFill.apply(input, ~mask, 0)
+
+
+def triu(input, diagonal: int = 0):
+    mask = np.triu(np.ones(input.shape[-2:], dtype=bool), diagonal)
+    return I.MaskedFill.apply(input, ~mask, 0)
+
+
+def outer(input, vec2):
+    return E.Mul.apply(input.reshape(-1, 1), vec2.reshape(1, -1))
+
+
+def einsum(equation: str, *operands):
+    raise NotImplementedError("einsum is not supported; use matmul, mul and sum")

@@ -1,0 +1,437 @@
+"""Elementwise ops. Each class is one op: ``forward`` computes it, ``backward`` applies the chain
+rule: given dL/d(out), return dL/d(input) for each input. Arrays in, arrays out.
+
+Binary ops broadcast like NumPy/torch; their backward sums the gradient back over the broadcast
+dims (``unbroadcast``), because one input element fed several outputs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from feedforward.autograd.function import Function
+from feedforward.ops._util import as_default_float, promote, unbroadcast
+
+
+class ArrayOp(Function):
+    """An op of the library: forward and backward take and return NumPy arrays."""
+
+    array_op = True
+
+
+def _grads(ctx, ga, gb):
+    """Gradients of a binary op, reduced to each input's shape, only where they are needed."""
+    need_a, need_b = ctx.needs_input_grad
+    sa, sb = ctx.shapes
+    return (unbroadcast(ga(), sa) if need_a else None, unbroadcast(gb(), sb) if need_b else None)
+
+
+# ---------------------------------------------------------------- binary arithmetic
+
+
+class Add(ArrayOp):
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.shapes, ctx.alpha = (np.shape(a), np.shape(b)), alpha
+        a, b = promote(a, b)
+        return np.add(a, b if alpha == 1 else b * alpha)
+
+    @staticmethod
+    def backward(ctx, g):  # d(a + alpha*b) = da + alpha*db
+        alpha = ctx.alpha
+        return _grads(ctx, lambda: g, lambda: g if alpha == 1 else g * alpha)
+
+
+class Sub(ArrayOp):
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.shapes, ctx.alpha = (np.shape(a), np.shape(b)), alpha
+        a, b = promote(a, b)
+        return np.subtract(a, b if alpha == 1 else b * alpha)
+
+    @staticmethod
+    def backward(ctx, g):
+        alpha = ctx.alpha
+        return _grads(ctx, lambda: g, lambda: -g if alpha == 1 else g * -alpha)
+
+
+class Mul(ArrayOp):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (np.shape(a), np.shape(b))
+        a, b = promote(a, b)
+        ctx.save_for_backward(a, b)
+        return np.multiply(a, b)
+
+    @staticmethod
+    def backward(ctx, g):  # d(ab) = b da + a db
+        a, b = ctx.saved_tensors
+        return _grads(ctx, lambda: g * b, lambda: g * a)
+
+
+class Div(ArrayOp):
+    @staticmethod
+    def forward(ctx, a, b, rounding_mode=None):
+        ctx.shapes, ctx.rounding = (np.shape(a), np.shape(b)), rounding_mode
+        a, b = promote(a, b)
+        if rounding_mode == "floor":
+            return np.floor_divide(a, b)
+        if rounding_mode == "trunc":
+            return np.trunc(np.true_divide(a, b)).astype(np.result_type(a, b), copy=False)
+        if np.result_type(a, b).kind in "biu":  # true division of integers gives floats
+            a, b = as_default_float(a), as_default_float(b)
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.true_divide(a, b)
+
+    @staticmethod
+    def backward(ctx, g):  # d(a/b) = da/b - a db/b^2; rounded division is flat: zero gradient
+        if ctx.rounding is not None:
+            return _grads(ctx, lambda: np.zeros_like(g), lambda: np.zeros_like(g))
+        a, b = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _grads(ctx, lambda: g / b, lambda: -g * a / (b * b))
+
+
+class Pow(ArrayOp):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (np.shape(a), np.shape(b))
+        a, b = promote(a, b)
+        if isinstance(a, np.ndarray) and a.dtype.kind in "iu" and np.any(np.asarray(b) < 0):
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        out = np.power(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # d(a^b) = b a^(b-1) da + a^b ln(a) db
+        a, b, out = ctx.saved_tensors
+
+        def grad_b():
+            with np.errstate(divide="ignore", invalid="ignore"):
+                # torch: where a == 0 (and b >= 0), the gradient wrt the exponent is 0, not nan
+                return g * np.where(a == 0, 0.0, out * np.log(a)).astype(out.dtype, copy=False)
+
+        return _grads(ctx, lambda: g * (b * np.power(a, b - 1)), grad_b)
+
+
+class Maximum(ArrayOp):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (np.shape(a), np.shape(b))
+        a, b = promote(a, b)
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):  # ties split the gradient evenly, as torch does
+        a, b = ctx.saved_tensors
+        share = np.where(a == b, 0.5, (a > b)).astype(g.dtype, copy=False)
+        return _grads(ctx, lambda: g * share, lambda: g * (1 - share))
+
+
+class Minimum(ArrayOp):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (np.shape(a), np.shape(b))
+        a, b = promote(a, b)
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        share = np.where(a == b, 0.5, (a < b)).astype(g.dtype, copy=False)
+        return _grads(ctx, lambda: g * share, lambda: g * (1 - share))
+
+
+class Remainder(ArrayOp):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (np.shape(a), np.shape(b))
+        a, b = promote(a, b)
+        ctx.save_for_backward(a, b)
+        return np.mod(a, b)
+
+    @staticmethod
+    def backward(ctx, g):  # a mod b = a - floor(a/b) b
+        a, b = ctx.saved_tensors
+        return _grads(ctx, lambda: g, lambda: -g * np.floor_divide(a, b))
+
+
+# ---------------------------------------------------------------- unary
+
+
+class Neg(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        return np.negative(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Exp(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.exp(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # d exp(x) = exp(x) dx
+        (out,) = ctx.saved_tensors
+        return g * out
+
+
+class Expm1(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.expm1(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (out + 1)
+
+
+class Log(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(x)
+
+    @staticmethod
+    def backward(ctx, g):  # d log(x) = dx / x
+        (x,) = ctx.saved_tensors
+        with np.errstate(divide="ignore"):
+            return g / x
+
+
+class Log1p(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log1p(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        with np.errstate(divide="ignore"):
+            return g / (1 + x)
+
+
+class Sqrt(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore"):
+            out = np.sqrt(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # d sqrt(x) = dx / (2 sqrt(x))
+        (out,) = ctx.saved_tensors
+        with np.errstate(divide="ignore"):
+            return g / (2 * out)
+
+
+class Rsqrt(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = 1 / np.sqrt(x)
+        ctx.save_for_backward(out)
+        return out.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):  # d x^(-1/2) = -1/2 x^(-3/2) dx
+        (out,) = ctx.saved_tensors
+        return g * (-0.5 * out * out * out)
+
+
+class Abs(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * np.sign(x)
+
+
+class Sin(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * np.cos(x)
+
+
+class Cos(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return -g * np.sin(x)
+
+
+class Tanh(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.tanh(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # d tanh(x) = (1 - tanh(x)^2) dx
+        (out,) = ctx.saved_tensors
+        return g * (1 - out * out)
+
+
+class Sigmoid(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        # 1/(1+e^-x) overflows for very negative x; this form is exact and finite everywhere
+        e = np.exp(-np.abs(x))
+        out = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # d sigmoid(x) = s (1 - s) dx
+        (out,) = ctx.saved_tensors
+        return g * out * (1 - out)
+
+
+class Relu(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.maximum(x, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # the gradient passes where the unit was active
+        (out,) = ctx.saved_tensors
+        return g * (out > 0)
+
+
+class Sign(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        return np.sign(x)
+
+    @staticmethod
+    def backward(ctx, g):  # piecewise constant: zero gradient, as in torch
+        return np.zeros_like(g)
+
+
+class Floor(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        return np.floor(x) if x.dtype.kind == "f" else x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(g)
+
+
+class Ceil(Floor):
+    @staticmethod
+    def forward(ctx, x):
+        return np.ceil(x) if x.dtype.kind == "f" else x.copy()
+
+
+class Round(Floor):
+    @staticmethod
+    def forward(ctx, x, decimals=0):
+        return np.round(x, decimals) if x.dtype.kind == "f" else x.copy()
+
+
+class Trunc(Floor):
+    @staticmethod
+    def forward(ctx, x):
+        return np.trunc(x) if x.dtype.kind == "f" else x.copy()
+
+
+class Clamp(ArrayOp):
+    @staticmethod
+    def forward(ctx, x, lo=None, hi=None):
+        ctx.shapes = (x.shape, np.shape(lo), np.shape(hi))
+        if lo is not None:
+            x, lo = promote(x, lo)  # an integer tensor clamped to 0.5 becomes float, as in torch
+        if hi is not None:
+            x, hi = promote(x, hi)
+            if lo is not None and isinstance(lo, np.ndarray):
+                lo = lo.astype(x.dtype, copy=False)
+        ctx.save_for_backward(x, lo, hi)
+        return np.clip(x, lo, hi)
+
+    @staticmethod
+    def backward(ctx, g):  # the gradient flows only where the value was inside [lo, hi]
+        x, lo, hi = ctx.saved_tensors
+        inside = True
+        if lo is not None:
+            inside = inside & (x >= lo)
+        if hi is not None:
+            inside = inside & (x <= hi)
+        need = ctx.needs_input_grad + (False, False)
+        gx = unbroadcast(g * inside, ctx.shapes[0]) if need[0] else None
+        g_lo = unbroadcast(g * (x < lo), ctx.shapes[1]) if need[1] else None
+        g_hi = unbroadcast(g * (x > hi), ctx.shapes[2]) if need[2] else None
+        return gx, g_lo, g_hi
+
+
+class Where(ArrayOp):
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.shapes = (np.shape(a), np.shape(b))
+        a, b = promote(a, b)
+        ctx.save_for_backward(cond)
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        ga, gb = _grads(ctx, lambda: np.where(cond, g, 0), lambda: np.where(cond, 0, g))
+        return None, ga, gb
+
+
+class Cast(ArrayOp):
+    """A dtype conversion (``.to(dtype)``, ``.double()``): the gradient is cast back."""
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.dtype = x.dtype
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.astype(ctx.dtype)
+
+
+class Clone(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g

@@ -1,0 +1,107 @@
+"""Matrix products. For C = A @ B the chain rule gives dA = dC @ Bᵀ and dB = Aᵀ @ dC."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from feedforward.ops._util import unbroadcast
+from feedforward.ops.elementwise import ArrayOp
+
+
+def _matmul_error(a: np.ndarray, b: np.ndarray, op: str) -> RuntimeError:
+    ka = a.shape[-1]
+    kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    return RuntimeError(
+        f"{op}: {tuple(a.shape)} @ {tuple(b.shape)}: inner dimensions {ka} and {kb} differ"
+    )
+
+
+def check_matmul(a: np.ndarray, b: np.ndarray, op: str = "matmul") -> None:
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(f"{op}: both arguments need at least 1 dimension, got {a.ndim}D and {b.ndim}D")
+    if a.dtype != b.dtype:
+        raise RuntimeError(
+            f"{op}: expected both operands to have the same dtype, but got {a.dtype} != {b.dtype}"
+        )
+    if a.shape[-1] != (b.shape[-2] if b.ndim > 1 else b.shape[0]):
+        raise _matmul_error(a, b, op)
+
+
+class MatMul(ArrayOp):
+    @staticmethod
+    def forward(ctx, a, b):
+        check_matmul(a, b)
+        ctx.save_for_backward(a, b)
+        try:
+            return np.matmul(a, b)
+        except ValueError:  # batch dims that do not broadcast
+            raise RuntimeError(
+                f"matmul: batch dimensions of {tuple(a.shape)} and {tuple(b.shape)} do not broadcast"
+            ) from None
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        # promote vectors to matrices so one formula covers every case, then undo it
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g2 = g
+        if a.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
+        if b.ndim == 1:
+            g2 = np.expand_dims(g2, -1)
+        ga = gb = None
+        if need_a:
+            ga = g2 @ np.swapaxes(b2, -1, -2)
+            ga = unbroadcast(ga, a2.shape).reshape(a.shape)
+        if need_b:
+            gb = np.swapaxes(a2, -1, -2) @ g2
+            gb = unbroadcast(gb, b2.shape).reshape(b.shape)
+        return ga, gb
+
+
+class Mm(MatMul):
+    """2-D only, as torch.mm."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.ndim != 2 or b.ndim != 2:
+            raise RuntimeError(f"mm: expected 2-D tensors, got {a.ndim}-D and {b.ndim}-D")
+        return MatMul.forward(ctx, a, b)
+
+
+class Bmm(MatMul):
+    """3-D batches of matrices, same batch size, as torch.bmm."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.ndim != 3 or b.ndim != 3:
+            raise RuntimeError(f"bmm: expected 3-D tensors, got {a.ndim}-D and {b.ndim}-D")
+        if a.shape[0] != b.shape[0]:
+            raise RuntimeError(f"bmm: batch sizes differ: {tuple(a.shape)} and {tuple(b.shape)}")
+        return MatMul.forward(ctx, a, b)
+
+
+class Linear(ArrayOp):
+    """y = x Wᵀ + b in one op: one GEMM forward, two GEMMs backward, over any leading dims."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        ctx.save_for_backward(x, weight)
+        ctx.has_bias = bias is not None
+        x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
+        out = x2 @ weight.T
+        if bias is not None:
+            out += bias
+        return out.reshape(*x.shape[:-1], weight.shape[0]) if x.ndim != 2 else out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+        gx = (g2 @ weight).reshape(x.shape) if need[0] else None
+        gw = g2.T @ x.reshape(-1, x.shape[-1]) if need[1] else None
+        gb = g2.sum(axis=0) if len(need) > 2 and need[2] else None
+        return gx, gw, gb

@@ -1,0 +1,189 @@
+"""Bind the functions of ``api`` to ``Tensor`` as methods, operators and in-place variants.
+
+``x.exp()`` is ``ff.exp(x)``, ``a + b`` is ``ff.add(a, b)``, ``10 ** t`` is ``ff.pow(10, t)``,
+and ``x.add_(y)`` computes ``ff.add(x, y)`` then writes it into x (``Tensor._inplace``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from feedforward.autograd.grad_mode import _state
+from feedforward.ops import api
+from feedforward.tensor import Tensor
+
+# methods whose first argument is the tensor itself, same name as the function
+_SAME_NAME = """
+add sub mul div true_divide floor_divide remainder pow neg maximum minimum matmul mm bmm dot
+exp expm1 log log1p log2 log10 sqrt rsqrt abs sin cos tanh sigmoid relu sign floor ceil trunc round
+square reciprocal clamp clip clamp_min clamp_max nonzero
+eq ne lt le gt ge greater greater_equal less less_equal not_equal
+logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor bitwise_not
+isnan isinf isfinite equal allclose isclose
+sum mean prod var std max min amax amin argmax argmin logsumexp softmax log_softmax cumsum norm
+all any count_nonzero
+reshape view view_as reshape_as flatten unflatten squeeze unsqueeze transpose swapaxes swapdims t
+permute movedim expand expand_as broadcast_to repeat split chunk unbind flip
+gather take_along_dim scatter_add index_select masked_fill sort argsort topk tril triu outer
+""".split()
+
+for _name in _SAME_NAME:
+    setattr(Tensor, _name, getattr(api, _name))
+
+Tensor.negative = api.neg
+
+
+def _where(self, condition, other):
+    return api.where(condition, self, other)
+
+
+def _type_as(self, other):
+    return self.to(other.dtype)
+
+
+def _new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    from feedforward.creation import tensor
+
+    return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+def _new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+    from feedforward.creation import zeros
+
+    return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+def _new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+    from feedforward.creation import ones
+
+    return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+def _new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+    from feedforward.creation import full
+
+    return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+def _new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+    from feedforward.creation import empty
+
+    return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+Tensor.where = _where
+Tensor.type_as = _type_as
+Tensor.new_tensor = _new_tensor
+Tensor.new_zeros = _new_zeros
+Tensor.new_ones = _new_ones
+Tensor.new_full = _new_full
+Tensor.new_empty = _new_empty
+Tensor.T = property(lambda self: api.permute(self, *reversed(range(self.ndim))))
+Tensor.mT = property(lambda self: api.transpose(self, -2, -1))
+Tensor.H = Tensor.T
+
+
+# ---------------------------------------------------------------- operators
+
+
+def _reflected(fn):
+    def method(self, other):
+        return fn(other, self)
+
+    return method
+
+
+def _operand(other):
+    """What an operator accepts besides tensors: numbers and NumPy arrays (as constants)."""
+    if isinstance(other, Tensor | int | float | bool | np.number | np.bool_):
+        return other
+    if isinstance(other, np.ndarray):
+        return Tensor._make(other, False, None)
+    return NotImplemented
+
+
+def _binary_operator(fn):
+    def method(self, other):
+        other = _operand(other)
+        return NotImplemented if other is NotImplemented else fn(self, other)
+
+    return method
+
+
+def _rbinary_operator(fn):
+    def method(self, other):
+        other = _operand(other)
+        return NotImplemented if other is NotImplemented else fn(other, self)
+
+    return method
+
+
+def _rmatmul(self, other):
+    return api.matmul(api._tensor(other), self)
+
+
+for _op, _fn in {
+    "add": api.add, "sub": api.sub, "mul": api.mul, "truediv": api.div,
+    "floordiv": api.floor_divide, "mod": api.remainder, "pow": api.pow, "matmul": api.matmul,
+}.items():
+    setattr(Tensor, f"__{_op}__", _binary_operator(_fn))
+    if _op != "matmul":
+        setattr(Tensor, f"__r{_op}__", _rbinary_operator(_fn))
+Tensor.__rmatmul__ = _rmatmul
+
+for _op, _fn in {"eq": api.eq, "ne": api.ne, "lt": api.lt, "le": api.le, "gt": api.gt,
+                 "ge": api.ge}.items():
+    setattr(Tensor, f"__{_op}__", _binary_operator(_fn))
+Tensor.__hash__ = lambda self: id(self)
+
+Tensor.__neg__ = api.neg
+Tensor.__pos__ = lambda self: self
+Tensor.__abs__ = api.abs
+Tensor.__invert__ = api.bitwise_not
+Tensor.__and__ = _binary_operator(api.bitwise_and)
+Tensor.__or__ = _binary_operator(api.bitwise_or)
+Tensor.__xor__ = _binary_operator(api.bitwise_xor)
+Tensor.__rand__ = _rbinary_operator(api.bitwise_and)
+Tensor.__ror__ = _rbinary_operator(api.bitwise_or)
+
+
+# ---------------------------------------------------------------- in-place variants
+
+
+def _inplace_method(fn):
+    """``x.op_(...)``: compute ``op(x, ...)`` out of place, then make it x's new value."""
+
+    def method(self, *args, **kwargs):
+        return self._inplace(fn(self._as_input(), *args, **kwargs))
+
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+for _name in """add sub mul div pow clamp clamp_min clamp_max relu sigmoid tanh exp log sqrt neg abs
+floor ceil round trunc masked_fill remainder floor_divide sign reciprocal square""".split():
+    setattr(Tensor, _name + "_", _inplace_method(getattr(api, _name)))
+Tensor.clip_ = Tensor.clamp_
+
+for _op, _name in {"iadd": "add_", "isub": "sub_", "imul": "mul_", "itruediv": "div_",
+                   "ipow": "pow_", "imod": "remainder_", "ifloordiv": "floor_divide_"}.items():
+    setattr(Tensor, f"__{_op}__", getattr(Tensor, _name))
+
+
+def _scatter_add_(self, dim, index, src):
+    return self._inplace(api.scatter_add(self._as_input(), dim, index, src))
+
+
+def _index_add_(self, dim, index, source, *, alpha=1):
+    axis = api.normalize_dim(dim, self.ndim, "index_add_")
+    if not (_state["grad"] and (self.requires_grad or source.requires_grad)):
+        self._check_inplace()
+        np.add.at(np.moveaxis(self._data, axis, 0), index._data,
+                  np.moveaxis(source._data * alpha, axis, 0))
+        self._version.value += 1
+        return self
+    raise NotImplementedError("index_add_ with autograd is not supported; use scatter_add")
+
+
+Tensor.scatter_add_ = _scatter_add_
+Tensor.index_add_ = _index_add_

@@ -1,0 +1,248 @@
+"""Reductions (sum, mean, var, max, logsumexp, ...) and the normalising ops softmax/log_softmax.
+
+A reduction's backward spreads the output gradient back over the elements that were reduced:
+``expand`` re-inserts the reduced dims (when keepdim=False) so it broadcasts against the input.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from feedforward.ops.elementwise import ArrayOp
+
+
+def expand(g: np.ndarray, axes, keepdim: bool) -> np.ndarray:
+    """Re-insert the reduced ``axes`` as size-1 dims so ``g`` broadcasts against the input."""
+    if keepdim or axes is None and g.ndim == 0:
+        return g
+    if axes is None:
+        return g
+    return np.expand_dims(g, axes)
+
+
+class Sum(ArrayOp):
+    @staticmethod
+    def forward(ctx, x, axes=None, keepdim=False, dtype=None):
+        ctx.axes, ctx.keepdim, ctx.shape = axes, keepdim, x.shape
+        if dtype is None and x.dtype.kind in "biu":
+            dtype = np.int64  # torch sums integers and bools in int64
+        return np.sum(x, axis=axes, keepdims=keepdim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, g):  # every summed element gets the output's gradient
+        return np.broadcast_to(expand(g, ctx.axes, ctx.keepdim), ctx.shape)
+
+
+class Mean(ArrayOp):
+    @staticmethod
+    def forward(ctx, x, axes=None, keepdim=False):
+        ctx.axes, ctx.keepdim, ctx.shape = axes, keepdim, x.shape
+        ctx.count = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
+        return np.mean(x, axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):  # each of the n elements contributed 1/n
+        g = expand(g, ctx.axes, ctx.keepdim) / ctx.count
+        return np.broadcast_to(g, ctx.shape).astype(g.dtype, copy=False)
+
+
+class Prod(ArrayOp):
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdim=False):
+        out = np.prod(x, axis=axis, keepdims=keepdim)
+        ctx.axis, ctx.keepdim = axis, keepdim
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # d prod / dx_i = product of the other elements (zeros handled exactly)
+        x, out = ctx.saved_tensors
+        axis = ctx.axis
+        g = expand(g, axis, ctx.keepdim)
+        if axis is None:
+            flat = x.reshape(-1)
+            return (g * _prod_others(flat, 0)).reshape(x.shape)
+        return g * _prod_others(x, axis)
+
+
+def _prod_others(x: np.ndarray, axis: int) -> np.ndarray:
+    """Product of all elements but one along ``axis``, via exclusive cumulative products."""
+    ones = np.ones_like(np.take(x, [0], axis=axis))
+    left = np.cumprod(np.concatenate([ones, np.take(x, range(x.shape[axis] - 1), axis=axis)],
+                                     axis=axis), axis=axis)
+    rev = np.flip(x, axis=axis)
+    right = np.cumprod(np.concatenate([ones, np.take(rev, range(x.shape[axis] - 1), axis=axis)],
+                                      axis=axis), axis=axis)
+    return left * np.flip(right, axis=axis)
+
+
+class Var(ArrayOp):
+    @staticmethod
+    def forward(ctx, x, axes=None, correction=1, keepdim=False, take_sqrt=False):
+        n = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
+        mean = np.mean(x, axis=axes, keepdims=True)
+        centered = x - mean
+        with np.errstate(divide="ignore", invalid="ignore"):
+            var = np.sum(centered * centered, axis=axes, keepdims=keepdim) / max(n - correction, 0)
+        out = np.sqrt(var) if take_sqrt else var
+        out = out.astype(x.dtype, copy=False)
+        ctx.axes, ctx.keepdim, ctx.denom, ctx.take_sqrt = axes, keepdim, max(n - correction, 0), take_sqrt
+        ctx.save_for_backward(centered, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # d var = 2 (x - mean) / (n - correction); d std = d var / (2 std)
+        centered, out = ctx.saved_tensors
+        g = expand(g, ctx.axes, ctx.keepdim)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if ctx.take_sqrt:
+                g = g / (2 * expand(out, ctx.axes, ctx.keepdim))
+            return (g * (2 / ctx.denom) * centered).astype(centered.dtype, copy=False)
+
+
+class Amax(ArrayOp):
+    """Max over dims; the gradient is shared evenly among tied maxima (torch's amax rule)."""
+
+    @staticmethod
+    def forward(ctx, x, axes=None, keepdim=False):
+        out = np.max(x, axis=axes, keepdims=keepdim)
+        ctx.axes, ctx.keepdim = axes, keepdim
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        hit = x == expand(out, ctx.axes, ctx.keepdim)
+        count = np.sum(hit, axis=ctx.axes, keepdims=True)
+        return expand(g, ctx.axes, ctx.keepdim) * hit / count
+
+
+class Amin(Amax):
+    @staticmethod
+    def forward(ctx, x, axes=None, keepdim=False):
+        out = np.min(x, axis=axes, keepdims=keepdim)
+        ctx.axes, ctx.keepdim = axes, keepdim
+        ctx.save_for_backward(x, out)
+        return out
+
+
+class MaxDim(ArrayOp):
+    """max/min along one dim with indices: the gradient goes to the chosen index only."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "MaxBackward0"
+
+    @staticmethod
+    def forward(ctx, x, indices, axis, keepdim):
+        ctx.axis, ctx.keepdim, ctx.shape = axis, keepdim, x.shape
+        ctx.save_for_backward(indices)
+        idx = indices if keepdim else np.expand_dims(indices, axis)
+        out = np.take_along_axis(x, idx, axis=axis)
+        return out if keepdim else np.squeeze(out, axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        (indices,) = ctx.saved_tensors
+        idx = indices if ctx.keepdim else np.expand_dims(indices, ctx.axis)
+        gx = np.zeros(ctx.shape, dtype=g.dtype)
+        np.put_along_axis(gx, idx, g if ctx.keepdim else np.expand_dims(g, ctx.axis), axis=ctx.axis)
+        return gx, None
+
+
+class LogSumExp(ArrayOp):
+    @staticmethod
+    def forward(ctx, x, axes, keepdim=False):
+        m = np.max(x, axis=axes, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)  # all -inf rows stay -inf instead of nan
+        out = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+        ctx.axes, ctx.keepdim = axes, keepdim
+        ctx.save_for_backward(x, out)
+        return out if keepdim else np.squeeze(out, axes)
+
+    @staticmethod
+    def backward(ctx, g):  # d logsumexp = softmax(x) dx
+        x, out = ctx.saved_tensors
+        return expand(g, ctx.axes, ctx.keepdim) * np.exp(x - out)
+
+
+class Softmax(ArrayOp):
+    @staticmethod
+    def forward(ctx, x, axis):
+        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+        out = e / np.sum(e, axis=axis, keepdims=True)
+        ctx.axis = axis
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # Jacobian-vector product: s * (g - sum(g * s))
+        (s,) = ctx.saved_tensors
+        return s * (g - np.sum(g * s, axis=ctx.axis, keepdims=True))
+
+
+class LogSoftmax(ArrayOp):
+    @staticmethod
+    def forward(ctx, x, axis):
+        shifted = x - np.max(x, axis=axis, keepdims=True)
+        out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        ctx.axis = axis
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # g - softmax * sum(g)
+        (out,) = ctx.saved_tensors
+        return g - np.exp(out) * np.sum(g, axis=ctx.axis, keepdims=True)
+
+
+class Cumsum(ArrayOp):
+    @staticmethod
+    def forward(ctx, x, axis):
+        ctx.axis = axis
+        dtype = np.int64 if x.dtype.kind in "bui" else None
+        return np.cumsum(x, axis=axis, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, g):  # each input feeds every later output: a reversed cumulative sum
+        return np.flip(np.cumsum(np.flip(g, ctx.axis), axis=ctx.axis), ctx.axis)
+
+
+class Norm(ArrayOp):
+    @staticmethod
+    def forward(ctx, x, p=2.0, axes=None, keepdim=False):
+        a = np.abs(x)
+        if p == np.inf:
+            out = np.max(a, axis=axes, keepdims=True)
+        elif p == 0:
+            out = np.sum(a != 0, axis=axes, keepdims=True).astype(x.dtype)
+        elif p == 1:
+            out = np.sum(a, axis=axes, keepdims=True)
+        elif p == 2:
+            out = np.sqrt(np.sum(x * x, axis=axes, keepdims=True))
+        else:
+            out = np.sum(a**p, axis=axes, keepdims=True) ** (1.0 / p)
+        ctx.p, ctx.axes, ctx.keepdim = p, axes, keepdim
+        ctx.save_for_backward(x, out)
+        out = out.astype(x.dtype, copy=False)
+        return out if keepdim else (np.squeeze(out, axes) if axes is not None else out.reshape(()))
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        p = ctx.p
+        g = g.reshape(out.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if p == np.inf:
+                hit = np.abs(x) == out
+                gx = g * np.sign(x) * hit / np.sum(hit, axis=ctx.axes, keepdims=True)
+            elif p == 0:
+                gx = np.zeros_like(x)
+            elif p == 1:
+                gx = g * np.sign(x)
+            elif p == 2:  # d ||x|| = x / ||x|| (zero at the origin, as torch)
+                gx = np.where(out == 0, 0, g * x / out)
+            else:
+                gx = np.where(out == 0, 0, g * np.sign(x) * np.abs(x) ** (p - 1) / out ** (p - 1))
+        return gx.astype(x.dtype, copy=False)
