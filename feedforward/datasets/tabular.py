@@ -201,7 +201,7 @@ def _assemble(
     if not feature_keys:
         raise ValueError(f"load_tabular: {path}: no feature columns besides {target_name!r}")
 
-    y_values, y_lines = columns[target_name]
+    y_values, _ = columns[target_name]
     if y_values.ndim != 1:
         raise ValueError(
             f"load_tabular: {path}: target {target_name!r} must be 1-D, got shape {y_values.shape}"
