@@ -42,6 +42,7 @@ _META_KEY = "feedforward"
 _MAX_HEADER_BYTES = 100_000_000  # safetensors' own limit
 _MAX_DEPTH = 200  # checkpoints nest a handful of levels; deeper means a cycle or a crafted file
 _MAX_NDIM = 32  # NumPy 1.x's limit
+_FOREIGN = object()  # _structure's answer for files without feedforward metadata
 _JSON = {"separators": (",", ":"), "ensure_ascii": True, "allow_nan": False}
 
 _ST_DTYPES = {
@@ -265,8 +266,9 @@ def load(f: FileLike, map_location: Any = None, weights_only: bool = True) -> An
     Returns:
         The saved object, with every tensor (or NumPy array) as a Tensor. A safetensors file
         from another program loads as an OrderedDict of Tensors in the file's order, which is
-        the order ``safetensors.torch.load_file`` gives too: ``save_file`` sorts tensors by
-        dtype size (widest first) and then by name, so a torch state_dict's own order is lost.
+        the order ``safetensors.torch.load_file`` gives too: ``save_file`` groups tensors by
+        dtype (widest first) and sorts each group by name, so a torch state_dict's own order
+        is lost. Files written by :func:`save` keep every dict's order.
 
     Raises:
         SerializationError: the file is a pickle or ``torch.save`` file, not a safetensors
@@ -277,7 +279,7 @@ def load(f: FileLike, map_location: Any = None, weights_only: bool = True) -> An
         entries, metadata, data_start = _read_header(stream, base, size, name)
         root = _structure(metadata, entries, name)
         arrays = _read_tensors(stream, entries, data_start, name)
-    if root is None:
+    if root is _FOREIGN:
         return OrderedDict((n, _to_tensor(arrays[n], False)) for n in arrays)
     return _decode(root, arrays, set(), name, 0)
 
@@ -406,7 +408,7 @@ def _check_offsets(entries: dict[str, _Entry], data_bytes: int, name: str) -> No
 
 
 def _structure(metadata: dict[str, str] | None, entries: dict[str, _Entry], name: str) -> Any:
-    """The encoded object from feedforward's metadata (digest checked); None for other files."""
+    """The encoded object from feedforward's metadata (digest checked); _FOREIGN for others."""
     metadata = metadata or {}
     if _META_KEY not in metadata:
         for key, value in metadata.items():
@@ -415,7 +417,7 @@ def _structure(metadata: dict[str, str] | None, entries: dict[str, _Entry], name
                     name,
                     f"has a corrupted header: metadata key {key!r} holds feedforward's structure",
                 )
-        return None
+        return _FOREIGN
     meta = _parse_json(metadata[_META_KEY], name, "feedforward metadata")
     if not (isinstance(meta, dict) and set(meta) == {"format", "sha256", "root"}):
         raise _refuse(
