@@ -18,6 +18,7 @@ import numpy as np
 
 from feedforward.autograd import anomaly
 from feedforward.autograd.grad_mode import _state, no_grad
+from feedforward.ops._util import broadcast_error
 
 __all__ = ["Function", "FunctionCtx", "VersionCounter"]
 
@@ -121,7 +122,9 @@ class Function(FunctionCtx):
         """(node, 0) for each input, as torch shows the graph; leaves appear as AccumulateGrad."""
         out = []
         for p in self.parents:
-            if not isinstance(p, Tensor) or not p.requires_grad:
+            if not isinstance(p, Tensor):
+                continue
+            if not p.requires_grad:
                 out.append((None, 0))
             else:
                 out.append((p.grad_fn if p.grad_fn is not None else AccumulateGrad(p), 0))
@@ -141,7 +144,14 @@ class Function(FunctionCtx):
             if True not in needs:
                 needs = None
         if cls.array_op:
-            data = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args], **kwargs)
+            arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+            try:
+                data = cls.forward(ctx, *arrays, **kwargs)
+            except ValueError as e:
+                if "broadcast" not in str(e):
+                    raise
+                shapes = [np.shape(a) for a in arrays if isinstance(a, np.ndarray)]
+                raise broadcast_error(cls.__name__.lower(), *shapes[-2:]) from None
         else:
             with no_grad():
                 data = cls.forward(ctx, *args, **kwargs)

@@ -21,7 +21,7 @@ class ArrayOp(Function):
 
 def _grads(ctx, ga, gb):
     """Gradients of a binary op, reduced to each input's shape, only where they are needed."""
-    need_a, need_b = ctx.needs_input_grad
+    need_a, need_b = ctx.needs_input_grad[-2:]
     sa, sb = ctx.shapes
     return (unbroadcast(ga(), sa) if need_a else None, unbroadcast(gb(), sb) if need_b else None)
 

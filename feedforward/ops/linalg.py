@@ -43,6 +43,8 @@ class MatMul(ArrayOp):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
+        if a.ndim == 1 and b.ndim == 1:  # a dot product: d(a.b) = b da + a db
+            return (g * b if need_a else None), (g * a if need_b else None)
         # promote vectors to matrices so one formula covers every case, then undo it
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b

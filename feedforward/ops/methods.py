@@ -154,7 +154,9 @@ def _inplace_method(fn):
     """``x.op_(...)``: compute ``op(x, ...)`` out of place, then make it x's new value."""
 
     def method(self, *args, **kwargs):
-        return self._inplace(fn(self._as_input(), *args, **kwargs))
+        current = self._as_input()
+        args = [current if a is self else a for a in args]  # x.mul_(x) reads the old x twice
+        return self._inplace(fn(current, *args, **kwargs))
 
     method.__name__ = fn.__name__ + "_"
     return method

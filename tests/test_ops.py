@@ -1,0 +1,313 @@
+"""Every op against torch 2.13: values, dtypes, shapes and gradients (float32 and float64), a float64
+finite-difference gradcheck, random broadcast shapes from hypothesis, and error inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import mutually_broadcastable_shapes
+from oracle import Case, assert_same, check_case, check_gradcheck, to_ff, to_torch
+
+import feedforward as ff
+
+POS = dict(low=0.5, high=3.0)  # inputs where log/sqrt/pow are smooth
+
+CASES = [
+    # binary arithmetic, with broadcasting
+    Case("add", lambda a, b: a + b, [(3, 4), (4,)]),
+    Case("add_alpha", lambda a, b: a.add(b, alpha=2.5), [(3, 4), (3, 1)]),
+    Case("radd", lambda a: 2 + a, [(3,)]),
+    Case("sub", lambda a, b: a - b, [(2, 3, 4), (3, 1)]),
+    Case("rsub", lambda a: 1.5 - a, [(3, 2)]),
+    Case("mul", lambda a, b: a * b, [(4, 1), (1, 5)]),
+    Case("mul_scalar", lambda a: a * 3, [(2, 3)]),
+    Case("div", lambda a, b: a / b, [(3, 4), (4,)], **POS),
+    Case("rdiv", lambda a: 2 / a, [(5,)], **POS),
+    Case("pow_scalar", lambda a: a**3, [(3, 4)]),
+    Case("pow_frac", lambda a: a**0.5, [(3, 4)], **POS),
+    Case("pow_tensor", lambda a, b: a**b, [(3, 4), (4,)], **POS),
+    Case("rpow", lambda a: 10**a, [(4,)]),
+    Case("neg", lambda a: -a, [(3, 4)]),
+    Case("maximum", lambda a, b: a.maximum(b), [(3, 4), (4,)]),
+    Case("minimum", lambda a, b: a.minimum(b), [(3, 4), (3, 1)]),
+    Case("remainder", lambda a, b: a % b, [(6,), (6,)], **POS, gradcheck=False),
+    Case("matmul_2d", lambda a, b: a @ b, [(4, 5), (5, 3)]),
+    Case("matmul_batched", lambda a, b: a @ b, [(2, 4, 5), (5, 3)]),
+    Case("matmul_vec", lambda a, b: a @ b, [(4, 5), (5,)]),
+    Case("vec_matmul", lambda a, b: a @ b, [(5,), (5, 3)]),
+    Case("matmul_bcast", lambda a, b: a.matmul(b), [(2, 1, 3, 4), (3, 4, 2)]),
+    Case("mm", lambda a, b: a.mm(b), [(3, 4), (4, 2)]),
+    Case("bmm", lambda a, b: a.bmm(b), [(2, 3, 4), (2, 4, 5)]),
+    # unary
+    Case("abs", lambda a: a.abs(), [(3, 4)]),
+    Case("exp", lambda a: a.exp(), [(3, 4)]),
+    Case("expm1", lambda a: a.expm1(), [(3, 4)]),
+    Case("log", lambda a: a.log(), [(3, 4)], **POS),
+    Case("log1p", lambda a: a.log1p(), [(3, 4)], **POS),
+    Case("sqrt", lambda a: a.sqrt(), [(3, 4)], **POS),
+    Case("rsqrt", lambda a: a.rsqrt(), [(3, 4)], **POS),
+    Case("sin", lambda a: a.sin(), [(3, 4)]),
+    Case("cos", lambda a: a.cos(), [(3, 4)]),
+    Case("tanh", lambda a: a.tanh(), [(3, 4)]),
+    Case("sigmoid", lambda a: a.sigmoid(), [(3, 4)], low=-8, high=8),
+    Case("relu", lambda a: a.relu(), [(3, 4)]),
+    Case("sign", lambda a: a.sign(), [(3, 4)], gradcheck=False),
+    Case("floor", lambda a: a.floor(), [(3, 4)], gradcheck=False),
+    Case("ceil", lambda a: a.ceil(), [(3, 4)], gradcheck=False),
+    Case("round", lambda a: a.round(), [(3, 4)], gradcheck=False),
+    Case("clamp", lambda a: a.clamp(-0.5, 0.7), [(3, 4)]),
+    Case("clamp_min", lambda a: a.clamp_min(0.1), [(3, 4)]),
+    Case("clamp_max", lambda a: a.clamp_max(0.1), [(3, 4)]),
+    Case("clamp_fn", lambda a: (ff if isinstance(a, ff.Tensor) else torch).clamp(a, min=0.0), [(5,)]),
+    Case("where", lambda c, a, b: (ff if isinstance(a, ff.Tensor) else torch).where(c, a, b),
+         [(3, 4), (3, 4), (4,)], bool_inputs=(0,)),
+    Case("square", lambda a: a.square(), [(3,)]),
+    Case("reciprocal", lambda a: a.reciprocal(), [(3,)], **POS),
+    # reductions
+    Case("sum", lambda a: a.sum(), [(3, 4)]),
+    Case("sum_dim", lambda a: a.sum(dim=1), [(3, 4, 2)]),
+    Case("sum_dims_keep", lambda a: a.sum(dim=(0, 2), keepdim=True), [(3, 4, 2)]),
+    Case("sum_neg_dim", lambda a: a.sum(-1), [(3, 4)]),
+    Case("mean", lambda a: a.mean(), [(3, 4)]),
+    Case("mean_dim", lambda a: a.mean(dim=0, keepdim=True), [(3, 4)]),
+    Case("prod", lambda a: a.prod(), [(2, 3)]),
+    Case("prod_dim", lambda a: a.prod(dim=1), [(2, 3)]),
+    Case("var", lambda a: a.var(), [(3, 4)]),
+    Case("var_dim_biased", lambda a: a.var(dim=1, unbiased=False), [(3, 4)]),
+    Case("var_correction", lambda a: a.var(dim=0, correction=0, keepdim=True), [(3, 4)]),
+    Case("std", lambda a: a.std(), [(3, 4)]),
+    Case("std_dim", lambda a: a.std(dim=1, keepdim=True), [(3, 4)]),
+    Case("max_all", lambda a: a.max(), [(3, 4)]),
+    Case("min_all", lambda a: a.min(), [(3, 4)]),
+    Case("max_dim", lambda a: a.max(dim=1), [(3, 4)]),
+    Case("min_dim_keep", lambda a: a.min(dim=0, keepdim=True), [(3, 4)]),
+    Case("amax", lambda a: a.amax(dim=1), [(3, 4)]),
+    Case("amin", lambda a: a.amin(dim=(0, 1)), [(3, 4, 2)]),
+    Case("argmax", lambda a: a.argmax(dim=1), [(3, 4)], grad=False),
+    Case("argmin", lambda a: a.argmin(), [(3, 4)], grad=False),
+    Case("logsumexp", lambda a: a.logsumexp(dim=1), [(3, 4)], low=-10, high=10),
+    Case("softmax", lambda a: a.softmax(dim=-1), [(3, 4)], low=-5, high=5),
+    Case("log_softmax", lambda a: a.log_softmax(dim=0), [(3, 4)], low=-5, high=5),
+    Case("cumsum", lambda a: a.cumsum(dim=1), [(3, 4)]),
+    Case("norm", lambda a: a.norm(), [(3, 4)]),
+    Case("norm_dim", lambda a: a.norm(dim=1), [(3, 4)]),
+    Case("norm_p1", lambda a: a.norm(p=1, dim=0), [(3, 4)]),
+    Case("all", lambda a: (a > 0).all(dim=1), [(3, 4)], grad=False),
+    Case("any", lambda a: (a > 1.5).any(), [(3, 4)], grad=False),
+    # comparisons and predicates
+    Case("gt", lambda a, b: a > b, [(3, 4), (4,)], grad=False),
+    Case("le_scalar", lambda a: a <= 0.5, [(3, 4)], grad=False),
+    Case("eq", lambda a: a == a, [(3, 4)], grad=False),
+    Case("ne", lambda a, b: a != b, [(3,), (3,)], grad=False),
+    Case("isnan", lambda a: (a / a.round()).isnan(), [(3, 4)], grad=False),
+    Case("isinf", lambda a: (1 / a.round()).isinf(), [(3, 4)], grad=False),
+    Case("isfinite", lambda a: (1 / a.round()).isfinite(), [(3, 4)], grad=False),
+    Case("logical_and", lambda a, b: (a > 0).logical_and(b > 0), [(3,), (3,)], grad=False),
+    # shapes
+    Case("reshape", lambda a: a.reshape(4, -1), [(2, 3, 2)]),
+    Case("view", lambda a: a.view(-1), [(2, 3)]),
+    Case("flatten", lambda a: a.flatten(1), [(2, 3, 4)]),
+    Case("flatten_mid", lambda a: a.flatten(1, 2), [(2, 3, 4, 2)]),
+    Case("unflatten", lambda a: a.unflatten(1, (2, 3)), [(2, 6)]),
+    Case("transpose", lambda a: a.transpose(0, 2), [(2, 3, 4)]),
+    Case("t", lambda a: a.t(), [(2, 3)]),
+    Case("T", lambda a: a.T, [(2, 3)]),
+    Case("mT", lambda a: a.mT, [(2, 3, 4)]),
+    Case("permute", lambda a: a.permute(2, 0, 1), [(2, 3, 4)]),
+    Case("unsqueeze", lambda a: a.unsqueeze(1), [(2, 3)]),
+    Case("squeeze", lambda a: a.squeeze(), [(2, 1, 3, 1)]),
+    Case("squeeze_dim", lambda a: a.squeeze(1), [(2, 1, 3)]),
+    Case("expand", lambda a: a.expand(3, 2, 4), [(2, 1)]),
+    Case("expand_as", lambda a, b: a.expand_as(b), [(1, 4), (3, 4)]),
+    Case("repeat", lambda a: a.repeat(2, 3), [(2, 3)]),
+    Case("repeat_lead", lambda a: a.repeat(2, 1, 2), [(2, 3)]),
+    Case("cat", lambda a, b: (ff if isinstance(a, ff.Tensor) else torch).cat([a, b], dim=1),
+         [(2, 3), (2, 2)]),
+    Case("stack", lambda a, b: (ff if isinstance(a, ff.Tensor) else torch).stack([a, b], dim=1),
+         [(2, 3), (2, 3)]),
+    Case("split", lambda a: a.split(2, dim=1)[1], [(2, 5)]),
+    Case("split_sizes", lambda a: a.split([1, 4], dim=1)[1], [(2, 5)]),
+    Case("chunk", lambda a: a.chunk(3)[2], [(7, 2)]),
+    Case("flip", lambda a: a.flip(0), [(3, 2)]),
+    # indexing
+    Case("index_int", lambda a: a[1], [(3, 4)]),
+    Case("index_slice", lambda a: a[1:, ::2], [(3, 4)]),
+    Case("index_none_ellipsis", lambda a: a[None, ..., 1], [(3, 4)]),
+    Case("index_neg", lambda a: a[-1, -2], [(3, 4)]),
+    Case("index_mask", lambda a: a[a > 0], [(3, 4)]),
+    Case("index_array_repeat", lambda a, i: a[i], [(4, 3), (6,)], int_inputs=(1,)),
+    Case("index_2arrays", lambda a, i, j: a[i, j], [(4, 3), (5,), (5,)], int_inputs=(1, 2)),
+    Case("index_list", lambda a: a[[0, 0, 2]], [(4, 3)]),
+    Case("gather", lambda a, i: a.gather(1, i), [(3, 4), (3, 5)], int_inputs=(1,)),
+    Case("index_select", lambda a, i: a.index_select(0, i), [(4, 3), (5,)], int_inputs=(1,)),
+    Case("masked_fill", lambda a, m: a.masked_fill(m, -1.0), [(3, 4), (3, 4)], bool_inputs=(1,)),
+    Case("scatter_add", lambda a, i, s: a.scatter_add(1, i, s), [(3, 4), (3, 2), (3, 2)],
+         int_inputs=(1,)),
+    Case("topk", lambda a: a.topk(2, dim=1), [(3, 5)]),
+    Case("sort", lambda a: a.sort(dim=1, descending=True), [(3, 5)]),
+    Case("tril", lambda a: a.tril(), [(4, 4)]),
+    # casts
+    Case("double", lambda a: a.double() * 2, [(3,)], dtypes=("float32",), gradcheck=False),
+    Case("float", lambda a: a.float(), [(3,)], dtypes=("float64",), gradcheck=False),
+    Case("clone", lambda a: a.clone(), [(3,)]),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_matches_torch(case: Case, dtype: str):
+    if dtype not in case.dtypes:
+        pytest.skip(f"{case.name} is a {case.dtypes} case")
+    check_case(case, dtype)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.grad and c.gradcheck], ids=repr)
+def test_gradcheck(case: Case):
+    if "float64" not in case.dtypes:
+        pytest.skip("float64 only")
+    check_gradcheck(case)
+
+
+# ---------------------------------------------------------------- broadcasting, property-based
+
+BINARY = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / (b * b + 1),
+    "maximum": lambda a, b: a.maximum(b),
+    "where": lambda a, b: (ff if isinstance(a, ff.Tensor) else torch).where(a > b, a, b),
+}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    shapes=mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4, max_side=4),
+    op=st.sampled_from(sorted(BINARY)),
+    dtype=st.sampled_from(["float32", "float64"]),
+)
+def test_broadcast_matches_torch(shapes, op, dtype):
+    case = Case(op, BINARY[op], list(shapes.input_shapes))
+    check_case(case, dtype)
+
+
+@settings(max_examples=15, deadline=None)
+@given(shapes=mutually_broadcastable_shapes(num_shapes=2, min_dims=1, max_dims=3, max_side=3),
+       op=st.sampled_from(["add", "mul", "div"]))
+def test_broadcast_gradcheck(shapes, op):
+    check_gradcheck(Case(op, BINARY[op], list(shapes.input_shapes)))
+
+
+@settings(max_examples=30, deadline=None)
+@given(shape=st.lists(st.integers(1, 4), min_size=1, max_size=4), data=st.data())
+def test_reductions_random_shapes(shape, data):
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    keepdim = data.draw(st.booleans())
+    for fn in (lambda a: a.sum(dim, keepdim=keepdim), lambda a: a.mean(dim, keepdim=keepdim),
+               lambda a: a.amax(dim, keepdim=keepdim), lambda a: a.softmax(dim),
+               lambda a: a.logsumexp(dim, keepdim=keepdim)):
+        check_case(Case("reduce", fn, [tuple(shape)]), "float64")
+
+
+# ---------------------------------------------------------------- dtype promotion
+
+PROMOTION = [
+    (np.int64, np.float32, False, False),
+    (np.int32, np.int64, False, False),
+    (np.float32, np.float64, False, True),  # a 0-dim float64 does not widen a float32 matrix
+    (np.int64, np.float64, False, True),  # ...but a higher-category 0-dim does win
+    (np.bool_, np.int64, False, False),
+    (np.uint8, np.int64, True, False),
+    (np.float32, np.float64, False, False),
+]
+
+
+@pytest.mark.parametrize("da,db,a0,b0", PROMOTION)
+@pytest.mark.parametrize("op", ["add", "mul", "div", "sub"])
+def test_type_promotion(da, db, a0, b0, op):
+    if op == "sub" and np.bool_ in (da, db):
+        pytest.skip("torch refuses to subtract booleans")
+    a = np.ones(() if a0 else (3,), dtype=da) * 3
+    b = np.ones(() if b0 else (3,), dtype=db) * 2
+    fn = {"add": lambda x, y: x + y, "mul": lambda x, y: x * y, "div": lambda x, y: x / y,
+          "sub": lambda x, y: x - y}[op]
+    assert_same(fn(ff.tensor(a), ff.tensor(b)), fn(torch.tensor(a), torch.tensor(b)), op)
+
+
+@pytest.mark.parametrize("scalar", [2, 2.5, True])
+@pytest.mark.parametrize("dtype", [np.int64, np.float32, np.float64, np.bool_, np.uint8])
+def test_scalar_promotion(dtype, scalar):
+    a = np.ones(3, dtype=dtype)
+    for fn in (lambda x: x + scalar, lambda x: x * scalar, lambda x: scalar * x, lambda x: x / 2):
+        try:
+            expected = fn(torch.tensor(a))
+        except RuntimeError:
+            continue
+        assert_same(fn(ff.tensor(a)), expected, f"{dtype} with {scalar!r}")
+
+
+def test_integer_ops_match_torch():
+    a, b = np.array([7, -7, 5]), np.array([2, 2, -3])
+    for fn in (lambda x, y: x // y, lambda x, y: x % y, lambda x, y: x / y, lambda x, y: x * y,
+               lambda x, y: x**2, lambda x, y: x.sum(), lambda x, y: (x > 0).sum(),
+               lambda x, y: x.cumsum(0), lambda x, y: x.abs(), lambda x, y: x.clamp(min=0)):
+        assert_same(fn(ff.tensor(a), ff.tensor(b)), fn(torch.tensor(a), torch.tensor(b)), "int")
+
+
+# ---------------------------------------------------------------- errors raise torch's types
+
+
+def _raises_like_torch(fn, *arrays):
+    fx, tx = to_ff(arrays, False), to_torch(arrays, False)
+    with pytest.raises(Exception) as torch_err:
+        fn(*tx)
+    with pytest.raises(torch_err.type):
+        fn(*fx)
+
+
+ERRORS = [
+    ("add_bad_broadcast", lambda a, b: a + b, [(2, 3), (4,)]),
+    ("mul_bad_broadcast", lambda a, b: a * b, [(2, 3), (3, 2)]),
+    ("matmul_inner", lambda a, b: a @ b, [(64, 784), (50, 10)]),
+    ("mm_3d", lambda a, b: a.mm(b), [(2, 3, 4), (4, 2)]),
+    ("reshape_bad", lambda a: a.reshape(4), [(2, 3)]),
+    ("view_bad", lambda a: a.view(5, -1), [(2, 3)]),
+    ("sum_bad_dim", lambda a: a.sum(dim=3), [(2, 3)]),
+    ("softmax_bad_dim", lambda a: a.softmax(dim=2), [(2, 3)]),
+    ("index_out_of_range", lambda a: a[5], [(2, 3)]),
+    ("index_too_many", lambda a: a[0, 0, 0], [(2, 3)]),
+    ("cat_sizes", lambda a, b: (ff if isinstance(a, ff.Tensor) else torch).cat([a, b]), [(2, 3), (2, 4)]),
+    ("stack_sizes", lambda a, b: (ff if isinstance(a, ff.Tensor) else torch).stack([a, b]), [(2, 3), (2, 4)]),
+    ("expand_bad", lambda a: a.expand(3, 4), [(2, 1)]),
+    ("item_many", lambda a: a.item(), [(2, 3)]),
+    ("transpose_bad", lambda a: a.transpose(0, 3), [(2, 3)]),
+    ("permute_len", lambda a: a.permute(1, 0, 2), [(2, 3)]),
+    ("gather_oob", lambda a: a.gather(1, (ff if isinstance(a, ff.Tensor) else torch).tensor([[5]])), [(2, 3)]),
+    ("squeeze_bad", lambda a: a.squeeze(4), [(2, 3)]),
+    ("bool_ambiguous", lambda a: bool(a), [(2, 3)]),
+]
+
+
+@pytest.mark.parametrize("name,fn,shapes", ERRORS, ids=[e[0] for e in ERRORS])
+def test_errors_match_torch(name, fn, shapes):
+    arrays = [np.ones(s, dtype=np.float32) for s in shapes]
+    _raises_like_torch(fn, *arrays)
+
+
+def test_matmul_dtype_mismatch_raises():
+    with pytest.raises(RuntimeError, match="dtype"):
+        ff.ones(2, 3) @ ff.ones(3, 2, dtype=ff.float64)
+    with pytest.raises(RuntimeError):
+        torch.ones(2, 3) @ torch.ones(3, 2, dtype=torch.float64)
+
+
+def test_error_messages_name_op_and_shapes():
+    with pytest.raises(RuntimeError, match=r"matmul: \(64, 784\) @ \(50, 10\): inner dimensions 784 and 50 differ"):
+        ff.ones(64, 784) @ ff.ones(50, 10)
+    with pytest.raises(RuntimeError, match=r"(?i)add.*size of tensor a \(3\).*tensor b \(4\)"):
+        ff.ones(2, 3) + ff.ones(4)
+    with pytest.raises(RuntimeError, match="grad"):
+        ff.ones(2, dtype=ff.int64).requires_grad_()
