@@ -72,6 +72,8 @@ def _run(root, root_grad: np.ndarray, retain_graph: bool, capture: dict | None) 
         for p, need, pg in zip(node.parents, node.needs_input_grad, input_grads):
             if not need or pg is None:
                 continue
+            if type(pg) is not np.ndarray:  # a NumPy scalar from a 0-dim computation
+                pg = np.asarray(pg)
             if pg.dtype != p._data.dtype:
                 pg = pg.astype(p._data.dtype)
             if p.grad_fn is None:

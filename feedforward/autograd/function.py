@@ -110,9 +110,12 @@ class Function(FunctionCtx):
     def backward(ctx, *grad_outputs):
         raise NotImplementedError("You must implement the backward function for custom Function.")
 
-    @classmethod
-    def name(cls) -> str:
-        return cls.__name__ + ("Backward0" if cls.array_op else "Backward")
+    torch_name: str | None = None  # the node name torch shows, where it differs from the class's
+
+    def name(self) -> str:
+        """The node's name as torch prints it in ``grad_fn=<MulBackward0>``."""
+        base = self.torch_name or type(self).__name__
+        return base + ("Backward0" if self.array_op else "Backward")
 
     def __repr__(self) -> str:
         return f"<{self.name()} object>" if not self.array_op else f"<{self.name()}>"
@@ -158,6 +161,8 @@ class Function(FunctionCtx):
             if not isinstance(data, Tensor):
                 raise TypeError(f"{cls.__name__}.forward must return one Tensor, got {type(data)}")
             data = data._data
+        if type(data) is not np.ndarray:  # NumPy gives scalars for 0-dim results
+            data = np.asarray(data)
         out = Tensor._make(data, needs is not None, ctx if needs is not None else None)
         if cls.is_view:
             out._version = args[0]._version
@@ -198,7 +203,7 @@ def _watch_saved(saved, args, out, cls) -> tuple:
                 break
         else:
             if value is out._data or value is out:
-                watched.append((out._version, 0, out.shape, out.type(), f"output 0 of {cls.name()}"))
+                watched.append((out._version, 0, out.shape, out.type(), f"output 0 of {out.grad_fn.name()}"))
     return tuple(watched)
 
 

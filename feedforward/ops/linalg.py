@@ -27,11 +27,15 @@ def check_matmul(a: np.ndarray, b: np.ndarray, op: str = "matmul") -> None:
         raise _matmul_error(a, b, op)
 
 
+_MATMUL_NAMES = {(2, 2): "Mm", (2, 1): "Mv", (1, 2): "Squeeze", (1, 1): "Dot", (3, 3): "Bmm"}
+
+
 class MatMul(ArrayOp):
     @staticmethod
     def forward(ctx, a, b):
         check_matmul(a, b)
         ctx.save_for_backward(a, b)
+        ctx.torch_name = _MATMUL_NAMES.get((a.ndim, b.ndim), "UnsafeView")
         try:
             return np.matmul(a, b)
         except ValueError:  # batch dims that do not broadcast

@@ -130,9 +130,7 @@ class Amin(Amax):
 class MaxDim(ArrayOp):
     """max/min along one dim with indices: the gradient goes to the chosen index only."""
 
-    @classmethod
-    def name(cls) -> str:
-        return "MaxBackward0"
+    torch_name = "Max"
 
     @staticmethod
     def forward(ctx, x, indices, axis, keepdim):

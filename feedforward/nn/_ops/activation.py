@@ -1,0 +1,256 @@
+"""Activation functions as ops: each forward with its derivative in backward.
+
+The core already has ``Relu``, ``Sigmoid``, ``Tanh``, ``Softmax`` and ``LogSoftmax``
+(``feedforward.ops``); these are the rest. At a kink (x == 0 for LeakyReLU, x == min/max for
+Hardtanh, ...) the gradient is the one torch picks, so results match torch bit for bit in spirit.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from feedforward.ops.elementwise import ArrayOp
+
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_TANH_K = math.sqrt(2.0 / math.pi)  # the constant of GELU's tanh approximation
+_erfc = np.frompyfunc(math.erfc, 1, 1)  # NumPy has no erf; math's is exact to double precision
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-x) without overflow for large |x|."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _softplus(x: np.ndarray) -> np.ndarray:
+    """log(1 + e^x) without overflow: log1p(e^-|x|) + max(x, 0)."""
+    return np.log1p(np.exp(-np.abs(x))) + np.maximum(x, 0)
+
+
+def normal_cdf(x: np.ndarray) -> np.ndarray:
+    """Phi(x) = P(Z <= x) for a standard normal Z, in x's dtype.
+
+    ``erfc`` keeps full relative precision in the far left tail, where 1 + erf(x) would cancel.
+    """
+    erfc = np.asarray(_erfc(-x * _SQRT_HALF), dtype=np.float64)
+    return (0.5 * erfc).astype(x.dtype, copy=False)
+
+
+class LeakyRelu(ArrayOp):
+    @staticmethod
+    def forward(ctx, x, negative_slope):
+        ctx.slope = negative_slope
+        ctx.save_for_backward(x)
+        return np.where(x > 0, x, x * negative_slope)
+
+    @staticmethod
+    def backward(ctx, g):  # 1 where x > 0, the slope elsewhere (x == 0 included, as torch)
+        (x,) = ctx.saved_tensors
+        return np.where(x > 0, g, g * ctx.slope)
+
+
+class Hardtanh(ArrayOp):
+    """clamp(x, min_val, max_val); ReLU6 is Hardtanh(0, 6)."""
+
+    @staticmethod
+    def forward(ctx, x, min_val, max_val):
+        ctx.bounds = min_val, max_val
+        ctx.save_for_backward(x)
+        return np.clip(x, min_val, max_val)
+
+    @staticmethod
+    def backward(ctx, g):  # 1 strictly inside (min, max), 0 on and beyond the bounds
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        return np.where((x > lo) & (x < hi), g, 0).astype(g.dtype, copy=False)
+
+
+class Elu(ArrayOp):
+    """scale * (x if x > 0 else alpha * (exp(input_scale * x) - 1)): ELU, SELU and CELU."""
+
+    @staticmethod
+    def forward(ctx, x, alpha, scale=1.0, input_scale=1.0):
+        ctx.coefs = alpha, scale, input_scale
+        ctx.save_for_backward(x)
+        negative = alpha * np.expm1(np.minimum(x, 0) * input_scale)  # min: no overflow for x > 0
+        return (scale * np.where(x > 0, x, negative)).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):  # scale for x > 0; scale * alpha * input_scale * exp(input_scale x) else
+        (x,) = ctx.saved_tensors
+        alpha, scale, input_scale = ctx.coefs
+        negative = (scale * alpha * input_scale) * np.exp(np.minimum(x, 0) * input_scale)
+        return (g * np.where(x > 0, scale, negative)).astype(g.dtype, copy=False)
+
+
+class Gelu(ArrayOp):
+    """x * Phi(x), or its tanh approximation 0.5 x (1 + tanh(k (x + 0.044715 x^3)))."""
+
+    @staticmethod
+    def forward(ctx, x, approximate="none"):
+        ctx.approximate = approximate
+        ctx.save_for_backward(x)
+        if approximate == "tanh":
+            return 0.5 * x * (1 + np.tanh(_TANH_K * (x + 0.044715 * x**3)))
+        return x * normal_cdf(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        if ctx.approximate == "tanh":  # product rule, with d tanh(u) = (1 - tanh^2 u) du
+            t = np.tanh(_TANH_K * (x + 0.044715 * x**3))
+            du = _TANH_K * (1 + 3 * 0.044715 * x * x)
+            return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
+        pdf = np.exp(-0.5 * x * x) * _INV_SQRT_2PI  # d(x Phi(x)) = Phi(x) + x phi(x)
+        return g * (normal_cdf(x) + x * pdf)
+
+
+class Silu(ArrayOp):
+    """x * sigmoid(x) (also called swish)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        s = _sigmoid(x)
+        ctx.save_for_backward(x, s)
+        return x * s
+
+    @staticmethod
+    def backward(ctx, g):  # s + x s (1 - s)
+        x, s = ctx.saved_tensors
+        return g * (s * (1 + x * (1 - s)))
+
+
+class Mish(ArrayOp):
+    """x * tanh(softplus(x))."""
+
+    @staticmethod
+    def forward(ctx, x):
+        t = np.tanh(_softplus(x))
+        ctx.save_for_backward(x, t)
+        return x * t
+
+    @staticmethod
+    def backward(ctx, g):  # tanh(sp) + x (1 - tanh^2(sp)) sigmoid(x), as d softplus = sigmoid
+        x, t = ctx.saved_tensors
+        return g * (t + x * (1 - t * t) * _sigmoid(x))
+
+
+class Softplus(ArrayOp):
+    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (as torch)."""
+
+    @staticmethod
+    def forward(ctx, x, beta=1.0, threshold=20.0):
+        ctx.beta, ctx.threshold = beta, threshold
+        ctx.save_for_backward(x)
+        z = x * beta
+        return np.where(z > threshold, x, _softplus(z) / beta).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):  # sigmoid(beta x); 1 on the linear part
+        (x,) = ctx.saved_tensors
+        z = x * ctx.beta
+        return np.where(z > ctx.threshold, g, g * _sigmoid(z))
+
+
+class LogSigmoid(ArrayOp):
+    """log(sigmoid(x)) = -softplus(-x), finite for any x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return -_softplus(-x)
+
+    @staticmethod
+    def backward(ctx, g):  # 1 - sigmoid(x) = sigmoid(-x)
+        (x,) = ctx.saved_tensors
+        return g * _sigmoid(-x)
+
+
+class Hardsigmoid(ArrayOp):
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.clip(x + 3, 0, 6) / 6
+
+    @staticmethod
+    def backward(ctx, g):  # 1/6 strictly inside (-3, 3)
+        (x,) = ctx.saved_tensors
+        return np.where((x > -3) & (x < 3), g / 6, 0).astype(g.dtype, copy=False)
+
+
+class Hardswish(ArrayOp):
+    """x * relu6(x + 3) / 6."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * np.clip(x + 3, 0, 6) / 6
+
+    @staticmethod
+    def backward(ctx, g):  # 0 below -3, x/3 + 1/2 on [-3, 3], 1 above (torch's choice at the ends)
+        (x,) = ctx.saved_tensors
+        slope = np.where(x < -3, 0, np.where(x <= 3, x / 3 + 0.5, 1))
+        return (g * slope).astype(g.dtype, copy=False)
+
+
+class Threshold(ArrayOp):
+    """x where x > threshold, else the constant value."""
+
+    @staticmethod
+    def forward(ctx, x, threshold, value):
+        ctx.threshold = threshold
+        ctx.save_for_backward(x)
+        return np.where(x > threshold, x, np.asarray(value, dtype=x.dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return np.where(x > ctx.threshold, g, 0).astype(g.dtype, copy=False)
+
+
+class Softsign(ArrayOp):
+    """x / (1 + |x|)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x / (1 + np.abs(x))
+
+    @staticmethod
+    def backward(ctx, g):  # 1 / (1 + |x|)^2
+        (x,) = ctx.saved_tensors
+        d = 1 + np.abs(x)
+        return g / (d * d)
+
+
+class Prelu(ArrayOp):
+    """x where x > 0, else weight[c] * x, with one learnable slope per channel (dim 1)."""
+
+    @staticmethod
+    def forward(ctx, x, weight):
+        # weight has one entry per channel; shape it to broadcast along dim 1 (or everywhere)
+        w = weight.reshape((-1,) + (1,) * (x.ndim - 2)) if x.ndim >= 2 else weight.reshape(())
+        ctx.weight_shape = weight.shape
+        ctx.save_for_backward(x, w)
+        return np.where(x > 0, x, w * x).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):  # dx = 1 or w; dw[c] = sum over channel c of x where x <= 0
+        x, w = ctx.saved_tensors
+        need_x, need_w = ctx.needs_input_grad
+        gx = np.where(x > 0, g, w * g).astype(g.dtype, copy=False) if need_x else None
+        gw = None
+        if need_w:
+            contrib = np.where(x > 0, 0, g * x)
+            if x.ndim >= 2 and w.size > 1:
+                axes = (0,) + tuple(range(2, x.ndim))
+                gw = contrib.sum(axis=axes)
+            else:
+                gw = contrib.sum()
+            gw = np.asarray(gw, dtype=g.dtype).reshape(ctx.weight_shape)
+        return gx, gw

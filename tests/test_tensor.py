@@ -1,0 +1,253 @@
+"""The Tensor class against torch: factories, dtypes, attributes, conversion, printing, in-place."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from oracle import assert_same
+
+import feedforward as ff
+
+
+def tr(text: str) -> str:
+    return text.replace("torch.", "feedforward.")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [1.5, 3, True, [1.0, 2.0], [1, 2], [[1, 2], [3, 4]], [True, False], [], [[1.0], [2.5]],
+     np.array([1, 2], dtype=np.int32), np.array([1.0, 2.0]), np.float32(2.0)],
+    ids=repr,
+)
+def test_tensor_infers_dtype_like_torch(data):
+    assert_same(ff.tensor(data), torch.tensor(data), "tensor()")
+    assert repr(ff.tensor(data)) == tr(repr(torch.tensor(data)))
+
+
+FACTORIES = [
+    lambda lib: lib.zeros(2, 3),
+    lambda lib: lib.zeros((2, 3), dtype=lib.float64),
+    lambda lib: lib.ones(4),
+    lambda lib: lib.ones([2, 2], dtype=lib.int64),
+    lambda lib: lib.full((2, 2), 7),
+    lambda lib: lib.full((2, 2), 7.0),
+    lambda lib: lib.full((2,), True),
+    lambda lib: lib.zeros_like(lib.ones(2, 3, dtype=lib.float64)),
+    lambda lib: lib.ones_like(lib.ones(3, dtype=lib.int32)),
+    lambda lib: lib.full_like(lib.ones(3), 2.5),
+    lambda lib: lib.arange(5),
+    lambda lib: lib.arange(1, 4, 0.5),
+    lambda lib: lib.arange(0.0, 1.0, 0.1),
+    lambda lib: lib.arange(10, 0, -3),
+    lambda lib: lib.linspace(0, 1, 5),
+    lambda lib: lib.linspace(-3, 0, 1000),
+    lambda lib: lib.logspace(-3, 0, 7),
+    lambda lib: lib.eye(3),
+    lambda lib: lib.eye(2, 4, dtype=lib.float64),
+]
+
+
+@pytest.mark.parametrize("make", FACTORIES, ids=range(len(FACTORIES)))
+def test_factories_match_torch(make):
+    assert_same(make(ff), make(torch), "factory", rtol=1e-6, atol=1e-7)
+
+
+def test_random_factories_shapes_dtypes_and_distributions():
+    ff.manual_seed(0)
+    for make in (lambda lib: lib.rand(3, 4), lambda lib: lib.randn(2, 5, dtype=lib.float64),
+                 lambda lib: lib.randint(0, 10, (3,)), lambda lib: lib.randint(5, (2, 2)),
+                 lambda lib: lib.randperm(6), lambda lib: lib.rand_like(lib.ones(2, 3)),
+                 lambda lib: lib.randn_like(lib.ones(2, dtype=lib.float64)),
+                 lambda lib: lib.normal(2.0, 3.0, size=(4,)),
+                 lambda lib: lib.normal(lib.zeros(3), lib.ones(3))):
+        a, b = make(ff), make(torch)
+        assert tuple(a.shape) == tuple(b.shape) and a.dtype.name == str(b.dtype).split(".")[1]
+    big = ff.randn(200_000)
+    assert abs(big.mean().item()) < 0.01 and abs(big.std().item() - 1) < 0.01
+    u = ff.rand(200_000)
+    assert 0 <= u.min().item() and u.max().item() < 1 and abs(u.mean().item() - 0.5) < 0.005
+    assert sorted(ff.randperm(50).tolist()) == list(range(50))
+    r = ff.randint(3, 7, (10_000,))
+    assert set(r.unique().tolist() if hasattr(r, "unique") else np.unique(r.numpy())) == {3, 4, 5, 6}
+
+
+def test_attributes_and_conversion():
+    t = ff.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    assert t.shape == (2, 3) and repr(t.shape) == "feedforward.Size([2, 3])"
+    assert t.size() == (2, 3) and t.size(1) == 3 and t.size(-1) == 3
+    assert t.ndim == 2 and t.dim() == 2 and t.numel() == 6
+    assert t.dtype is ff.float32 and t.device == ff.device("cpu") and str(t.device) == "cpu"
+    assert t.is_leaf and t.grad is None and t.grad_fn is None and not t.requires_grad
+    assert t.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    assert ff.tensor(2.5).item() == 2.5 and isinstance(ff.tensor(3).item(), int)
+    assert t.double().dtype is ff.float64 and t.long().dtype is ff.int64 and t.int().dtype is ff.int32
+    assert t.bool().dtype is ff.bool and t.float() is t and t.to(ff.float64).dtype is ff.float64
+    assert t.to("cpu") is t and t.cpu() is t and t.contiguous() is t
+    assert t.type() == "feedforward.FloatTensor"
+    n = t.numpy()
+    n[0, 0] = 100.0  # shares memory, like torch
+    assert t[0, 0].item() == 100.0
+    a = np.zeros(3)
+    f = ff.from_numpy(a)
+    a[1] = 5
+    assert f[1].item() == 5 and f.dtype is ff.float64
+    assert ff.as_tensor(a).numpy() is a
+    c = t.clone()
+    c[0, 0] = -1.0
+    assert t[0, 0].item() == 100.0
+    assert not t.T.is_contiguous() and t.T.contiguous().is_contiguous()
+    with pytest.raises(RuntimeError, match="requires grad"):
+        ff.ones(2, requires_grad=True).numpy()
+
+
+def test_device_idioms():
+    assert ff.cuda.is_available() is False
+    device = "cuda" if ff.cuda.is_available() else "cpu"
+    x = ff.ones(2).to(device)
+    assert x.device.type == "cpu"
+    with pytest.raises(RuntimeError, match="CPU only"):
+        ff.ones(2).to("cuda")
+    with pytest.raises(RuntimeError, match="CPU only"):
+        ff.zeros(2, device="cuda:0")
+
+
+REPRS = [
+    lambda lib: lib.tensor([0.0, 0.0, 3.0]),
+    lambda lib: lib.tensor(1.0960),
+    lambda lib: lib.tensor([1e-5, 1.0]),
+    lambda lib: lib.tensor([[1, 2], [3, 400]]),
+    lambda lib: lib.tensor([1.0, 2.0], dtype=lib.float64),
+    lambda lib: lib.tensor([1.0, 2.0], requires_grad=True),
+    lambda lib: lib.tensor([1.0, 2.0], requires_grad=True) * 2,
+    lambda lib: (lib.tensor([1.0, 2.0], requires_grad=True) * 2).sum(),
+    lambda lib: lib.tensor([1.0, 2.0], requires_grad=True).mean(),
+    lambda lib: lib.tensor([[1.0, 2.0]], requires_grad=True) @ lib.ones(2, 1),
+    lambda lib: lib.tensor([1.0, 2.0], requires_grad=True).exp(),
+    lambda lib: lib.tensor([1.0, 2.0], requires_grad=True).relu(),
+    lambda lib: lib.tensor([1.0, 2.0], requires_grad=True).tanh(),
+    lambda lib: lib.tensor([1.0, 2.0], requires_grad=True).view(2, 1),
+    lambda lib: lib.tensor([1.0, 2.0], requires_grad=True) / 3,
+    lambda lib: lib.tensor([1.0, 2.0], requires_grad=True) - 3,
+    lambda lib: lib.zeros(2, 0),
+    lambda lib: lib.arange(2000),
+    lambda lib: lib.tensor([True, False]),
+    lambda lib: lib.linspace(0, 1, 7).reshape(7, 1) * lib.linspace(0, 100, 9),
+]
+
+
+@pytest.mark.parametrize("make", REPRS, ids=range(len(REPRS)))
+def test_repr_matches_torch(make):
+    assert repr(make(ff)) == tr(repr(make(torch)))
+
+
+INPLACE = [
+    lambda x: x.add_(2),
+    lambda x: x.add_(x * 0 + 1, alpha=3),
+    lambda x: x.sub_(1.5),
+    lambda x: x.mul_(-2),
+    lambda x: x.div_(4),
+    lambda x: x.pow_(2),
+    lambda x: x.clamp_(-0.5, 0.5),
+    lambda x: x.clamp_min_(0.0),
+    lambda x: x.clamp_max_(0.0),
+    lambda x: x.relu_(),
+    lambda x: x.zero_(),
+    lambda x: x.fill_(3.0),
+    lambda x: x.copy_(x * 0 + 7),
+    lambda x: x.masked_fill_(x > 0, 0.0) if hasattr(x, "masked_fill_") else x,
+]
+
+
+@pytest.mark.parametrize("op", INPLACE, ids=range(len(INPLACE)))
+def test_inplace_ops_match_torch(op):
+    a = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+    f, t = ff.tensor(a), torch.tensor(a)
+    rf, rt = op(f), op(t)
+    assert rf is f and rt is t
+    assert_same(f, t, "in place")
+    # operators: += and friends modify in place too
+    f2, t2 = ff.tensor(a), torch.tensor(a)
+    for x in (f2, t2):
+        x += 1
+        x *= 2
+        x -= 0.5
+        x /= 3
+    assert_same(f2, t2, "augmented assignment")
+
+
+def test_inplace_through_graph_matches_torch():
+    a = np.array([0.5, -1.0, 2.0])
+    grads = []
+    for lib in (ff, torch):
+        x = lib.tensor(a, requires_grad=True)
+        y = x * 3
+        y.clamp_(-2, 4)
+        y.sub_(1)
+        y.pow_(2)
+        y.sum().backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1])
+
+
+def test_setitem_matches_torch():
+    a = np.arange(12.0).reshape(3, 4)
+    for index, value in [((0, 1), 5.0), (slice(1, None), -1.0), ((Ellipsis, 0), 9.0)]:
+        f, t = ff.tensor(a), torch.tensor(a)
+        f[index] = value
+        t[index] = value
+        assert_same(f, t, f"setitem {index}")
+    f, t = ff.tensor(a), torch.tensor(a)
+    f[f > 5] = 0.0
+    t[t > 5] = 0.0
+    assert_same(f, t, "mask setitem")
+    f[ff.tensor([0, 2])] = ff.tensor([1.0, 2.0, 3.0, 4.0], dtype=ff.float64)
+    t[torch.tensor([0, 2])] = torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=torch.float64)
+    assert_same(f, t, "array setitem")
+
+
+def test_methods_exist_for_tutorial_idioms():
+    x = ff.randn(4, 3)
+    assert x.argmax(dim=1).dtype is ff.int64
+    assert (x.argmax(1) == ff.tensor([0, 1, 2, 0])).float().mean().item() <= 1.0
+    assert x.max(dim=1).values.shape == (4,) and x.max(1)[1].shape == (4,)
+    assert x.view(-1, 1).shape == (12, 1) and x.unsqueeze(0).shape == (1, 4, 3)
+    assert ff.cat([x, x], dim=0).shape == (8, 3) and ff.stack([x, x]).shape == (2, 4, 3)
+    assert x.T.shape == (3, 4) and x.t().shape == (3, 4)
+    assert len(x.split(2)) == 2 and len(x.chunk(4)) == 4
+    assert f"{ff.tensor(1.23456).item():.2f}" == "1.23" and f"{ff.tensor(1.5):.1f}" == "1.5"
+    assert float(ff.tensor(2.0)) == 2.0 and int(ff.tensor(3)) == 3
+    assert [v.item() for v in ff.tensor([1, 2])] == [1, 2] and len(ff.ones(5, 2)) == 5
+
+
+@settings(max_examples=40, deadline=None)
+@given(shape=st.lists(st.integers(0, 4), min_size=0, max_size=4),
+       dtype=st.sampled_from(["float32", "float64", "int64", "bool"]))
+def test_reshape_flatten_and_repr_on_random_shapes(shape, dtype):
+    a = (np.random.default_rng(1).standard_normal(shape) * 3).astype(dtype)
+    f, t = ff.tensor(a), torch.tensor(a)
+    assert repr(f) == tr(repr(t))
+    assert_same(f.reshape(-1), t.reshape(-1), "reshape")
+    assert_same(f.flatten(), t.flatten(), "flatten")
+    if f.ndim:
+        assert_same(f.unsqueeze(-1), t.unsqueeze(-1), "unsqueeze")
+        assert_same(f.transpose(0, -1), t.transpose(0, -1), "transpose")
+
+
+def test_pickling_is_refused():
+    import pickle
+
+    with pytest.raises(TypeError, match="never pickled"):
+        pickle.dumps(ff.ones(2))
+
+
+def test_deepcopy_copies_storage():
+    import copy
+
+    x = ff.ones(3, requires_grad=True)
+    y = copy.deepcopy(x)
+    with ff.no_grad():
+        y.add_(1)
+    assert x.detach().numpy().tolist() == [1.0, 1.0, 1.0] and y.requires_grad and y.is_leaf
