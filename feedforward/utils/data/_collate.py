@@ -68,7 +68,7 @@ def _rebuild_mapping(elem, values: dict):
 
 
 def _rebuild_sequence(elem, values: list):
-    """A sequence of ``elem``'s type holding ``values`` (a plain list if the type can't be built)."""
+    """A sequence of ``elem``'s type holding ``values`` (a list if the type can't be built)."""
     try:
         if isinstance(elem, collections.abc.MutableSequence):
             clone = copy.copy(elem)
@@ -99,7 +99,7 @@ def collate(batch, *, collate_fn_map: CollateFnMap | None = None):
                 return fn(batch, collate_fn_map=collate_fn_map)
 
     if isinstance(elem, collections.abc.Mapping):
-        values = {key: collate([d[key] for d in batch], collate_fn_map=collate_fn_map) for key in elem}
+        values = {k: collate([d[k] for d in batch], collate_fn_map=collate_fn_map) for k in elem}
         return _rebuild_mapping(elem, values)
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
         return elem_type(*(collate(list(s), collate_fn_map=collate_fn_map) for s in zip(*batch)))

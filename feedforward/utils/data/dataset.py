@@ -1,4 +1,4 @@
-"""Datasets: ``Dataset``, ``TensorDataset``, ``Subset``, ``ConcatDataset``, ... and ``random_split``.
+"""Datasets (``Dataset``, ``TensorDataset``, ``Subset``, ...) and ``random_split``.
 
 Same classes, signatures and errors as ``torch.utils.data.dataset``. A map-style dataset is anything
 with ``__getitem__`` (and usually ``__len__``); an iterable-style one yields its samples from
@@ -250,7 +250,8 @@ def random_split(
             reproducible.
 
     Example:
-        >>> train, val = random_split(range(10), [0.8, 0.2], generator=ff.Generator().manual_seed(0))
+        >>> g = ff.Generator().manual_seed(0)
+        >>> train, val = random_split(range(10), [0.8, 0.2], generator=g)
         >>> len(train), len(val)
         (8, 2)
     """

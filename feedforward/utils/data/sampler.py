@@ -169,8 +169,7 @@ class WeightedRandomSampler(Sampler[int]):
     ) -> None:
         if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
             raise ValueError(
-                "num_samples should be a positive integer value, but got "
-                f"num_samples={num_samples}"
+                f"num_samples should be a positive integer value, but got num_samples={num_samples}"
             )
         if not isinstance(replacement, bool):
             raise ValueError(
@@ -188,7 +187,8 @@ class WeightedRandomSampler(Sampler[int]):
         self.generator = generator
 
     def _order(self) -> np.ndarray:
-        drawn = multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator)
+        g = self.generator
+        drawn = multinomial(self.weights, self.num_samples, self.replacement, generator=g)
         return drawn._data.astype(np.int64, copy=False)
 
     def __iter__(self) -> Iterator[int]:
