@@ -417,7 +417,9 @@ class ParameterDict(Module):
         return v
 
     def update(self, parameters: Mapping[str, Any] | Iterable) -> None:
-        items = parameters.items() if isinstance(parameters, Mapping | ParameterDict) else parameters
+        items = (
+            parameters.items() if isinstance(parameters, Mapping | ParameterDict) else parameters
+        )
         for key, value in items:
             self[key] = value
 
