@@ -58,6 +58,7 @@ class device:
 
 
 _CPU = device("cpu")
+_new = object.__new__
 _TYPE_NAMES = {
     "float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
     "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor",
@@ -97,7 +98,12 @@ class Tensor:
         tensor([2., 4., 6.])
     """
 
-    __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_version", "_hooks", "__weakref__")
+    # Every op makes a Tensor, so making one must be cheap: the three fields every tensor sets are
+    # slots; the rarely set ones are class defaults that an instance overrides when it needs to.
+    __slots__ = ("_data", "_requires_grad", "grad_fn", "__dict__", "__weakref__")
+    grad = None  # the accumulated gradient of a leaf (or of a non-leaf that retains it)
+    _vc = None  # version counter, made on first use (most tensors are never written in place)
+    _hooks = None  # gradient hooks of a leaf
     __array_priority__ = 1000  # np.float32(2) * tensor -> Tensor.__rmul__, not a NumPy array
 
     def __init__(self, *args, dtype=None, device=None, requires_grad: bool = False):
@@ -115,20 +121,27 @@ class Tensor:
         self._requires_grad = requires_grad
         self.grad = None
         self.grad_fn = grad_fn
-        self._version = VersionCounter()
-        self._hooks = None
 
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn) -> Tensor:
         """The fast constructor every op uses: no checks, no copies."""
-        t = object.__new__(cls)
+        t = _new(cls)
         t._data = data
         t._requires_grad = requires_grad
-        t.grad = None
         t.grad_fn = grad_fn
-        t._version = VersionCounter()
-        t._hooks = None
         return t
+
+    @property
+    def _version(self) -> VersionCounter:
+        """Counts in-place writes to the storage; shared with views and detached copies."""
+        vc = self._vc
+        if vc is None:
+            vc = self._vc = VersionCounter()
+        return vc
+
+    @_version.setter
+    def _version(self, counter: VersionCounter) -> None:
+        self._vc = counter
 
     # ------------------------------------------------------------------ properties
 

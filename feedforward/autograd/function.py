@@ -24,7 +24,8 @@ __all__ = ["Function", "FunctionCtx", "VersionCounter"]
 
 Tensor = None  # set by feedforward.tensor (it imports this module first)
 
-_FREED = object()  # marks saved values released by a backward without retain_graph
+_FREED = object()
+_new = object.__new__  # marks saved values released by a backward without retain_graph
 
 
 class VersionCounter:
@@ -140,14 +141,19 @@ class Function(FunctionCtx):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        ctx = cls.__new__(cls)
-        needs = None
-        if _state["grad"]:
-            needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
-            if True not in needs:
-                needs = None
+        ctx = _new(cls)
+        # one pass over the inputs: their arrays, and whether any of them requires grad
+        record = False
+        arrays = []
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a._data)
+                if a._requires_grad:
+                    record = True
+            else:
+                arrays.append(a)
+        record = record and _state["grad"]
         if cls.array_op:
-            arrays = [a._data if isinstance(a, Tensor) else a for a in args]
             try:
                 data = cls.forward(ctx, *arrays, **kwargs)
             except ValueError as e:
@@ -163,16 +169,18 @@ class Function(FunctionCtx):
             data = data._data
         if type(data) is not np.ndarray:  # NumPy gives scalars for 0-dim results
             data = np.asarray(data)
-        out = Tensor._make(data, needs is not None, ctx if needs is not None else None)
-        if cls.is_view:
-            out._version = args[0]._version
-        if needs is not None:
+        if not record:
+            out = Tensor._make(data, False, None)
+        else:
+            out = Tensor._make(data, True, ctx)
             ctx.parents = args
-            ctx.needs_input_grad = needs
+            ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
             if ctx._saved:
-                ctx._versions = _watch_saved(ctx._saved, args, out, cls)
+                ctx._versions = _watch_saved(ctx._saved, args, out)
             if anomaly._enabled:
                 ctx._stack = traceback.extract_stack()[:-2]
+        if cls.is_view:
+            out._version = args[0]._version
         if anomaly._enabled:
             anomaly.check_forward(cls, data)
         return out
@@ -192,7 +200,7 @@ class Function(FunctionCtx):
         return tuple(g._data if isinstance(g, Tensor) else g for g in grads)
 
 
-def _watch_saved(saved, args, out, cls) -> tuple:
+def _watch_saved(saved, args, out) -> tuple:
     """For each saved value that is an input's or the output's storage, remember its version."""
     watched = []
     for value in saved:

@@ -22,17 +22,21 @@ class ArrayOp(Function):
 def _grads(ctx, ga, gb):
     """Gradients of a binary op, reduced to each input's shape, only where they are needed."""
     need_a, need_b = ctx.needs_input_grad[-2:]
-    sa, sb = ctx.shapes
-    return (unbroadcast(ga(), sa) if need_a else None, unbroadcast(gb(), sb) if need_b else None)
+    a, b = ctx.parents[-2:]
+    return (unbroadcast(ga(), a._data.shape) if need_a else None,
+            unbroadcast(gb(), b._data.shape) if need_b else None)
 
 
 # ---------------------------------------------------------------- binary arithmetic
 
 
 class Add(ArrayOp):
+    alpha = 1
+
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        ctx.shapes, ctx.alpha = (np.shape(a), np.shape(b)), alpha
+        if alpha != 1:
+            ctx.alpha = alpha
         a, b = promote(a, b)
         return np.add(a, b if alpha == 1 else b * alpha)
 
@@ -43,9 +47,12 @@ class Add(ArrayOp):
 
 
 class Sub(ArrayOp):
+    alpha = 1
+
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        ctx.shapes, ctx.alpha = (np.shape(a), np.shape(b)), alpha
+        if alpha != 1:
+            ctx.alpha = alpha
         a, b = promote(a, b)
         return np.subtract(a, b if alpha == 1 else b * alpha)
 
@@ -58,7 +65,6 @@ class Sub(ArrayOp):
 class Mul(ArrayOp):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = (np.shape(a), np.shape(b))
         a, b = promote(a, b)
         ctx.save_for_backward(a, b)
         return np.multiply(a, b)
@@ -72,7 +78,7 @@ class Mul(ArrayOp):
 class Div(ArrayOp):
     @staticmethod
     def forward(ctx, a, b, rounding_mode=None):
-        ctx.shapes, ctx.rounding = (np.shape(a), np.shape(b)), rounding_mode
+        ctx.rounding = rounding_mode
         a, b = promote(a, b)
         if rounding_mode == "floor":
             return np.floor_divide(a, b)
@@ -96,7 +102,6 @@ class Div(ArrayOp):
 class Pow(ArrayOp):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = (np.shape(a), np.shape(b))
         a, b = promote(a, b)
         if isinstance(a, np.ndarray) and a.dtype.kind in "iu" and np.any(np.asarray(b) < 0):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -119,7 +124,6 @@ class Pow(ArrayOp):
 class Maximum(ArrayOp):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = (np.shape(a), np.shape(b))
         a, b = promote(a, b)
         ctx.save_for_backward(a, b)
         return np.maximum(a, b)
@@ -134,7 +138,6 @@ class Maximum(ArrayOp):
 class Minimum(ArrayOp):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = (np.shape(a), np.shape(b))
         a, b = promote(a, b)
         ctx.save_for_backward(a, b)
         return np.minimum(a, b)
@@ -149,7 +152,6 @@ class Minimum(ArrayOp):
 class Remainder(ArrayOp):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = (np.shape(a), np.shape(b))
         a, b = promote(a, b)
         ctx.save_for_backward(a, b)
         return np.mod(a, b)
@@ -402,7 +404,6 @@ class Clamp(ArrayOp):
 class Where(ArrayOp):
     @staticmethod
     def forward(ctx, cond, a, b):
-        ctx.shapes = (np.shape(a), np.shape(b))
         a, b = promote(a, b)
         ctx.save_for_backward(cond)
         return np.where(cond, a, b)
