@@ -1,0 +1,333 @@
+"""Loss functions as ops.
+
+``CrossEntropy`` and ``NllLoss`` are fused: forward computes the reduced loss over all samples
+and backward writes the closed-form gradient (for cross entropy, ``softmax - onehot`` scaled by
+the sample's weight) in one step, which is both faster and finite for logits of any size.
+The pointwise losses return one loss per element; ``functional`` reduces them with the core's
+sum/mean, whose backward spreads the gradient back.
+
+Conventions: class scores have the class axis at dim 1 (or dim 0 for a single unbatched sample);
+internally they are laid out as an (M, C) matrix, M = every position of every sample.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from feedforward.nn._ops.activation import _sigmoid, _softplus
+from feedforward.ops._util import unbroadcast
+from feedforward.ops.elementwise import ArrayOp
+
+
+def _as_rows(scores: np.ndarray) -> np.ndarray:
+    """(N, C, d1, ...) or (C,) scores as an (M, C) matrix, class axis last."""
+    if scores.ndim == 1:
+        return scores.reshape(1, -1)
+    return np.moveaxis(scores, 1, -1).reshape(-1, scores.shape[1])
+
+
+def _from_rows(rows: np.ndarray, shape: tuple) -> np.ndarray:
+    """Inverse of ``_as_rows``: an (M, C) matrix back to the scores' own layout."""
+    if len(shape) == 1:
+        return rows.reshape(shape)
+    moved = (shape[0],) + tuple(shape[2:]) + (shape[1],)
+    return np.moveaxis(rows.reshape(moved), -1, 1)
+
+
+def _log_softmax_rows(z: np.ndarray) -> np.ndarray:
+    """log_softmax over the last axis; subtracting the max keeps exp finite for any logits."""
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _reduce_rows(loss: np.ndarray, reduction: str, denom, target_shape: tuple) -> np.ndarray:
+    if reduction == "none":
+        return loss.reshape(target_shape)
+    total = loss.sum()
+    if reduction == "sum":
+        return np.asarray(total, dtype=loss.dtype)
+    with np.errstate(divide="ignore", invalid="ignore"):  # all targets ignored: 0/0 = nan, as torch
+        return np.asarray(total / denom, dtype=loss.dtype)
+
+
+def _row_scale(g: np.ndarray, reduction: str, denom, m: int) -> np.ndarray:
+    """d(reduced loss)/d(loss of row i), times the incoming gradient, as an (M, 1) column."""
+    if reduction == "none":
+        return g.reshape(m, 1)
+    if reduction == "mean":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.full((m, 1), g / denom, dtype=g.dtype)
+    return np.full((m, 1), g, dtype=g.dtype)
+
+
+class _ClassTargets:
+    """Index targets flattened beside the (M, C) rows: which are ignored, each row's weight."""
+
+    def __init__(self, target, weight, ignore_index, dtype) -> None:
+        t = target.reshape(-1).astype(np.int64, copy=False)
+        self.valid = t != ignore_index
+        self.index = np.where(self.valid, t, 0)  # ignored rows read class 0, then weigh 0
+        w = weight[self.index] if weight is not None else np.ones(t.shape, dtype=dtype)
+        self.weight = (w * self.valid).astype(dtype, copy=False)  # (M,)
+        self.denom = self.weight.sum()  # torch's mean: divide by the weights of kept targets
+
+
+class CrossEntropy(ArrayOp):
+    """Fused log_softmax + negative log likelihood for class-index targets.
+
+    With label smoothing eps the target is (1 - eps) onehot + eps/C uniform, so the loss is
+    (1 - eps) nll + eps/C * sum_c w_c (-log p_c), normalised (mean) by the kept targets' weights.
+    """
+
+    @staticmethod
+    def forward(ctx, logits, target, weight, ignore_index, reduction, label_smoothing):
+        z = _as_rows(logits)
+        m, c = z.shape
+        logp = _log_softmax_rows(z)
+        tg = _ClassTargets(target, weight, ignore_index, logp.dtype)
+        loss = -logp[np.arange(m), tg.index] * tg.weight
+        if label_smoothing > 0:
+            wvec = weight if weight is not None else 1
+            smooth = -(logp * wvec).sum(axis=1) * tg.valid
+            loss = (1 - label_smoothing) * loss + (label_smoothing / c) * smooth
+        ctx.meta = logits.shape, reduction, label_smoothing, tg
+        ctx.save_for_backward(logp, weight)
+        return _reduce_rows(loss, reduction, tg.denom, np.shape(target))
+
+    @staticmethod
+    def backward(ctx, g):
+        # d nll_i / dz = w_i (p - onehot); d smooth_i / dz = W p - w (W = sum of class weights)
+        logp, weight = ctx.saved_tensors
+        shape, reduction, eps, tg = ctx.meta
+        m, c = logp.shape
+        p = np.exp(logp)
+        grad = p * tg.weight[:, None]
+        grad[np.arange(m), tg.index] -= tg.weight
+        if eps > 0:
+            wvec = weight if weight is not None else np.ones(c, dtype=p.dtype)
+            smooth = (p * wvec.sum() - wvec) * tg.valid[:, None]
+            grad = (1 - eps) * grad + (eps / c) * smooth
+        grad *= _row_scale(g, reduction, tg.denom, m)
+        return _from_rows(grad, shape), None, None
+
+
+class CrossEntropyProbs(ArrayOp):
+    """Cross entropy against class probabilities: -sum_c w_c t_c log softmax(z)_c per sample."""
+
+    @staticmethod
+    def forward(ctx, logits, target, weight, reduction, label_smoothing):
+        z = _as_rows(logits)
+        m, c = z.shape
+        t = _as_rows(target)
+        if label_smoothing > 0:
+            t = t * (1 - label_smoothing) + label_smoothing / c
+        logp = _log_softmax_rows(z)
+        wt = t * weight if weight is not None else t
+        loss = -(logp * wt).sum(axis=1)
+        ctx.meta = logits.shape, reduction, label_smoothing, m
+        ctx.save_for_backward(logp, t, weight)
+        out_shape = (logits.shape[0],) + logits.shape[2:] if logits.ndim > 1 else ()
+        return _reduce_rows(loss, reduction, m if m else np.nan, out_shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        # dz = p sum_c(w_c t_c) - w t;  dt = -(1 - eps) w log p;  dw_c = -sum_i t_ic log p_ic
+        logp, t, weight = ctx.saved_tensors
+        shape, reduction, eps, m = ctx.meta
+        scale = _row_scale(g, reduction, m if m else np.nan, m)
+        need = ctx.needs_input_grad + (False,)
+        wt = t * weight if weight is not None else t
+        gz = gt = gw = None
+        if need[0]:
+            gz = _from_rows((np.exp(logp) * wt.sum(axis=1, keepdims=True) - wt) * scale, shape)
+        if need[1]:
+            wlogp = logp * weight if weight is not None else logp
+            gt = _from_rows(-(1 - eps) * wlogp * scale, shape)
+        if need[2]:
+            gw = -(logp * t * scale).sum(axis=0)
+        return gz, gt, gw
+
+
+class NllLoss(ArrayOp):
+    """Negative log likelihood of the target class, given log-probabilities."""
+
+    @staticmethod
+    def forward(ctx, logp, target, weight, ignore_index, reduction):
+        rows = _as_rows(logp)
+        tg = _ClassTargets(target, weight, ignore_index, rows.dtype)
+        loss = -rows[np.arange(rows.shape[0]), tg.index] * tg.weight
+        ctx.meta = logp.shape, rows.shape, reduction, tg
+        return _reduce_rows(loss, reduction, tg.denom, np.shape(target))
+
+    @staticmethod
+    def backward(ctx, g):  # -w_i at the target class of row i, 0 elsewhere
+        shape, (m, c), reduction, tg = ctx.meta
+        grad = np.zeros((m, c), dtype=g.dtype)
+        grad[np.arange(m), tg.index] = -tg.weight
+        grad *= _row_scale(g, reduction, tg.denom, m)
+        return _from_rows(grad, shape), None, None
+
+
+# ---------------------------------------------------------------- pointwise losses
+
+
+def _pair_grads(ctx, d_input):
+    """Gradients of a loss of (input - target): d/dinput = d_input, d/dtarget = -d_input."""
+    need_x, need_t = ctx.needs_input_grad[:2]
+    dtype_x, dtype_t = ctx.dtypes
+    return (
+        d_input.astype(dtype_x, copy=False) if need_x else None,
+        (-d_input).astype(dtype_t, copy=False) if need_t else None,
+    )
+
+
+def _difference(ctx, x, t):
+    ctx.dtypes = x.dtype, t.dtype
+    dtype = np.result_type(x.dtype, t.dtype) if t.dtype.kind == "f" else x.dtype
+    return x.astype(dtype, copy=False) - t.astype(dtype, copy=False)
+
+
+class SquaredError(ArrayOp):
+    @staticmethod
+    def forward(ctx, x, t):
+        d = _difference(ctx, x, t)
+        ctx.save_for_backward(d)
+        return d * d
+
+    @staticmethod
+    def backward(ctx, g):  # d (x - t)^2 / dx = 2 (x - t)
+        (d,) = ctx.saved_tensors
+        return _pair_grads(ctx, 2 * d * g)
+
+
+class AbsoluteError(ArrayOp):
+    @staticmethod
+    def forward(ctx, x, t):
+        d = _difference(ctx, x, t)
+        ctx.save_for_backward(d)
+        return np.abs(d)
+
+    @staticmethod
+    def backward(ctx, g):  # sign(x - t), 0 where they are equal
+        (d,) = ctx.saved_tensors
+        return _pair_grads(ctx, np.sign(d) * g)
+
+
+class HuberError(ArrayOp):
+    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
+
+    @staticmethod
+    def forward(ctx, x, t, delta):
+        d = _difference(ctx, x, t)
+        ctx.delta = delta
+        ctx.save_for_backward(d)
+        a = np.abs(d)
+        return np.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta)).astype(d.dtype)
+
+    @staticmethod
+    def backward(ctx, g):  # d, clipped to [-delta, delta]
+        (d,) = ctx.saved_tensors
+        return _pair_grads(ctx, np.clip(d, -ctx.delta, ctx.delta) * g)
+
+
+class SmoothL1Error(ArrayOp):
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (beta = 0: plain |d|)."""
+
+    @staticmethod
+    def forward(ctx, x, t, beta):
+        d = _difference(ctx, x, t)
+        ctx.beta = beta
+        ctx.save_for_backward(d)
+        a = np.abs(d)
+        if beta == 0:
+            return a
+        return np.where(a < beta, 0.5 * d * d / beta, a - 0.5 * beta).astype(d.dtype)
+
+    @staticmethod
+    def backward(ctx, g):  # d / beta inside, sign(d) outside
+        (d,) = ctx.saved_tensors
+        beta = ctx.beta
+        slope = np.sign(d) if beta == 0 else np.where(np.abs(d) < beta, d / beta, np.sign(d))
+        return _pair_grads(ctx, slope.astype(d.dtype, copy=False) * g)
+
+
+class BinaryCrossEntropy(ArrayOp):
+    """-(t log x + (1 - t) log(1 - x)), each log clamped to >= -100 as torch does."""
+
+    @staticmethod
+    def forward(ctx, x, t):
+        with np.errstate(divide="ignore"):
+            log_x = np.maximum(np.log(x), -100)
+            log_1mx = np.maximum(np.log1p(-x), -100)
+        ctx.save_for_backward(x, t, log_x, log_1mx)
+        return -(t * log_x + (1 - t) * log_1mx)
+
+    @staticmethod
+    def backward(ctx, g):
+        # dx = (x - t) / (x (1 - x)), the denominator clamped at 1e-12 (torch's formula);
+        # dt = log(1 - x) - log(x)
+        x, t, log_x, log_1mx = ctx.saved_tensors
+        need_x, need_t = ctx.needs_input_grad
+        gx = g * (x - t) / np.maximum(x * (1 - x), 1e-12) if need_x else None
+        gt = g * (log_1mx - log_x) if need_t else None
+        return gx, gt
+
+
+class BinaryCrossEntropyWithLogits(ArrayOp):
+    """BCE of sigmoid(x) computed from the logit x itself: finite for any x.
+
+    loss = (1 - t) x + l softplus(-x), with l = 1 + (pos_weight - 1) t the weight of the
+    positive term; softplus(-x) = -log sigmoid(x) never overflows.
+    """
+
+    @staticmethod
+    def forward(ctx, x, t, pos_weight=None):
+        sp = _softplus(-x)
+        lw = 1 + (pos_weight - 1) * t if pos_weight is not None else 1
+        ctx.save_for_backward(x, t, sp, lw, pos_weight)
+        return ((1 - t) * x + lw * sp).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        # dx = (1 - t) - l (1 - sigmoid(x));  dt = -x + (pos_weight - 1) softplus(-x);
+        # d pos_weight = t softplus(-x)
+        x, t, sp, lw, pos_weight = ctx.saved_tensors
+        need = ctx.needs_input_grad + (False,)
+        gx = gt = gp = None
+        if need[0]:
+            gx = g * ((1 - t) - (1 - _sigmoid(x)) * lw)
+        if need[1]:
+            gt = g * (-x if pos_weight is None else (pos_weight - 1) * sp - x)
+        if need[2]:
+            gp = unbroadcast(g * t * sp, pos_weight.shape)
+        return gx, gt, gp
+
+
+class KlDivergence(ArrayOp):
+    """Pointwise t (log t - x), x log-probabilities; with log_target, exp(t) (t - x)."""
+
+    @staticmethod
+    def forward(ctx, x, t, log_target=False):
+        ctx.log_target = log_target
+        ctx.save_for_backward(x, t)
+        if log_target:
+            return np.exp(t) * (t - x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t_log_t = np.where(t > 0, t * np.log(np.where(t > 0, t, 1)), 0)  # 0 log 0 = 0
+        return (t_log_t - t * x).astype(np.result_type(x, t), copy=False)
+
+    @staticmethod
+    def backward(ctx, g):  # dx = -t (or -exp t);  dt = log t + 1 - x (or exp t (t - x + 1))
+        x, t = ctx.saved_tensors
+        need_x, need_t = ctx.needs_input_grad
+        gx = gt = None
+        if ctx.log_target:
+            e = np.exp(t)
+            gx = -g * e if need_x else None
+            gt = g * e * (t - x + 1) if need_t else None
+        else:
+            gx = -g * t if need_x else None
+            if need_t:
+                with np.errstate(divide="ignore"):
+                    gt = g * (np.log(t) + 1 - x)
+        return gx, gt

@@ -1,0 +1,1126 @@
+"""``feedforward.nn.functional`` (``F``): the stateless functions behind the layers.
+
+Same names, signatures and defaults as ``torch.nn.functional``. Each function checks its
+arguments (errors name the function, the shapes and the values at fault) and then calls one op
+whose backward is written beside its forward: ``feedforward.nn._ops`` for activations, losses,
+normalisation and dropout, ``feedforward.ops`` for what the core already has.
+
+Example:
+    >>> import feedforward.nn.functional as F
+    >>> logits = ff.randn(4, 3, requires_grad=True)
+    >>> loss = F.cross_entropy(logits, ff.tensor([0, 2, 1, 0]))
+    >>> loss.backward()
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+
+from feedforward.autograd.grad_mode import _state
+from feedforward.nn._ops import activation as A
+from feedforward.nn._ops import dropout as D
+from feedforward.nn._ops import indexing as X
+from feedforward.nn._ops import loss as L
+from feedforward.nn._ops import normalization as N
+from feedforward.ops import api
+from feedforward.ops import elementwise as E
+from feedforward.ops import reduction as R
+from feedforward.ops._util import normalize_dim
+from feedforward.ops.linalg import Linear
+from feedforward.random import Generator, _generator
+from feedforward.tensor import Size, Tensor
+
+__all__ = [
+    # linear
+    "linear",
+    # activations
+    "relu",
+    "relu_",
+    "relu6",
+    "leaky_relu",
+    "leaky_relu_",
+    "elu",
+    "elu_",
+    "selu",
+    "selu_",
+    "celu",
+    "celu_",
+    "gelu",
+    "silu",
+    "mish",
+    "softplus",
+    "sigmoid",
+    "tanh",
+    "hardtanh",
+    "hardtanh_",
+    "hardsigmoid",
+    "hardswish",
+    "threshold",
+    "threshold_",
+    "prelu",
+    "logsigmoid",
+    "softsign",
+    "tanhshrink",
+    "glu",
+    "softmax",
+    "log_softmax",
+    "softmin",
+    # dropout
+    "dropout",
+    "alpha_dropout",
+    "dropout1d",
+    "dropout2d",
+    # normalisation
+    "batch_norm",
+    "layer_norm",
+    "rms_norm",
+    "normalize",
+    # losses
+    "l1_loss",
+    "mse_loss",
+    "huber_loss",
+    "smooth_l1_loss",
+    "cross_entropy",
+    "nll_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "kl_div",
+    # utilities
+    "one_hot",
+    "pad",
+    "embedding",
+]
+
+# torch's names for scalar types, used in its error messages
+_TYPE_NAMES = {
+    "float32": "Float",
+    "float64": "Double",
+    "float16": "Half",
+    "int64": "Long",
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
+    "bool": "Bool",
+}
+
+
+def _type_name(t: Tensor) -> str:
+    return _TYPE_NAMES[t._data.dtype.name]
+
+
+def _check_tensor(x, fn: str, name: str = "input", position: int = 1) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(
+            f"{fn}(): argument '{name}' (position {position}) must be Tensor, "
+            f"not {type(x).__name__}"
+        )
+
+
+def _size(shape) -> str:
+    """A shape as torch prints it in messages, with our package name."""
+    return repr(Size(shape))
+
+
+# ---------------------------------------------------------------- linear
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x Wᵀ + b over the last dim of x, as one fused op.
+
+    Shape:
+        input (*, in_features), weight (out_features, in_features), bias (out_features,),
+        output (*, out_features).
+    """
+    _check_tensor(input, "linear")
+    _check_tensor(weight, "linear", "weight", 2)
+    if weight.ndim != 2:
+        raise RuntimeError(
+            f"linear(): weight must be 2-D (out_features, in_features), "
+            f"got shape {tuple(weight.shape)}"
+        )
+    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        raise RuntimeError(
+            f"linear(): input of shape {tuple(input.shape)} and weight of shape "
+            f"{tuple(weight.shape)} cannot be multiplied: the input's last dim must equal "
+            f"in_features = {weight.shape[1]}"
+        )
+    if input.dtype != weight.dtype:
+        raise RuntimeError(
+            f"linear(): expected input and weight to have the same dtype, but got "
+            f"{input.dtype.name} input and {weight.dtype.name} weight"
+        )
+    if bias is None:
+        return Linear.apply(input, weight)
+    if tuple(bias.shape) not in ((weight.shape[0],), ()):
+        raise RuntimeError(
+            f"linear(): bias of shape {tuple(bias.shape)} does not match "
+            f"out_features = {weight.shape[0]}"
+        )
+    return Linear.apply(input, weight, bias)
+
+
+# ---------------------------------------------------------------- activations
+
+
+def _activate(op, input: Tensor, inplace: bool, fn: str, *args) -> Tensor:
+    """Apply an elementwise op; with ``inplace`` the result is written back into ``input``."""
+    _check_tensor(input, fn)
+    if not inplace:
+        return op.apply(input, *args)
+    return input._inplace(op.apply(input._as_input(), *args))
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0)."""
+    return _activate(E.Relu, input, inplace, "relu")
+
+
+def relu_(input: Tensor) -> Tensor:
+    return relu(input, inplace=True)
+
+
+def hardtanh(
+    input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> Tensor:
+    """clamp(x, min_val, max_val); the gradient is 1 strictly between the bounds."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _activate(A.Hardtanh, input, inplace, "hardtanh", min_val, max_val)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6)."""
+    return _activate(A.Hardtanh, input, inplace, "relu6", 0.0, 6.0)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x for x > 0, negative_slope * x otherwise."""
+    return _activate(A.LeakyRelu, input, inplace, "leaky_relu", negative_slope)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, alpha (exp(x) - 1) otherwise."""
+    return _activate(A.Elu, input, inplace, "elu", alpha)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return elu(input, alpha, inplace=True)
+
+
+# SELU's constants (Klambauer et al. 2017): they make mean 0 / variance 1 a fixed point
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """scale * elu(x, alpha) with the self-normalising constants."""
+    return _activate(A.Elu, input, inplace, "selu", _SELU_ALPHA, _SELU_SCALE)
+
+
+def selu_(input: Tensor) -> Tensor:
+    return selu(input, inplace=True)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """max(0, x) + min(0, alpha (exp(x / alpha) - 1))."""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: celu(): alpha must not be 0")
+    return _activate(A.Elu, input, inplace, "celu", alpha, 1.0, 1.0 / alpha)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return celu(input, alpha, inplace=True)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x * Phi(x) (Phi: the standard normal CDF), or its tanh approximation."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return _activate(A.Gelu, input, False, "gelu", approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * sigmoid(x)."""
+    return _activate(A.Silu, input, inplace, "silu")
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * tanh(softplus(x))."""
+    return _activate(A.Mish, input, inplace, "mish")
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + exp(beta x)) / beta, linear where beta x > threshold."""
+    return _activate(A.Softplus, input, False, "softplus", beta, threshold)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return _activate(E.Sigmoid, input, False, "sigmoid")
+
+
+def tanh(input: Tensor) -> Tensor:
+    return _activate(E.Tanh, input, False, "tanh")
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(x + 3) / 6."""
+    return _activate(A.Hardsigmoid, input, inplace, "hardsigmoid")
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * relu6(x + 3) / 6."""
+    return _activate(A.Hardswish, input, inplace, "hardswish")
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, else value."""
+    return _activate(A.Threshold, input, inplace, "threshold", threshold, value)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    return _activate(A.Threshold, input, True, "threshold_", threshold, value)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(x)), finite for any x."""
+    return _activate(A.LogSigmoid, input, False, "logsigmoid")
+
+
+def softsign(input: Tensor) -> Tensor:
+    """x / (1 + |x|)."""
+    return _activate(A.Softsign, input, False, "softsign")
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """x - tanh(x)."""
+    _check_tensor(input, "tanhshrink")
+    return input - E.Tanh.apply(input)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """a * sigmoid(b), where a and b are the two halves of ``input`` along ``dim``."""
+    _check_tensor(input, "glu")
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    axis = normalize_dim(dim, input.ndim, "glu")
+    if input.shape[axis] % 2:
+        raise RuntimeError(
+            f"Halving dimension must be even, but dimension {axis} is size {input.shape[axis]}"
+        )
+    a, b = api.chunk(input, 2, axis)
+    return a * E.Sigmoid.apply(b)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """x for x > 0, weight[c] * x otherwise, c the channel (dim 1; a single weight for < 2-D)."""
+    _check_tensor(input, "prelu")
+    _check_tensor(weight, "prelu", "weight", 2)
+    channels = input.shape[1] if input.ndim >= 2 else 1
+    if weight.numel() not in (1, channels):
+        raise RuntimeError(
+            "Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+            f"{weight.numel()} and channel size = {channels}."
+        )
+    return A.Prelu.apply(input, weight)
+
+
+def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
+    """torch's legacy rule for softmax without ``dim``: 0 for 0-D, 1-D and 3-D input, else 1."""
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. "
+        "Change the call to include dim=X as an argument.",
+        stacklevel=stacklevel,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _prepare_softmax(input, dim, dtype, name: str, stacklevel: int) -> tuple[Tensor, int]:
+    _check_tensor(input, name)
+    if dim is None:
+        dim = _softmax_dim(name, input.ndim, stacklevel + 1)
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            f"\"{name}_lastdim_kernel_impl\" not implemented for '{_type_name(input)}'"
+        )
+    return input, normalize_dim(dim, input.ndim, name)
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``dim``: each slice becomes a probability distribution."""
+    input, axis = _prepare_softmax(input, dim, dtype, "softmax", _stacklevel)
+    return R.Softmax.apply(input, axis)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """x - logsumexp(x) along ``dim``, computed stably."""
+    input, axis = _prepare_softmax(input, dim, dtype, "log_softmax", _stacklevel)
+    return R.LogSoftmax.apply(input, axis)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """softmax(-x) along ``dim``."""
+    input, axis = _prepare_softmax(input, dim, dtype, "softmin", _stacklevel)
+    return R.Softmax.apply(E.Neg.apply(input), axis)
+
+
+# ---------------------------------------------------------------- dropout
+
+
+def _check_p(p: float) -> None:
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _drop(op, input, p, training, inplace, fn, generator, mask_shape=None) -> Tensor:
+    _check_tensor(input, fn)
+    _check_p(p)
+    if not training or p == 0:
+        return input
+    rng = _generator(generator)
+    if not inplace:
+        return op.apply(input, p, rng, mask_shape)
+    return input._inplace(op.apply(input._as_input(), p, rng, mask_shape))
+
+
+def dropout(
+    input: Tensor,
+    p: float = 0.5,
+    training: bool = True,
+    inplace: bool = False,
+    *,
+    generator: Generator | None = None,
+) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1 / (1 - p).
+
+    The scaling keeps the expected value of every element unchanged, so nothing needs to change
+    at evaluation time (``training=False`` returns the input itself). The mask comes from
+    ``generator`` (default: the global one, so ``ff.manual_seed`` makes it reproducible).
+    """
+    return _drop(D.Dropout, input, p, training, inplace, "dropout", generator)
+
+
+def alpha_dropout(
+    input: Tensor,
+    p: float = 0.5,
+    training: bool = False,
+    inplace: bool = False,
+    *,
+    generator: Generator | None = None,
+) -> Tensor:
+    """Dropout that keeps SELU activations at mean 0 and variance 1 (note: training=False)."""
+    return _drop(D.AlphaDropout, input, p, training, inplace, "alpha_dropout", generator)
+
+
+def _channel_dropout(input, p, training, inplace, generator, fn: str, spatial: int) -> Tensor:
+    """Drop whole channels: the mask has shape (N, C, 1, ...) (or (C, 1, ...) unbatched)."""
+    _check_tensor(input, fn)
+    if input.ndim not in (spatial + 1, spatial + 2):
+        raise RuntimeError(
+            f"{fn}: Expected {spatial + 1}D or {spatial + 2}D input, but received "
+            f"a {input.ndim}D input"
+        )
+    lead = input.ndim - spatial
+    mask_shape = tuple(input.shape[:lead]) + (1,) * spatial
+    return _drop(D.Dropout, input, p, training, inplace, fn, generator, mask_shape)
+
+
+def dropout1d(
+    input: Tensor,
+    p: float = 0.5,
+    training: bool = True,
+    inplace: bool = False,
+    *,
+    generator: Generator | None = None,
+) -> Tensor:
+    """Zero whole channels of (N, C, L) or (C, L) input."""
+    return _channel_dropout(input, p, training, inplace, generator, "dropout1d", 1)
+
+
+def dropout2d(
+    input: Tensor,
+    p: float = 0.5,
+    training: bool = True,
+    inplace: bool = False,
+    *,
+    generator: Generator | None = None,
+) -> Tensor:
+    """Zero whole channels of (N, C, H, W) or (C, H, W) input."""
+    return _channel_dropout(input, p, training, inplace, generator, "dropout2d", 2)
+
+
+# ---------------------------------------------------------------- normalisation
+
+
+def _write(buffer: Tensor, values: np.ndarray) -> None:
+    """Overwrite a buffer's values outside autograd, bumping its version."""
+    np.copyto(buffer._data, values, casting="unsafe")
+    buffer._version.value += 1
+
+
+def _check_channels(param, channels: int, name: str) -> None:
+    if param is not None and param.numel() != channels:
+        raise RuntimeError(
+            f"batch_norm: {name} should contain {channels} elements, one per "
+            f"channel, not {param.numel()} (shape {tuple(param.shape)})"
+        )
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each channel (dim 1) over the batch (and any further dims), then scale/shift.
+
+    In training the batch's own mean and biased variance normalise, and the running estimates
+    (when given) move towards the batch's mean and UNBIASED variance by ``momentum``:
+    running = (1 - momentum) running + momentum batch. Otherwise the running estimates are used.
+
+    Shape:
+        input (N, C) or (N, C, *); running stats, weight and bias (C,).
+    """
+    _check_tensor(input, "batch_norm")
+    if input.ndim < 2:
+        raise ValueError(
+            f"batch_norm: expected input with at least 2 dims (N, C, *), got shape "
+            f"{tuple(input.shape)}"
+        )
+    channels = input.shape[1]
+    for name, t in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
+        _check_channels(t, channels, name)
+    axes = (0,) + tuple(range(2, input.ndim))
+    x = input._data
+    if training:
+        count = x.size // channels
+        if count == 1:
+            raise ValueError(
+                "Expected more than 1 value per channel when training, got input "
+                f"size {_size(input.shape)}"
+            )
+        mean = x.mean(axis=axes)
+        var = x.var(axis=axes)
+        if running_mean is not None:
+            _write(running_mean, (1 - momentum) * running_mean._data + momentum * mean)
+        if running_var is not None:  # the running estimate uses the unbiased variance
+            unbiased = var * (count / (count - 1))
+            _write(running_var, (1 - momentum) * running_var._data + momentum * unbiased)
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError(
+                "batch_norm: running_mean and running_var must be given when "
+                "training=False (or pass training=True to use batch statistics)"
+            )
+        mean, var = running_mean._data, running_var._data
+    invstd = 1.0 / np.sqrt(var + eps)
+    return N.BatchNorm.apply(input, weight, bias, mean, invstd, training)
+
+
+def _normalized_shape(normalized_shape) -> tuple[int, ...]:
+    if isinstance(normalized_shape, int | np.integer):
+        return (int(normalized_shape),)
+    return tuple(int(n) for n in normalized_shape)
+
+
+def _check_normalized(input: Tensor, shape: tuple, fn: str) -> None:
+    n = len(shape)
+    if n == 0 or input.ndim < n or tuple(input.shape[input.ndim - n :]) != shape:
+        raise RuntimeError(
+            f"{fn}: Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(map(str, shape))}], but got input of size {list(input.shape)}"
+        )
+
+
+def _check_param_shape(param, shape: tuple, fn: str, name: str) -> None:
+    if param is not None and tuple(param.shape) != shape:
+        raise RuntimeError(
+            f"{fn}: expected {name} of shape {list(shape)} (normalized_shape), "
+            f"got {list(param.shape)}"
+        )
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape: Sequence[int] | int,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each sample over its last ``len(normalized_shape)`` dims, then scale/shift.
+
+    Shape:
+        input (*, *normalized_shape); weight and bias normalized_shape.
+    """
+    _check_tensor(input, "layer_norm")
+    shape = _normalized_shape(normalized_shape)
+    _check_normalized(input, shape, "layer_norm")
+    _check_param_shape(weight, shape, "layer_norm", "weight")
+    _check_param_shape(bias, shape, "layer_norm", "bias")
+    return N.LayerNorm.apply(input, weight, bias, len(shape), eps)
+
+
+def rms_norm(
+    input: Tensor,
+    normalized_shape: Sequence[int] | int,
+    weight: Tensor | None = None,
+    eps: float | None = None,
+) -> Tensor:
+    """x / sqrt(mean(x²) + eps) over the last dims, times ``weight``.
+
+    ``eps=None`` uses the machine epsilon of the input's dtype, as torch does.
+    """
+    _check_tensor(input, "rms_norm")
+    shape = _normalized_shape(normalized_shape)
+    _check_normalized(input, shape, "rms_norm")
+    _check_param_shape(weight, shape, "rms_norm", "weight")
+    if eps is None:
+        eps = float(np.finfo(input._data.dtype).eps)
+    return N.RmsNorm.apply(input, weight, len(shape), eps)
+
+
+def normalize(
+    input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None
+) -> Tensor:
+    """x / max(||x||_p, eps) along ``dim``: unit-norm slices."""
+    _check_tensor(input, "normalize")
+    denom = api.clamp_min(api.norm(input, p, dim, keepdim=True), eps)
+    result = input / denom
+    return result if out is None else out.copy_(result)
+
+
+# ---------------------------------------------------------------- losses
+
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _legacy_reduction(size_average, reduce) -> str:
+    """The old size_average/reduce flags as a reduction string (torch's rule, with its warning)."""
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    ret = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(
+        f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
+        stacklevel=3,
+    )
+    return ret
+
+
+def _reduction(reduction: str, size_average=None, reduce=None, allowed=_REDUCTIONS) -> str:
+    if size_average is not None or reduce is not None:
+        return _legacy_reduction(size_average, reduce)
+    if reduction == "elementwise_mean":
+        warnings.warn(
+            "reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.",
+            stacklevel=3,
+        )
+        return "mean"
+    if reduction not in allowed:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return api.mean(loss)
+    if reduction == "sum":
+        return api.sum(loss)
+    return loss
+
+
+def _check_same_shape(input: Tensor, target: Tensor, fn: str) -> None:
+    """Losses never broadcast: (N, 1) against (N,) would silently compare every pair."""
+    _check_tensor(input, fn)
+    _check_tensor(target, fn, "target", 2)
+    if input.shape != target.shape:
+        raise RuntimeError(
+            f"{fn}: input and target must have the same shape, got input "
+            f"{tuple(input.shape)} and target {tuple(target.shape)} (a loss never broadcasts: "
+            "reshape one of them, e.g. target.view_as(input))"
+        )
+
+
+def _weighted(
+    loss: Tensor, weight: Tensor | None, input: Tensor, reduction: str, mean_by_weight: bool
+) -> Tensor:
+    """Elementwise weights (torch's l1/mse/huber ``weight=``): mean divides by their sum."""
+    if weight is None:
+        return _reduce(loss, reduction)
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    loss = loss * weight
+    if reduction == "mean" and mean_by_weight:
+        return api.sum(loss) / api.sum(weight)
+    return _reduce(loss, reduction)
+
+
+def l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    weight: Tensor | None = None,
+) -> Tensor:
+    """|input - target|, reduced."""
+    _check_same_shape(input, target, "l1_loss")
+    reduction = _reduction(reduction, size_average, reduce)
+    return _weighted(L.AbsoluteError.apply(input, target), weight, input, reduction, True)
+
+
+def mse_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    weight: Tensor | None = None,
+) -> Tensor:
+    """(input - target)², reduced."""
+    _check_same_shape(input, target, "mse_loss")
+    reduction = _reduction(reduction, size_average, reduce)
+    return _weighted(L.SquaredError.apply(input, target), weight, input, reduction, True)
+
+
+def huber_loss(
+    input: Tensor,
+    target: Tensor,
+    reduction: str = "mean",
+    delta: float = 1.0,
+    weight: Tensor | None = None,
+) -> Tensor:
+    """Squared error for |d| < delta, delta-scaled absolute error beyond, reduced."""
+    _check_same_shape(input, target, "huber_loss")
+    reduction = _reduction(reduction)
+    if delta <= 0:
+        raise RuntimeError(
+            f"huber_loss does not support non-positive values for delta, got {delta}"
+        )
+    loss = L.HuberError.apply(input, target, delta)
+    return _weighted(loss, weight, input, reduction, False)  # torch: weighted mean is a mean
+
+
+def smooth_l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
+    """0.5 d² / beta for |d| < beta, |d| - 0.5 beta beyond, reduced."""
+    _check_same_shape(input, target, "smooth_l1_loss")
+    reduction = _reduction(reduction, size_average, reduce)
+    if beta < 0:
+        raise RuntimeError(f"smooth_l1_loss does not support negative values for beta, got {beta}")
+    return _reduce(L.SmoothL1Error.apply(input, target, float(beta)), reduction)
+
+
+def _check_class_target(input: Tensor, target: Tensor, weight, fn: str) -> None:
+    """Index targets: integer type, shape (N, d1, ...) beside input (N, C, d1, ...)."""
+    _check_tensor(input, fn)
+    _check_tensor(target, fn, "target", 2)
+    if target._data.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {_type_name(target)}"
+        )
+    if input.ndim == 0:
+        raise ValueError(f"{fn}: expected input of shape (C,) or (N, C, ...), got a 0-D tensor")
+    if input.ndim == 1:
+        if target.ndim != 0:
+            raise RuntimeError(
+                f"{fn}: unbatched input of shape {tuple(input.shape)} needs a 0-D "
+                f"target, got shape {tuple(target.shape)}"
+            )
+    elif target.ndim >= 1 and input.shape[0] != target.shape[0]:
+        raise ValueError(
+            f"Expected input batch_size ({input.shape[0]}) to match target "
+            f"batch_size ({target.shape[0]})."
+        )
+    elif tuple(target.shape) != (input.shape[0],) + tuple(input.shape[2:]):
+        raise RuntimeError(
+            f"{fn}: expected target of shape {(input.shape[0],) + tuple(input.shape[2:])} for "
+            f"input of shape {tuple(input.shape)} (the class dim is dim 1), got "
+            f"{tuple(target.shape)}"
+        )
+    classes = input.shape[0] if input.ndim == 1 else input.shape[1]
+    if weight is not None:
+        if weight.ndim != 1 or weight.numel() != classes:
+            raise RuntimeError(
+                f"weight tensor should be defined either for all {classes} "
+                f"classes or no classes but got weight tensor of shape: "
+                f"{list(weight.shape)}"
+            )
+        if weight.dtype != input.dtype:
+            raise RuntimeError(
+                f"expected scalar type {_type_name(input)} but found {_type_name(weight)}"
+            )
+        if _state["grad"] and weight.requires_grad:
+            raise RuntimeError(
+                f"The function '{fn}' is not differentiable with respect to "
+                "argument 'weight'. This input cannot have requires_grad True."
+            )
+
+
+def _check_targets_in_range(target: np.ndarray, classes: int, ignore_index: int) -> None:
+    t = target[target != ignore_index]
+    if t.size and (t.min() < 0 or t.max() >= classes):
+        bad = t.min() if t.min() < 0 else t.max()
+        raise IndexError(f"Target {bad} is out of bounds.")
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average=None,
+    ignore_index: int = -100,
+    reduce=None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Cross entropy between softmax(input) along dim 1 and the target, from raw logits.
+
+    ``target`` is either class indices (int64, shape (N,) / (N, d1, ...) / ()) or class
+    probabilities (float, the input's shape). With a class ``weight`` the mean divides by the
+    total weight of the (non-ignored) targets, as torch does. One fused op: finite even for
+    logits of ±1e4.
+
+    Shape:
+        input (N, C), (N, C, d1, ...) or (C,).
+    """
+    _check_tensor(input, "cross_entropy")
+    _check_tensor(target, "cross_entropy", "target", 2)
+    reduction = _reduction(reduction, size_average, reduce)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if target._data.dtype.kind == "f":
+        return _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_smoothing)
+    _check_class_target(input, target, weight, "cross_entropy")
+    classes = input.shape[0] if input.ndim == 1 else input.shape[1]
+    _check_targets_in_range(target._data, classes, ignore_index)
+    return L.CrossEntropy.apply(
+        input,
+        target._data,
+        None if weight is None else weight._data,
+        ignore_index,
+        reduction,
+        label_smoothing,
+    )
+
+
+def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_smoothing):
+    if ignore_index >= 0:
+        raise RuntimeError("ignore_index is not supported for floating point target")
+    if target.shape != input.shape:
+        if target.ndim == input.ndim - 1:  # looks like class indices stored as floats
+            raise RuntimeError(
+                f"expected target dtype to be Long or Byte, but got {_type_name(target)}"
+            )
+        raise RuntimeError(
+            f"cross_entropy: probability target of shape {tuple(target.shape)} "
+            f"must have the input's shape {tuple(input.shape)}"
+        )
+    classes = input.shape[0] if input.ndim == 1 else input.shape[1]
+    if weight is not None and (weight.ndim != 1 or weight.numel() != classes):
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {classes} classes "
+            f"or no classes but got weight tensor of shape: {list(weight.shape)}"
+        )
+    weight = None if weight is None else weight.to(input.dtype)
+    return L.CrossEntropyProbs.apply(
+        input, target.to(input.dtype), weight, reduction, label_smoothing
+    )
+
+
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average=None,
+    ignore_index: int = -100,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log likelihood: -input[n, target[n]] (input holds log-probabilities)."""
+    reduction = _reduction(reduction, size_average, reduce)
+    _check_class_target(input, target, weight, "nll_loss")
+    classes = input.shape[0] if input.ndim == 1 else input.shape[1]
+    _check_targets_in_range(target._data, classes, ignore_index)
+    return L.NllLoss.apply(
+        input, target._data, None if weight is None else weight._data, ignore_index, reduction
+    )
+
+
+def binary_cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """-(t log p + (1 - t) log(1 - p)) for probabilities p in [0, 1], logs clamped at -100.
+
+    Prefer ``binary_cross_entropy_with_logits`` on raw scores: it is exact where p saturates.
+    """
+    _check_tensor(input, "binary_cross_entropy")
+    _check_tensor(target, "binary_cross_entropy", "target", 2)
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Using a target size ({_size(target.shape)}) that is different to the input size "
+            f"({_size(input.shape)}) is deprecated. Please ensure they have the same size."
+        )
+    x = input._data
+    if x.size and (np.min(x) < 0 or np.max(x) > 1 or np.isnan(x).any()):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    loss = L.BinaryCrossEntropy.apply(input, target.to(input.dtype))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
+    """Binary cross entropy of sigmoid(input), computed stably from the logits.
+
+    ``pos_weight`` (broadcast along the last dim, one per class) weighs the positive term:
+    > 1 raises recall, < 1 raises precision.
+    """
+    _check_tensor(input, "binary_cross_entropy_with_logits")
+    _check_tensor(target, "binary_cross_entropy_with_logits", "target", 2)
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Target size ({_size(target.shape)}) must be the same as input size "
+            f"({_size(input.shape)})"
+        )
+    if pos_weight is not None:
+        try:
+            np.broadcast_shapes(pos_weight.shape, input.shape)
+        except ValueError:
+            raise RuntimeError(
+                f"binary_cross_entropy_with_logits: pos_weight of shape "
+                f"{tuple(pos_weight.shape)} does not broadcast against input of "
+                f"shape {tuple(input.shape)} (one weight per class, last dim)"
+            ) from None
+        pos_weight = pos_weight.to(input.dtype)
+    loss = L.BinaryCrossEntropyWithLogits.apply(input, target.to(input.dtype), pos_weight)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def kl_div(
+    input: Tensor,
+    target: Tensor,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
+    """KL(target || exp(input)) pointwise: target (log target - input); input is log-probs.
+
+    ``reduction='batchmean'`` (sum / batch size) is the mathematical KL divergence; 'mean'
+    averages over every element (torch warns about that, and so do we).
+    """
+    _check_same_shape(input, target, "kl_div")
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    else:
+        reduction = _reduction(reduction, allowed=_REDUCTIONS + ("batchmean",))
+        if reduction == "mean":
+            warnings.warn(
+                "reduction: 'mean' divides the total loss by both the batch size and the support "
+                "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+                "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+                "major release.",
+                stacklevel=2,
+            )
+    loss = L.KlDivergence.apply(input, target.to(input.dtype), log_target)
+    if reduction == "batchmean":
+        total = api.sum(loss)
+        return total / input.shape[0] if input.ndim else total
+    return _reduce(loss, reduction)
+
+
+# ---------------------------------------------------------------- utilities
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """int64 tensor of shape (*, num_classes): 1 at each index's class, 0 elsewhere.
+
+    ``num_classes=-1`` infers it as max(tensor) + 1.
+    """
+    _check_tensor(tensor, "one_hot", "tensor")
+    idx = tensor._data
+    if idx.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        if idx.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(idx.max()) + 1
+    if idx.size and idx.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if idx.size and idx.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    out = (idx[..., None] == np.arange(num_classes)).astype(np.int64)
+    return Tensor._make(out, False, None)
+
+
+def pad(
+    input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None
+) -> Tensor:
+    """Pad the last ``len(pad) // 2`` dims: pad = (last_before, last_after, prev_before, ...).
+
+    ``mode`` is 'constant' (with ``value``, default 0; negative amounts crop), 'reflect',
+    'replicate' or 'circular'. Differentiable in every mode.
+
+    Example:
+        >>> F.pad(ff.ones(2, 3), (1, 1)).shape      # one column each side
+        feedforward.Size([2, 5])
+    """
+    _check_tensor(input, "pad")
+    pad = [int(p) for p in pad]
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.ndim:
+        raise RuntimeError(
+            "Padding length should be less than or equal to two times the input "
+            f"dimension but got padding length {len(pad)} and input of dimension "
+            f"{input.ndim}"
+        )
+    widths = [(0, 0)] * input.ndim
+    for k in range(len(pad) // 2):  # pairs count from the last dim backwards
+        widths[input.ndim - 1 - k] = (pad[2 * k], pad[2 * k + 1])
+    if mode == "constant":
+        for (b, a), n in zip(widths, input.shape):
+            if n + b + a < 0:
+                raise RuntimeError(
+                    f"pad: padding {pad} would give a negative size for input of "
+                    f"shape {tuple(input.shape)}"
+                )
+        return X.ConstantPad.apply(input, tuple(widths), 0.0 if value is None else value)
+    if value is not None and value != 0:
+        raise ValueError(f'Padding mode "{mode}" doesn\'t take in value argument.')
+    sources = [
+        _pad_sources(n, b, a, mode, pad, input.shape) if (b or a) else None
+        for (b, a), n in zip(widths, input.shape)
+    ]
+    return X.IndexPad.apply(input, sources)
+
+
+def _pad_sources(n: int, before: int, after: int, mode: str, pad, shape) -> np.ndarray:
+    """Which input position each output position copies, along one padded dim of size n."""
+    pos = np.arange(-before, n + after)
+    if mode == "replicate":
+        return np.clip(pos, 0, n - 1)
+    if mode == "circular":
+        if before > n or after > n:
+            raise RuntimeError(
+                f"pad: circular padding {pad} is larger than the dim (size {n}) "
+                f"of input of shape {tuple(shape)}"
+            )
+        return pos % n
+    if mode == "reflect":
+        if before >= n or after >= n:
+            raise RuntimeError(
+                f"Argument #4: Padding size should be less than the corresponding "
+                f"input dimension, but got: padding ({before}, {after}) at "
+                f"dimension of size {n}, input of shape {tuple(shape)}"
+            )
+        period = 2 * (n - 1) if n > 1 else 1
+        pos = np.abs(pos) % period
+        return np.where(pos >= n, period - pos, pos)
+    raise NotImplementedError(
+        f"pad: unsupported mode {mode!r}: use 'constant', 'reflect', 'replicate' or 'circular'"
+    )
+
+
+def embedding(
+    input: Tensor,
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
+    """Look up rows of ``weight``: out[..., :] = weight[input[...], :].
+
+    The gradient of a row used several times is the sum of its uses; ``padding_idx``'s row gets
+    none. ``max_norm`` first rescales (in place) the looked-up rows whose norm exceeds it.
+
+    Shape:
+        input (*) integer indices, weight (num_embeddings, embedding_dim), output (*, dim).
+    """
+    _check_tensor(input, "embedding")
+    _check_tensor(weight, "embedding", "weight", 2)
+    if input._data.dtype not in (np.int64, np.int32):
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar "
+            f"types: Long, Int; but got feedforward.{_type_name(input)}Tensor instead (while "
+            "checking arguments for embedding)"
+        )
+    if weight.ndim != 2:
+        raise RuntimeError(
+            f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got "
+            f"shape {tuple(weight.shape)}"
+        )
+    if sparse:
+        raise NotImplementedError(
+            "embedding: sparse gradients are not supported; use "
+            "sparse=False (the dense gradient is exact)"
+        )
+    rows = weight.shape[0]
+    idx = input._data
+    if idx.size and (idx.min() < 0 or idx.max() >= rows):
+        raise IndexError("index out of range in self")
+    if padding_idx is not None:
+        if not -rows <= padding_idx < rows:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        padding_idx %= rows
+    if max_norm is not None:
+        _embedding_renorm(weight, idx, max_norm, norm_type)
+    return X.Embedding.apply(weight, idx, padding_idx, scale_grad_by_freq)
+
+
+def _embedding_renorm(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float):
+    """Rescale (in place, outside autograd) the used rows whose norm exceeds ``max_norm``."""
+    used = np.unique(idx)
+    rows = weight._data[used]
+    norms = np.linalg.norm(rows, ord=norm_type, axis=1)
+    scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+    weight._data[used] = rows * scale[:, None].astype(rows.dtype)
+    weight._version.value += 1
