@@ -102,12 +102,13 @@ def collate(batch, *, collate_fn_map: CollateFnMap | None = None):
         values = {k: collate([d[k] for d in batch], collate_fn_map=collate_fn_map) for k in elem}
         return _rebuild_mapping(elem, values)
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
-        return elem_type(*(collate(list(s), collate_fn_map=collate_fn_map) for s in zip(*batch)))
+        return elem_type(*(collate(s, collate_fn_map=collate_fn_map) for s in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
         size = len(elem)
         if not all(len(e) == size for e in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        fields = [collate(list(s), collate_fn_map=collate_fn_map) for s in zip(*batch)]
+        # each field is a tuple, as in torch (so a field of strings collates to a tuple)
+        fields = [collate(s, collate_fn_map=collate_fn_map) for s in zip(*batch)]
         if isinstance(elem, tuple):
             return fields  # a list, as torch does
         return _rebuild_sequence(elem, fields)
