@@ -71,7 +71,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
     )
-    return grad.sum(axis=axes).reshape(shape)
+    return np.add.reduce(grad, axis=axes).reshape(shape)
 
 
 def normalize_dim(dim: int, ndim: int, op: str = "") -> int:

@@ -109,5 +109,5 @@ class Linear(ArrayOp):
         g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
         gx = (g2 @ weight).reshape(x.shape) if need[0] else None
         gw = g2.T @ x.reshape(-1, x.shape[-1]) if need[1] else None
-        gb = g2.sum(axis=0) if len(need) > 2 and need[2] else None
+        gb = np.add.reduce(g2, axis=0) if len(need) > 2 and need[2] else None
         return gx, gw, gb

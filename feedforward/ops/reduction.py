@@ -1,5 +1,8 @@
 """Reductions (sum, mean, var, max, logsumexp, ...) and the normalising ops softmax/log_softmax.
 
+They call the ufuncs' ``reduce`` directly (``np.add.reduce`` rather than ``np.sum``): same result,
+without NumPy's Python-level dispatch, which costs more than the arithmetic on small tensors.
+
 A reduction's backward spreads the output gradient back over the elements that were reduced:
 ``expand`` re-inserts the reduced dims (when keepdim=False) so it broadcasts against the input.
 """
@@ -26,7 +29,7 @@ class Sum(ArrayOp):
         ctx.axes, ctx.keepdim, ctx.shape = axes, keepdim, x.shape
         if dtype is None and x.dtype.kind in "biu":
             dtype = np.int64  # torch sums integers and bools in int64
-        return np.sum(x, axis=axes, keepdims=keepdim, dtype=dtype)
+        return np.add.reduce(x, axis=axes, dtype=dtype, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g):  # every summed element gets the output's gradient
@@ -38,7 +41,7 @@ class Mean(ArrayOp):
     def forward(ctx, x, axes=None, keepdim=False):
         ctx.axes, ctx.keepdim, ctx.shape = axes, keepdim, x.shape
         ctx.count = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
-        return np.mean(x, axis=axes, keepdims=keepdim)
+        return np.add.reduce(x, axis=axes, keepdims=keepdim) / ctx.count
 
     @staticmethod
     def backward(ctx, g):  # each of the n elements contributed 1/n
@@ -105,7 +108,7 @@ class Amax(ArrayOp):
 
     @staticmethod
     def forward(ctx, x, axes=None, keepdim=False):
-        out = np.max(x, axis=axes, keepdims=keepdim)
+        out = np.maximum.reduce(x, axis=axes, keepdims=keepdim)
         ctx.axes, ctx.keepdim = axes, keepdim
         ctx.save_for_backward(x, out)
         return out
@@ -121,7 +124,7 @@ class Amax(ArrayOp):
 class Amin(Amax):
     @staticmethod
     def forward(ctx, x, axes=None, keepdim=False):
-        out = np.min(x, axis=axes, keepdims=keepdim)
+        out = np.minimum.reduce(x, axis=axes, keepdims=keepdim)
         ctx.axes, ctx.keepdim = axes, keepdim
         ctx.save_for_backward(x, out)
         return out
@@ -168,8 +171,8 @@ class LogSumExp(ArrayOp):
 class Softmax(ArrayOp):
     @staticmethod
     def forward(ctx, x, axis):
-        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-        out = e / np.sum(e, axis=axis, keepdims=True)
+        e = np.exp(x - np.maximum.reduce(x, axis=axis, keepdims=True))
+        out = e / np.add.reduce(e, axis=axis, keepdims=True)
         ctx.axis = axis
         ctx.save_for_backward(out)
         return out
@@ -177,14 +180,14 @@ class Softmax(ArrayOp):
     @staticmethod
     def backward(ctx, g):  # Jacobian-vector product: s * (g - sum(g * s))
         (s,) = ctx.saved_tensors
-        return s * (g - np.sum(g * s, axis=ctx.axis, keepdims=True))
+        return s * (g - np.add.reduce(g * s, axis=ctx.axis, keepdims=True))
 
 
 class LogSoftmax(ArrayOp):
     @staticmethod
     def forward(ctx, x, axis):
-        shifted = x - np.max(x, axis=axis, keepdims=True)
-        out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        shifted = x - np.maximum.reduce(x, axis=axis, keepdims=True)
+        out = shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
         ctx.axis = axis
         ctx.save_for_backward(out)
         return out
@@ -192,7 +195,7 @@ class LogSoftmax(ArrayOp):
     @staticmethod
     def backward(ctx, g):  # g - softmax * sum(g)
         (out,) = ctx.saved_tensors
-        return g - np.exp(out) * np.sum(g, axis=ctx.axis, keepdims=True)
+        return g - np.exp(out) * np.add.reduce(g, axis=ctx.axis, keepdims=True)
 
 
 class Cumsum(ArrayOp):
