@@ -445,12 +445,8 @@ class _DataLoaderIter:
         self._epoch_state: Tensor | None = None
         if loader._dataset_kind == _DatasetKind.Iterable:
             self._source = _IterableSource(loader)
-            return
-        tensors = _whole_array_source(loader)
-        if tensors is not None:
-            self._source = tensors
         else:
-            self._source = _MapSource(loader)
+            self._source = _whole_array_source(loader) or _MapSource(loader)
 
     def __iter__(self) -> _DataLoaderIter:
         return self
