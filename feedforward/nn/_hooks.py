@@ -9,6 +9,7 @@ inputs that require grad have arrived.
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from collections import OrderedDict
 
@@ -151,6 +152,13 @@ class BackwardHook:
         return _unwrap(grads[i])
 
     def _call_no_input_hooks(self, grads: tuple) -> None:
+        warnings.warn(
+            "Full backward hook is firing when gradients are computed with respect to module "
+            "outputs since no inputs require gradients. See "
+            "https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html"
+            "#torch.nn.Module.register_full_backward_hook for more details.",
+            stacklevel=2,
+        )
         empty = (None,) * self.n_inputs
         for hook in self.hooks:
             res = hook(self.module, empty, grads)

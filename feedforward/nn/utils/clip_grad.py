@@ -78,7 +78,7 @@ def clip_grads_with_norm_(
         return
     total = total_norm._data if isinstance(total_norm, Tensor) else np.asarray(total_norm)
     coef = np.minimum(float(max_norm) / (total + 1e-6), 1.0)
-    with no_grad():
+    with no_grad(), np.errstate(invalid="ignore"):  # inf norm: 0 * (max/inf) is nan, as torch
         for g in grads:
             np.multiply(g._data, coef.astype(g._data.dtype), out=g._data)
             g._version.value += 1
