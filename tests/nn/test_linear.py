@@ -69,9 +69,7 @@ def test_linear_bad_input_shape_message():
 
 def test_linear_dtype_mismatch_and_non_tensor_input():
     layer = ff.nn.Linear(3, 2)
-    with pytest.raises(
-        RuntimeError, match="mat1 and mat2 must have the same dtype, but got Double and Float"
-    ):
+    with pytest.raises(RuntimeError, match="same dtype, but got float64 input and float32 weight"):
         layer(ff.zeros(2, 3, dtype=ff.float64))
     with pytest.raises(TypeError, match="must be Tensor, not ndarray"):
         layer(np.zeros((2, 3), np.float32))
@@ -198,10 +196,8 @@ def test_embedding_gradcheck():
     ff.manual_seed(0)
     weight = ff.randn(6, 3, dtype=ff.float64, requires_grad=True)
     ids = ff.tensor([[0, 2, 2], [5, 2, 1]])
-    from feedforward.nn.modules.sparse import embedding
-
     # repeated ids: their gradients must add up. (padding_idx and scale_grad_by_freq change the
     # gradient on purpose, so they are compared with torch above instead.)
-    assert ff.autograd.gradcheck(lambda w: embedding(ids, w), (weight,))
+    assert ff.autograd.gradcheck(lambda w: ff.nn.functional.embedding(ids, w), (weight,))
     emb = ff.nn.Embedding(6, 3).double()
     assert ff.autograd.gradcheck(lambda w: emb(ids), (emb.weight,))

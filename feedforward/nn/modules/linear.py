@@ -6,31 +6,13 @@ import math
 from typing import Any
 
 from feedforward import creation
+from feedforward.nn import functional as F
 from feedforward.nn import init
 from feedforward.nn.module import Module
 from feedforward.nn.parameter import Parameter
-from feedforward.ops.linalg import Linear as _LinearOp
 from feedforward.tensor import Tensor
 
 __all__ = ["Identity", "Linear"]
-
-_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half"}
-
-
-def _linear(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
-    """x Wᵀ + b through the fused op (one GEMM forward, two backward)."""
-    if not isinstance(x, Tensor):
-        raise TypeError(
-            f"linear(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}"
-        )
-    if x._data.dtype != weight._data.dtype:
-        a, b = x._data.dtype.name, weight._data.dtype.name
-        raise RuntimeError(
-            f"mat1 and mat2 must have the same dtype, but got {_TYPE_NAMES.get(a, a)} and "
-            f"{_TYPE_NAMES.get(b, b)} (the input is {a}, the weight {b}: convert one, e.g. "
-            "x.float() or model.double())"
-        )
-    return _LinearOp.apply(x, weight, bias)
 
 
 class Identity(Module):
@@ -105,7 +87,7 @@ class Linear(Module):
                 raise RuntimeError(
                     f"{self!r} expected input (..., {self.in_features}), got {tuple(shape)}"
                 )
-        return _linear(input, self.weight, self.bias)
+        return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (
