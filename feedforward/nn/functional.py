@@ -333,6 +333,11 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
             "Mismatch of parameter numbers and input channel size. Found parameter numbers = "
             f"{weight.numel()} and channel size = {channels}."
         )
+    if input.dtype != weight.dtype:
+        raise RuntimeError(
+            f"prelu: Type promoting not supported. Got {_type_name(input)} and "
+            f"{_type_name(weight)} (convert the input or the weight)"
+        )
     return A.Prelu.apply(input, weight)
 
 
