@@ -110,6 +110,18 @@ def embedding_model(lib):
     return Bag()
 
 
+def mlp_with_other_layers(lib):
+    n = lib.nn  # layers of feedforward.nn written elsewhere, inside this file's containers
+    return n.Sequential(
+        n.Linear(6, 8),
+        n.BatchNorm1d(8),
+        n.ReLU(),
+        n.Dropout(0.0),
+        n.Sequential(n.Linear(8, 8), n.LayerNorm(8), n.Tanh()),
+        n.Linear(8, 3),
+    )
+
+
 ARCHITECTURES = [
     nested_sequential,
     named_sequential,
@@ -117,6 +129,7 @@ ARCHITECTURES = [
     module_dict_model,
     buffered_model,
     embedding_model,
+    mlp_with_other_layers,
 ]
 
 
@@ -176,6 +189,9 @@ def test_outputs_and_all_gradients_match_torch(builder, dtype):
         )
     if x_grad:
         np.testing.assert_allclose(fx.grad.numpy(), tx.grad.numpy(), **TOL[dtype])
+    t_buffers = dict(t_model.named_buffers())
+    for name, b in f_model.named_buffers():  # e.g. BatchNorm's running statistics
+        np.testing.assert_allclose(b.numpy(), t_buffers[name].numpy(), err_msg=name, **TOL[dtype])
 
 
 def test_state_dict_values_are_detached_and_share_storage():
