@@ -1,0 +1,197 @@
+"""Adam: adaptive moment estimation (Kingma & Ba, 2014), with the AMSGrad variant."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from feedforward.optim._arrays import addcdiv_, addcmul_, effective_grad, lerp_
+from feedforward.optim.optimizer import (
+    Optimizer,
+    ParamsT,
+    _bump_versions,
+    _check,
+    _check_betas,
+    _check_lr,
+    _closure_loss,
+    _scalar_tensor,
+    _to_float,
+    _zeros_like,
+)
+from feedforward.tensor import Tensor
+
+__all__ = ["Adam", "adam"]
+
+
+class Adam(Optimizer):
+    """Adam, optionally with AMSGrad and decoupled (AdamW-style) weight decay.
+
+    Update rule, for each parameter theta with gradient g at step t (lr = gamma,
+    betas = (beta1, beta2), weight_decay = lambda, moments m and v start at 0)::
+
+        g = -g                                  if maximize
+        theta = theta * (1 - gamma * lambda)    if lambda != 0 and decoupled_weight_decay
+        g = g + lambda * theta                  if lambda != 0 otherwise
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g^2
+        m_hat = m / (1 - beta1^t)
+        v_max = max(v_max, v)                   if amsgrad (v_max starts at 0)
+        v_hat = (v_max if amsgrad else v) / (1 - beta2^t)
+        theta = theta - gamma * m_hat / (sqrt(v_hat) + eps)
+
+    State per parameter: ``step`` (a 0-d float tensor), ``exp_avg`` (m), ``exp_avg_sq`` (v) and,
+    with amsgrad, ``max_exp_avg_sq``.
+
+    Args:
+        params: tensors (or param-group dicts) to optimize.
+        lr: learning rate. Default: 1e-3.
+        betas: decay rates of the first and second moment averages. Default: (0.9, 0.999).
+        eps: added to the denominator for numerical stability. Default: 1e-8.
+        weight_decay: weight decay (L2 penalty, or decoupled, see below). Default: 0.
+        amsgrad: use the AMSGrad variant (Reddi et al., 2018). Default: False.
+        maximize: maximize the objective instead of minimizing. Default: False.
+        decoupled_weight_decay: decay the weights directly, as AdamW does. Default: False.
+        foreach, fused, capturable: accepted for torch compatibility; no effect here.
+        differentiable: must be False.
+
+    Example:
+        >>> opt = ff.optim.Adam(model.parameters(), lr=1e-3)
+        >>> opt.zero_grad()
+        >>> loss_fn(model(x), y).backward()
+        >>> opt.step()
+    """
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float | Tensor = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        amsgrad: bool = False,
+        *,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
+        decoupled_weight_decay: bool = False,
+    ) -> None:
+        _check_lr(lr)
+        _check(0.0 <= eps, f"Invalid epsilon value: {eps}")
+        _check_betas(betas)
+        _check(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        both_floats = isinstance(betas[0], float) and isinstance(betas[1], float)
+        both_tensors = isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor)
+        _check(both_floats or both_tensors, "betas must be either both floats or both Tensors")
+        defaults = {
+            "lr": lr,
+            "betas": tuple(betas),
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "amsgrad": amsgrad,
+            "maximize": maximize,
+            "foreach": foreach,
+            "capturable": capturable,
+            "differentiable": differentiable,
+            "fused": fused,
+            "decoupled_weight_decay": decoupled_weight_decay,
+        }
+        super().__init__(params, defaults)
+
+    def _init_group(self, group: dict[str, Any], params: list[Tensor], state: dict) -> None:
+        """Collect the parameters that have gradients and their state arrays (made on first use)."""
+        amsgrad = group["amsgrad"]
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            params.append(p)
+            s = self.state[p]
+            if len(s) == 0:
+                s["step"] = _scalar_tensor(0.0)
+                s["exp_avg"] = _zeros_like(p)
+                s["exp_avg_sq"] = _zeros_like(p)
+                if amsgrad:
+                    s["max_exp_avg_sq"] = _zeros_like(p)
+            state["exp_avgs"].append(s["exp_avg"]._data)
+            state["exp_avg_sqs"].append(s["exp_avg_sq"]._data)
+            state["max_exp_avg_sqs"].append(s["max_exp_avg_sq"]._data if amsgrad else None)
+            state["state_steps"].append(s["step"]._data)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Perform one optimization step; returns the closure's loss when one is given."""
+        loss = _closure_loss(closure)
+        for group in self.param_groups:
+            params: list[Tensor] = []
+            state: dict[str, list] = {
+                "exp_avgs": [],
+                "exp_avg_sqs": [],
+                "max_exp_avg_sqs": [],
+                "state_steps": [],
+            }
+            self._init_group(group, params, state)
+            beta1, beta2 = group["betas"]
+            adam(
+                [p._data for p in params],
+                [p.grad._data for p in params],
+                **state,
+                amsgrad=group["amsgrad"],
+                beta1=_to_float(beta1),
+                beta2=_to_float(beta2),
+                lr=_to_float(group["lr"]),
+                weight_decay=group["weight_decay"],
+                eps=group["eps"],
+                maximize=group["maximize"],
+                decoupled_weight_decay=group["decoupled_weight_decay"],
+            )
+            _bump_versions(params)
+        return loss
+
+
+def adam(
+    params: list[np.ndarray],
+    grads: list[np.ndarray],
+    exp_avgs: list[np.ndarray],
+    exp_avg_sqs: list[np.ndarray],
+    max_exp_avg_sqs: list[np.ndarray | None],
+    state_steps: list[np.ndarray],
+    *,
+    amsgrad: bool,
+    beta1: float,
+    beta2: float,
+    lr: float,
+    weight_decay: float,
+    eps: float,
+    maximize: bool,
+    decoupled_weight_decay: bool = False,
+) -> None:
+    """The Adam update on arrays, in place (``state_steps`` are 0-d counters, incremented here)."""
+    for i, param in enumerate(params):
+        step_t = state_steps[i]
+        step_t += 1
+        step = float(step_t)
+        if weight_decay != 0 and decoupled_weight_decay:
+            param *= 1 - lr * weight_decay
+            grad = effective_grad(param, grads[i], 0, maximize)
+        else:
+            grad = effective_grad(param, grads[i], weight_decay, maximize)
+        exp_avg, exp_avg_sq = exp_avgs[i], exp_avg_sqs[i]
+        scratch = np.empty_like(param)
+
+        lerp_(exp_avg, grad, 1 - beta1, scratch)
+        exp_avg_sq *= beta2
+        addcmul_(exp_avg_sq, grad, grad, 1 - beta2, scratch)
+
+        # Bias corrections are Python floats, as in torch's default (non-capturable) path.
+        step_size = lr / (1 - beta1**step)
+        bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+        if amsgrad:
+            np.maximum(max_exp_avg_sqs[i], exp_avg_sq, out=max_exp_avg_sqs[i])
+            np.sqrt(max_exp_avg_sqs[i], out=scratch)
+        else:
+            np.sqrt(exp_avg_sq, out=scratch)
+        scratch /= bias_correction2_sqrt
+        scratch += eps
+        addcdiv_(param, exp_avg, scratch, -step_size)

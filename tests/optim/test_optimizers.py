@@ -1,0 +1,412 @@
+"""Optimizers against torch 2.13: 100 steps on a small MLP from the same start, checkpoints,
+param groups, skipped parameters, validation messages, state_dict layout and repr."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import numpy as np
+import pytest
+import torch
+
+import feedforward as ff
+from feedforward.optim.optimizer import Optimizer, required
+
+torch_required = __import__("torch.optim.optimizer", fromlist=["required"]).required
+
+STEPS = 100
+RESUME_AT = 40
+
+# (optimizer name, kwargs) swept over the options that change the update.
+CONFIGS = [
+    ("SGD", {"lr": 0.05}),
+    ("SGD", {"lr": 0.05, "momentum": 0.9}),
+    ("SGD", {"lr": 0.05, "momentum": 0.9, "dampening": 0.3, "weight_decay": 0.01}),
+    ("SGD", {"lr": 0.05, "momentum": 0.9, "nesterov": True, "maximize": True}),
+    ("SGD", {"lr": 0.05, "weight_decay": 0.1, "maximize": True}),
+    ("Adam", {"lr": 0.01}),
+    ("Adam", {"lr": 0.01, "amsgrad": True, "weight_decay": 0.05}),
+    ("Adam", {"lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-6, "maximize": True}),
+    ("Adam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True}),
+    ("AdamW", {"lr": 0.01}),
+    ("AdamW", {"lr": 0.01, "amsgrad": True, "weight_decay": 0.1, "maximize": True}),
+    ("RMSprop", {"lr": 0.005}),
+    ("RMSprop", {"lr": 0.005, "centered": True}),
+    ("RMSprop", {"lr": 0.002, "momentum": 0.9, "weight_decay": 0.01}),
+    ("RMSprop", {"lr": 0.002, "momentum": 0.5, "centered": True, "alpha": 0.9, "maximize": True}),
+    ("Adagrad", {"lr": 0.05}),
+    ("Adagrad", {"lr": 0.05, "lr_decay": 0.01, "weight_decay": 0.01}),
+    ("Adagrad", {"lr": 0.05, "initial_accumulator_value": 0.1, "eps": 1e-6, "maximize": True}),
+    ("Adamax", {"lr": 0.01}),
+    ("Adamax", {"lr": 0.01, "weight_decay": 0.05, "betas": (0.7, 0.9), "maximize": True}),
+    ("NAdam", {"lr": 0.01}),
+    ("NAdam", {"lr": 0.01, "weight_decay": 0.05, "momentum_decay": 0.01}),
+    ("NAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True}),
+]
+IDS = [f"{name}-{i}" for i, (name, _) in enumerate(CONFIGS)]
+NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam"]
+
+
+def _start(dtype: str, seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    a = {
+        "x": rng.standard_normal((16, 5)),
+        "y": rng.standard_normal((16, 2)),
+        "w1": rng.standard_normal((8, 5)) * 0.5,
+        "b1": rng.standard_normal(8) * 0.1,
+        "w2": rng.standard_normal((2, 8)) * 0.5,
+        "b2": rng.standard_normal(2) * 0.1,
+        "e": rng.standard_normal(3),  # used only on some steps: its grad is None on the others
+        "unused": rng.standard_normal(4),  # never used: never updated, never gets state
+    }
+    return {k: v.astype(dtype) for k, v in a.items()}
+
+
+def _loss(fw, p: dict, x, y, t: int, sign: float):
+    h = (x @ p["w1"].T + p["b1"]).relu()
+    loss = ((h @ p["w2"].T + p["b2"] - y) ** 2).mean()
+    if t % 3 == 0:
+        loss = loss + (p["e"] ** 2).sum() * 0.1
+    return loss * sign
+
+
+def _train(fw, name: str, kwargs: dict, arrays: dict, *, groups: bool = False, resume=None):
+    """Run STEPS steps in framework ``fw`` (ff or torch). ``resume`` is None, "copy" (deepcopy the
+    state_dict into a fresh optimizer at RESUME_AT) or a callable doing that round trip."""
+    p = {k: fw.tensor(arrays[k].copy(), requires_grad=True) for k in arrays if k not in ("x", "y")}
+    x, y = fw.tensor(arrays["x"]), fw.tensor(arrays["y"])
+    if groups:
+        params = [
+            {"params": [p["w1"], p["b1"]], "lr": kwargs["lr"] * 3},
+            {"params": [p["w2"], p["b2"], p["e"], p["unused"]]},
+        ]
+    else:
+        params = list(p.values())
+
+    def make():
+        return getattr(fw.optim, name)(
+            copy.copy(params) if not groups else [dict(g) for g in params], **kwargs
+        )
+
+    opt = make()
+    sign = -1.0 if kwargs.get("maximize") else 1.0  # maximizing -loss follows the same path
+    for t in range(STEPS):
+        if resume is not None and t == RESUME_AT:
+            sd = opt.state_dict()
+            opt = make()
+            opt.load_state_dict(copy.deepcopy(sd) if resume == "copy" else resume(sd))
+        opt.zero_grad()
+        _loss(fw, p, x, y, t, sign).backward()
+        opt.step()
+    return {k: v.detach().numpy().copy() for k, v in p.items()}, opt
+
+
+def _assert_close(got: dict, want: dict, dtype: str) -> None:
+    for k in want:
+        if dtype == "float64":
+            np.testing.assert_allclose(got[k], want[k], rtol=0, atol=1e-10, err_msg=k)
+        else:
+            scale = max(np.abs(want[k]).max(), 1e-3)
+            assert np.abs(got[k] - want[k]).max() <= 1e-5 * scale, k
+
+
+@pytest.mark.parametrize("name,kwargs", CONFIGS, ids=IDS)
+def test_matches_torch_float64_with_resume(name, kwargs):
+    arrays = _start("float64")
+    ours, opt = _train(ff, name, kwargs, arrays)
+    theirs, topt = _train(torch, name, kwargs, arrays)
+    _assert_close(ours, theirs, "float64")
+    assert np.array_equal(ours["unused"], arrays["unused"])
+
+    resumed, _ = _train(ff, name, kwargs, arrays, resume="copy")
+    theirs_resumed, _ = _train(torch, name, kwargs, arrays, resume="copy")
+    for k in ours:  # a resumed run continues bitwise
+        assert np.array_equal(resumed[k], ours[k]), k
+    _assert_close(resumed, theirs_resumed, "float64")
+    _assert_same_state_layout(opt.state_dict(), topt.state_dict())
+
+
+@pytest.mark.parametrize("name,kwargs", CONFIGS, ids=IDS)
+def test_matches_torch_float32(name, kwargs):
+    arrays = _start("float32", seed=1)
+    ours, opt = _train(ff, name, kwargs, arrays)
+    theirs, _ = _train(torch, name, kwargs, arrays)
+    for k, v in ours.items():
+        assert v.dtype == np.float32, k
+    for state in opt.state.values():
+        for key, value in state.items():
+            want = np.float32  # buffers keep the parameter's dtype, counters the default
+            assert value._data.dtype == want, key
+    _assert_close(ours, theirs, "float32")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_param_groups_with_different_lrs(name):
+    kwargs = dict(CONFIGS[[n for n, _ in CONFIGS].index(name)][1])
+    arrays = _start("float64", seed=2)
+    ours, opt = _train(ff, name, kwargs, arrays, groups=True, resume="copy")
+    theirs, topt = _train(torch, name, kwargs, arrays, groups=True, resume="copy")
+    _assert_close(ours, theirs, "float64")
+    assert [g["lr"] for g in opt.param_groups] == [g["lr"] for g in topt.param_groups]
+    _assert_same_state_layout(opt.state_dict(), topt.state_dict())
+
+
+def test_resume_through_ff_save_continues_bitwise(tmp_path):
+    path = tmp_path / "opt.safetensors"
+
+    def round_trip(sd):
+        ff.save(sd, path)
+        return ff.load(path)
+
+    for name, kwargs in [
+        ("Adam", {"lr": 0.01, "amsgrad": True}),
+        ("NAdam", {"lr": 0.01}),
+        ("SGD", {"lr": 0.05, "momentum": 0.9}),
+    ]:
+        arrays = _start("float32", seed=3)
+        plain, _ = _train(ff, name, kwargs, arrays)
+        resumed, _ = _train(ff, name, kwargs, arrays, resume=round_trip)
+        for k in plain:
+            assert np.array_equal(plain[k], resumed[k]), (name, k)
+
+
+def _assert_same_state_layout(ours: dict, theirs: dict) -> None:
+    assert list(ours) == list(theirs) == ["state", "param_groups"]
+    assert list(ours["state"]) == list(theirs["state"])  # int ids, in first-update order
+    for i, s in ours["state"].items():
+        t = theirs["state"][i]
+        assert list(s) == list(t), i
+        for key in s:
+            assert isinstance(s[key], ff.Tensor), key
+            assert tuple(s[key].shape) == tuple(t[key].shape), key
+            if key == "mu_product":  # torch casts it to the param dtype on load; we keep it
+                np.testing.assert_allclose(s[key].item(), t[key].item(), rtol=1e-6)
+            else:
+                assert s[key].dtype.name == str(t[key].dtype).removeprefix("torch."), key
+        if "step" in s:
+            assert s["step"].item() == t["step"].item()
+    for g, tg in zip(ours["param_groups"], theirs["param_groups"], strict=True):
+        assert list(g) == list(tg)
+        assert g == {k: v for k, v in tg.items()}
+
+
+def test_skipped_params_have_no_state_and_keep_values():
+    arrays = _start("float64")
+    _, opt = _train(ff, "Adam", {"lr": 0.01}, arrays)
+    _, topt = _train(torch, "Adam", {"lr": 0.01}, arrays)
+    sd, tsd = opt.state_dict(), topt.state_dict()
+    assert 5 not in sd["state"] and 5 not in tsd["state"]  # "unused" is param id 5
+    # "e" had a gradient on every third step only; its step counter says so.
+    assert sd["state"][4]["step"].item() == tsd["state"][4]["step"].item() == 34
+
+
+# ---------------------------------------------------------------------- closures, zero_grad
+
+
+def test_step_with_closure_returns_loss_and_runs_with_grad():
+    w = ff.tensor([1.0, -2.0], requires_grad=True)
+    opt = ff.optim.SGD([w], lr=0.1)
+    calls = []
+
+    def closure():
+        calls.append(ff.is_grad_enabled())
+        opt.zero_grad()
+        loss = (w**2).sum()
+        loss.backward()
+        return loss
+
+    with ff.no_grad():
+        loss = opt.step(closure)
+    assert calls == [True]
+    assert loss.item() == 5.0
+    np.testing.assert_allclose(w.detach().numpy(), [0.8, -1.6])
+
+
+def test_zero_grad_to_zeros_and_version_bumps():
+    w = ff.tensor([1.0, 2.0], requires_grad=True)
+    opt = ff.optim.Adam([w])
+    (w * 3).sum().backward()
+    grad = w.grad
+    opt.zero_grad(set_to_none=False)
+    assert w.grad is grad and np.array_equal(w.grad.numpy(), [0.0, 0.0])
+    v = w._version.value
+    opt.step()
+    assert w._version.value == v + 1
+    opt.zero_grad()
+    assert w.grad is None
+    opt.step()  # no gradient: nothing happens
+    assert w._version.value == v + 1
+
+
+# ---------------------------------------------------------------------- errors, like torch's
+
+
+def _errors_match(make_ours, make_theirs) -> None:
+    with pytest.raises(Exception) as theirs:
+        make_theirs()
+    with pytest.raises(type(theirs.value), match=re.escape(str(theirs.value))):
+        make_ours()
+
+
+BAD_HYPERPARAMETERS = [
+    ("SGD", {"lr": -1}),
+    ("SGD", {"momentum": -0.5}),
+    ("SGD", {"weight_decay": -1e-4}),
+    ("SGD", {"nesterov": True}),
+    ("SGD", {"nesterov": True, "momentum": 0.9, "dampening": 0.1}),
+    ("Adam", {"lr": -0.01}),
+    ("Adam", {"eps": -1e-8}),
+    ("Adam", {"betas": (1.0, 0.999)}),
+    ("Adam", {"betas": (0.9, -0.1)}),
+    ("Adam", {"weight_decay": -1}),
+    ("Adam", {"betas": (0.9, 1)}),
+    ("AdamW", {"betas": (-0.1, 0.9)}),
+    ("RMSprop", {"alpha": -0.9}),
+    ("RMSprop", {"momentum": -1}),
+    ("RMSprop", {"eps": -1}),
+    ("Adagrad", {"lr_decay": -1}),
+    ("Adagrad", {"initial_accumulator_value": -0.5}),
+    ("Adagrad", {"eps": -1}),
+    ("Adamax", {"betas": (0.9, 1.5)}),
+    ("NAdam", {"momentum_decay": -1}),
+    ("NAdam", {"lr": -2}),
+]
+
+
+@pytest.mark.parametrize("name,kwargs", BAD_HYPERPARAMETERS)
+def test_invalid_hyperparameters(name, kwargs):
+    _errors_match(
+        lambda: getattr(ff.optim, name)([ff.zeros(2, requires_grad=True)], **kwargs),
+        lambda: getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)], **kwargs),
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        lambda fw: [],
+        lambda fw: [fw.zeros(2, requires_grad=True), 3],
+        lambda fw: [fw.zeros(2, requires_grad=True), [1.0]],
+        lambda fw: [{"params": {fw.zeros(2, requires_grad=True)}}],
+        lambda fw: [(fw.zeros(2, requires_grad=True) * 2)],
+        lambda fw: [("a", fw.zeros(2, requires_grad=True)), fw.zeros(2, requires_grad=True)],
+    ],
+    ids=["empty", "int", "list", "set", "non-leaf", "some-names"],
+)
+def test_invalid_params(params):
+    _errors_match(lambda: ff.optim.SGD(params(ff)), lambda: torch.optim.SGD(params(torch)))
+
+
+def test_params_given_as_a_tensor():
+    with pytest.raises(TypeError, match="iterable of Tensors or dicts, but got feedforward"):
+        ff.optim.SGD(ff.zeros(2, requires_grad=True))
+
+
+def test_add_param_group_errors_and_duplicates():
+    def check(fw):
+        a, b = fw.zeros(2, requires_grad=True), fw.zeros(3, requires_grad=True)
+        opt = fw.optim.SGD([a], lr=0.1)
+        return opt, a, b
+
+    opt, a, b = check(ff)
+    topt, ta, tb = check(torch)
+    _errors_match(lambda: opt.add_param_group([b]), lambda: topt.add_param_group([tb]))
+    _errors_match(
+        lambda: opt.add_param_group({"params": [a]}), lambda: topt.add_param_group({"params": [ta]})
+    )
+    with pytest.warns(UserWarning, match="duplicate parameters"):
+        opt.add_param_group({"params": [b, b], "lr": 0.5})
+    assert opt.param_groups[1]["lr"] == 0.5 and opt.param_groups[1]["momentum"] == 0
+
+    _errors_match(
+        lambda: Optimizer([a], {"lr": required}),
+        lambda: torch.optim.Optimizer([ta], {"lr": torch_required}),
+    )
+
+
+def test_named_params_and_unsupported_flags():
+    w = ff.zeros(2, requires_grad=True)
+    opt = ff.optim.Adam([("w", w)])
+    assert opt.param_groups[0]["param_names"] == ["w"]
+    assert opt.state_dict()["param_groups"][0]["param_names"] == ["w"]
+    with pytest.raises(NotImplementedError, match="differentiable=True"):
+        ff.optim.Adam([w], differentiable=True)
+    _errors_match(
+        lambda: ff.optim.Adam([w], foreach=True, fused=True),
+        lambda: torch.optim.Adam([torch.zeros(2, requires_grad=True)], foreach=True, fused=True),
+    )
+
+
+def test_load_state_dict_validates_like_torch():
+    def build(fw):
+        a, b, c = (fw.zeros(2, requires_grad=True) for _ in range(3))
+        one = fw.optim.Adam([a, b])
+        two = fw.optim.Adam([{"params": [a]}, {"params": [b]}])
+        three = fw.optim.Adam([a, b, c])
+        return one, two, three
+
+    ours, theirs = build(ff), build(torch)
+    for i, j in [(0, 1), (0, 2)]:
+        _errors_match(
+            lambda i=i, j=j: ours[i].load_state_dict(ours[j].state_dict()),
+            lambda i=i, j=j: theirs[i].load_state_dict(theirs[j].state_dict()),
+        )
+
+
+def test_load_state_dict_copies_casts_and_accepts_number_steps():
+    w64 = ff.tensor(np.ones(3), requires_grad=True)
+    opt = ff.optim.Adam([w64], lr=0.1)
+    w64.grad = ff.tensor(np.full(3, 0.5))
+    opt.step()
+    sd = opt.state_dict()
+
+    w32 = ff.ones(3, requires_grad=True)
+    fresh = ff.optim.Adam([w32], lr=0.1)
+    sd2 = copy.deepcopy(sd)
+    sd2["state"][0]["step"] = 1  # a plain number, as old checkpoints hold
+    fresh.load_state_dict(sd2)
+    state = fresh.state[w32]
+    assert state["exp_avg"].dtype == ff.float32  # cast to the parameter's dtype
+    assert state["step"].dtype == ff.float32 and state["step"].item() == 1.0
+    assert state["exp_avg"]._data is not sd2["state"][0]["exp_avg"]._data
+    assert fresh.param_groups[0]["params"] == [w32] and fresh.param_groups[0]["lr"] == 0.1
+
+    fresh.load_state_dict(sd)
+    assert fresh.state[w32]["exp_avg_sq"]._data is not opt.state[w64]["exp_avg_sq"]._data
+
+
+# ---------------------------------------------------------------------- layout and repr
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_repr_matches_torch(name):
+    def build(fw):
+        a, b = fw.zeros(2, requires_grad=True), fw.zeros(2, requires_grad=True)
+        return getattr(fw.optim, name)([{"params": [a]}, {"params": [b], "lr": 0.5}])
+
+    assert repr(build(ff)) == repr(build(torch))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_defaults_match_torch(name):
+    ours = getattr(ff.optim, name)([ff.zeros(2, requires_grad=True)]).defaults
+    theirs = getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)]).defaults
+    assert ours == theirs
+
+
+def test_state_dict_of_fresh_optimizer():
+    def build(fw):
+        ps = [fw.zeros(2, requires_grad=True) for _ in range(3)]
+        return fw.optim.Adagrad([{"params": ps[:1]}, {"params": ps[1:], "lr": 0.1}])
+
+    ours, theirs = build(ff).state_dict(), build(torch).state_dict()
+    _assert_same_state_layout(ours, theirs)
+    assert ours["param_groups"][1]["params"] == [1, 2]
+
+
+def test_library_never_imports_torch():
+    from pathlib import Path
+
+    for path in Path(ff.optim.__file__).parent.glob("*.py"):
+        assert not re.search(r"^\s*(import|from) torch", path.read_text(), re.M), path
