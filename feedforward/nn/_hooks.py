@@ -51,7 +51,9 @@ class RemovableHandle:
 
 
 def _wrap(g: np.ndarray | None) -> Tensor | None:
-    return None if g is None else Tensor._make(g, False, None)
+    # a copy: the engine may later accumulate into this very array (a leaf's .grad), and the
+    # user may keep what the hook received
+    return None if g is None else Tensor._make(g.copy(), False, None)
 
 
 def _unwrap(t) -> np.ndarray | None:
@@ -94,6 +96,7 @@ class BackwardHook:
         self.module, self.hooks, self.pre_hooks = module, hooks, pre_hooks
         self.n_inputs = 0
         self.input_index: list[int] = []  # positions of inputs that are wrapped
+        self.constant_inputs: dict[int, tuple] = {}  # tensor inputs needing no grad: (shape, dtype)
         self.grad_inputs: dict[int, np.ndarray] = {}
         self.n_outputs = 0
         self.output_index: list[int] = []
@@ -115,6 +118,12 @@ class BackwardHook:
     def setup_input_hook(self, args: tuple) -> tuple:
         self.n_inputs = len(args)
         args, self.input_index = self._wrap_tensors(args, self._on_input_grad)
+        if self.input_index:  # torch reports zeros for tensor inputs that need no gradient
+            self.constant_inputs = {
+                i: (a._data.shape, a._data.dtype)
+                for i, a in enumerate(args)
+                if isinstance(a, Tensor) and i not in self.input_index
+            }
         return args
 
     def setup_output_hook(self, result):
@@ -169,11 +178,17 @@ class BackwardHook:
                 )
         self.grad_outputs = None
 
+    def _grad_input(self, j: int) -> np.ndarray | None:
+        if j in self.constant_inputs:
+            shape, dtype = self.constant_inputs[j]
+            return np.zeros(shape, dtype)
+        return self.grad_inputs.get(j)
+
     def _on_input_grad(self, i: int, g: np.ndarray) -> np.ndarray:
         self.grad_inputs[i] = g
         if len(self.grad_inputs) < len(self.input_index) or self.grad_outputs is None:
             return g
-        res = tuple(_wrap(self.grad_inputs.get(j)) for j in range(self.n_inputs))
+        res = tuple(_wrap(self._grad_input(j)) for j in range(self.n_inputs))
         original = res
         grad_outputs = tuple(self.grad_outputs)
         for hook in self.hooks:

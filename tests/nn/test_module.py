@@ -688,3 +688,54 @@ def test_unflatten_argument_errors_match_torch():
         with pytest.raises(TypeError) as t_info:
             torch.nn.Unflatten(1, bad)
         assert str(f_info.value) == str(t_info.value)
+
+
+def test_full_backward_hook_with_several_inputs_matches_torch():
+    results = {}
+    for lib in (ff, torch):
+
+        class Mul(lib.nn.Module):
+            def forward(self, x, y, k):
+                return x * y * k
+
+        mod, seen = Mul(), []
+        mod.register_full_backward_hook(lambda m, gi, go, seen=seen: seen.append((gi, go)))
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = lib.tensor([3.0, 4.0], requires_grad=True)
+        mod(x, y, 2.0).sum().backward()
+        mod(x, lib.tensor([5.0, 6.0]), 2.0).sum().backward()  # y needs no grad: zeros
+
+        def plain(grads):
+            return [None if g is None else g.numpy().tolist() for g in grads]
+
+        results[lib.__name__] = [(plain(gi), plain(go)) for gi, go in seen]
+    assert results["feedforward"] == results["torch"]
+
+
+def test_replacing_an_early_grad_input_of_a_multi_input_module_raises():
+    class Add(nn.Module):
+        def forward(self, x, y):
+            return x + y
+
+    mod = Add()
+    mod.register_full_backward_hook(lambda m, gi, go: (gi[0] * 0, gi[1] * 0))
+    x, y = ff.ones(2, requires_grad=True), ff.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="already flowed on"):
+        mod(x, y).sum().backward()
+
+
+def test_deepcopy_gives_an_independent_model():
+    import copy
+
+    model = buffered_model(ff)
+    clone = copy.deepcopy(model)
+    assert repr(clone) == repr(model) and list(clone.state_dict()) == list(model.state_dict())
+    assert isinstance(clone.block1.fc.weight, nn.Parameter)
+    assert clone.block1.fc.weight is not model.block1.fc.weight
+    with ff.no_grad():
+        clone.block1.fc.weight.fill_(0)
+    assert model.block1.fc.weight.detach().numpy().any()
+    x = ff.randn(2, 6)
+    np.testing.assert_array_equal(
+        copy.deepcopy(model)(x).detach().numpy(), model(x).detach().numpy()
+    )
