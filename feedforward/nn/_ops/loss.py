@@ -319,7 +319,7 @@ class KlDivergence(ArrayOp):
     @staticmethod
     def backward(ctx, g):  # dx = -t (or -exp t);  dt = log t + 1 - x (or exp t (t - x + 1))
         x, t = ctx.saved_tensors
-        need_x, need_t = ctx.needs_input_grad
+        need_x, need_t = ctx.needs_input_grad[:2]
         gx = gt = None
         if ctx.log_target:
             e = np.exp(t)

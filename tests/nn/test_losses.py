@@ -1,0 +1,605 @@
+"""Every loss, functional and module form, against torch: each reduction and option (class
+weights, ignore_index, label smoothing, probability targets, pos_weight, log_target,
+(N, C, d1, ...) shapes), values and gradients of input and target in float32 and float64,
+a float64 gradcheck, cross_entropy at logits of ±1e4, and the error inputs."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from nn_parity import FF, TORCH, Case, check_case, check_gradcheck, same_error
+
+import feedforward as ff
+
+REDUCTIONS = ["mean", "sum", "none"]
+
+
+# ---------------------------------------------------------------- input builders
+
+
+def pair(*shape, low=-2.0, high=2.0):
+    """(input, target), both float of ``shape``."""
+
+    def build(rng, dtype):
+        return [rng.uniform(low, high, shape).astype(dtype) for _ in range(2)]
+
+    return build
+
+
+def pair_weighted(*shape):
+    def build(rng, dtype):
+        return pair(*shape)(rng, dtype) + [rng.uniform(0.1, 2.0, shape).astype(dtype)]
+
+    return build
+
+
+def classes(n, c, *extra, ignore=None, weight=False, scale=3.0, log_probs=False):
+    """(scores, int64 targets[, class weights]); ``ignore`` sets a few targets to that value."""
+
+    def build(rng, dtype):
+        scores = rng.normal(0, scale, (n, c, *extra)) if n else rng.normal(0, scale, (c, *extra))
+        if log_probs:
+            axis = 1 if n else 0
+            scores = scores - np.log(np.exp(scores).sum(axis=axis, keepdims=True))
+        target = rng.integers(0, c, (n, *extra) if n else ())
+        if ignore is not None:
+            target = np.where(rng.random(target.shape) < 0.3, ignore, target)
+        out = [scores.astype(dtype), np.asarray(target, dtype=np.int64)]
+        if weight:
+            out.append(rng.uniform(0.2, 2.0, c).astype(dtype))
+        return out
+
+    return build
+
+
+def class_probs(n, c, *extra, weight=False):
+    """(logits, probability targets[, class weights]): targets are rows summing to 1."""
+
+    def build(rng, dtype):
+        logits = rng.normal(0, 2, (n, c, *extra))
+        t = rng.random((n, c, *extra))
+        t = t / t.sum(axis=1, keepdims=True)
+        out = [logits.astype(dtype), t.astype(dtype)]
+        if weight:
+            out.append(rng.uniform(0.2, 2.0, c).astype(dtype))
+        return out
+
+    return build
+
+
+def probabilities(*shape, weight=False):
+    """(p in (0.02, 0.98), target in [0, 1][, weight])."""
+
+    def build(rng, dtype):
+        out = [rng.uniform(0.02, 0.98, shape).astype(dtype), rng.random(shape).astype(dtype)]
+        if weight:
+            out.append(rng.uniform(0.2, 2.0, shape[-1:]).astype(dtype))
+        return out
+
+    return build
+
+
+def logits_targets(*shape, pos_weight=False, weight=False):
+    def build(rng, dtype):
+        out = [rng.normal(0, 3, shape).astype(dtype), rng.random(shape).astype(dtype)]
+        if weight:
+            out.append(rng.uniform(0.2, 2.0, shape[-1:]).astype(dtype))
+        if pos_weight:
+            out.append(rng.uniform(0.5, 3.0, shape[-1:]).astype(dtype))
+        return out
+
+    return build
+
+
+def kl_inputs(*shape, log_target=False):
+    """(log-probabilities, target probabilities or log-probabilities)."""
+
+    def build(rng, dtype):
+        x = rng.normal(0, 1, shape)
+        x = x - np.log(np.exp(x).sum(axis=-1, keepdims=True))
+        t = rng.random(shape) + 0.05
+        t = t / t.sum(axis=-1, keepdims=True)
+        return [x.astype(dtype), (np.log(t) if log_target else t).astype(dtype)]
+
+    return build
+
+
+# ---------------------------------------------------------------- the table
+
+
+CASES = []
+for r in REDUCTIONS:
+    CASES += [
+        Case(f"l1_{r}", lambda L, x, t, r=r: L.F.l1_loss(x, t, reduction=r), pair(4, 3)),
+        Case(f"mse_{r}", lambda L, x, t, r=r: L.F.mse_loss(x, t, reduction=r), pair(4, 3)),
+        Case(f"mse_3d_{r}", lambda L, x, t, r=r: L.F.mse_loss(x, t, reduction=r), pair(2, 3, 2)),
+        Case(
+            f"l1_weight_{r}",
+            lambda L, x, t, w, r=r: L.F.l1_loss(x, t, reduction=r, weight=w),
+            pair_weighted(4, 3),
+            no_grad=(2,),
+        ),
+        Case(
+            f"mse_weight_{r}",
+            lambda L, x, t, w, r=r: L.F.mse_loss(x, t, reduction=r, weight=w),
+            pair_weighted(4, 3),
+            no_grad=(2,),
+        ),
+        Case(
+            f"huber_weight_{r}",
+            lambda L, x, t, w, r=r: L.F.huber_loss(x, t, reduction=r, weight=w),
+            pair_weighted(4, 3),
+            no_grad=(2,),
+        ),
+        Case(f"huber_{r}", lambda L, x, t, r=r: L.F.huber_loss(x, t, reduction=r), pair(4, 3)),
+        Case(
+            f"huber_delta_{r}", lambda L, x, t, r=r: L.F.huber_loss(x, t, r, delta=0.4), pair(4, 3)
+        ),
+        Case(
+            f"smooth_l1_{r}", lambda L, x, t, r=r: L.F.smooth_l1_loss(x, t, reduction=r), pair(4, 3)
+        ),
+        Case(
+            f"smooth_l1_beta_{r}",
+            lambda L, x, t, r=r: L.F.smooth_l1_loss(x, t, reduction=r, beta=0.3),
+            pair(4, 3),
+        ),
+        Case(
+            f"smooth_l1_beta0_{r}",
+            lambda L, x, t, r=r: L.F.smooth_l1_loss(x, t, reduction=r, beta=0.0),
+            pair(4, 3),
+        ),
+        # cross entropy with class indices
+        Case(f"ce_{r}", lambda L, x, t, r=r: L.F.cross_entropy(x, t, reduction=r), classes(5, 4)),
+        Case(
+            f"ce_weight_{r}",
+            lambda L, x, t, w, r=r: L.F.cross_entropy(x, t, w, reduction=r),
+            classes(6, 4, weight=True),
+            no_grad=(2,),
+        ),
+        Case(
+            f"ce_ignore_{r}",
+            lambda L, x, t, r=r: L.F.cross_entropy(x, t, ignore_index=-100, reduction=r),
+            classes(8, 3, ignore=-100),
+        ),
+        Case(
+            f"ce_ignore_class_{r}",
+            lambda L, x, t, w, r=r: L.F.cross_entropy(x, t, w, ignore_index=1, reduction=r),
+            classes(8, 3, weight=True),
+            no_grad=(2,),
+        ),
+        Case(
+            f"ce_smooth_{r}",
+            lambda L, x, t, r=r: L.F.cross_entropy(x, t, reduction=r, label_smoothing=0.2),
+            classes(5, 4),
+        ),
+        Case(
+            f"ce_smooth_weight_ignore_{r}",
+            lambda L, x, t, w, r=r: L.F.cross_entropy(
+                x, t, w, ignore_index=-1, reduction=r, label_smoothing=0.15
+            ),
+            classes(8, 4, ignore=-1, weight=True),
+            no_grad=(2,),
+        ),
+        Case(
+            f"ce_spatial_{r}",
+            lambda L, x, t, r=r: L.F.cross_entropy(x, t, reduction=r),
+            classes(2, 3, 4),
+        ),
+        Case(
+            f"ce_spatial2_weight_{r}",
+            lambda L, x, t, w, r=r: L.F.cross_entropy(x, t, w, reduction=r, label_smoothing=0.1),
+            classes(2, 3, 2, 3, weight=True),
+            no_grad=(2,),
+        ),
+        Case(
+            f"ce_unbatched_{r}",
+            lambda L, x, t, r=r: L.F.cross_entropy(x, t, reduction=r),
+            classes(0, 5),
+        ),
+        # cross entropy with class probabilities
+        Case(
+            f"ce_probs_{r}",
+            lambda L, x, t, r=r: L.F.cross_entropy(x, t, reduction=r),
+            class_probs(4, 3),
+        ),
+        Case(
+            f"ce_probs_smooth_weight_{r}",
+            lambda L, x, t, w, r=r: L.F.cross_entropy(x, t, w, reduction=r, label_smoothing=0.3),
+            class_probs(4, 3, weight=True),
+        ),
+        Case(
+            f"ce_probs_spatial_{r}",
+            lambda L, x, t, r=r: L.F.cross_entropy(x, t, reduction=r),
+            class_probs(2, 3, 2),
+        ),
+        # negative log likelihood
+        Case(
+            f"nll_{r}",
+            lambda L, x, t, r=r: L.F.nll_loss(x, t, reduction=r),
+            classes(5, 4, log_probs=True),
+        ),
+        Case(
+            f"nll_weight_ignore_{r}",
+            lambda L, x, t, w, r=r: L.F.nll_loss(x, t, w, ignore_index=-100, reduction=r),
+            classes(8, 4, ignore=-100, weight=True, log_probs=True),
+            no_grad=(2,),
+        ),
+        Case(
+            f"nll_spatial_{r}",
+            lambda L, x, t, r=r: L.F.nll_loss(x, t, reduction=r),
+            classes(2, 3, 4, log_probs=True),
+        ),
+        # binary cross entropy
+        Case(
+            f"bce_{r}",
+            lambda L, x, t, r=r: L.F.binary_cross_entropy(x, t, reduction=r),
+            probabilities(4, 3),
+        ),
+        Case(
+            f"bce_weight_{r}",
+            lambda L, x, t, w, r=r: L.F.binary_cross_entropy(x, t, w, reduction=r),
+            probabilities(4, 3, weight=True),
+            no_grad=(2,),
+        ),
+        Case(
+            f"bce_logits_{r}",
+            lambda L, x, t, r=r: L.F.binary_cross_entropy_with_logits(x, t, reduction=r),
+            logits_targets(4, 3),
+        ),
+        Case(
+            f"bce_logits_pos_weight_{r}",
+            lambda L, x, t, p, r=r: L.F.binary_cross_entropy_with_logits(
+                x, t, reduction=r, pos_weight=p
+            ),
+            logits_targets(4, 3, pos_weight=True),
+            no_grad=(2,),
+        ),
+        Case(
+            f"bce_logits_both_weights_{r}",
+            lambda L, x, t, w, p, r=r: L.F.binary_cross_entropy_with_logits(
+                x, t, w, reduction=r, pos_weight=p
+            ),
+            logits_targets(4, 3, weight=True, pos_weight=True),
+            no_grad=(2, 3),
+        ),
+    ]
+for r in REDUCTIONS + ["batchmean"]:
+    CASES += [
+        Case(f"kl_{r}", lambda L, x, t, r=r: L.F.kl_div(x, t, reduction=r), kl_inputs(3, 4)),
+        Case(
+            f"kl_log_target_{r}",
+            lambda L, x, t, r=r: L.F.kl_div(x, t, reduction=r, log_target=True),
+            kl_inputs(3, 4, log_target=True),
+        ),
+    ]
+
+# module forms: the same code through nn.XxxLoss(...)(input, target)
+CASES += [
+    Case("L1Loss", lambda L, x, t: L.nn.L1Loss()(x, t), pair(3, 2)),
+    Case("MSELoss_sum", lambda L, x, t: L.nn.MSELoss(reduction="sum")(x, t), pair(3, 2)),
+    Case("HuberLoss", lambda L, x, t: L.nn.HuberLoss(delta=0.5)(x, t), pair(3, 2)),
+    Case("SmoothL1Loss", lambda L, x, t: L.nn.SmoothL1Loss(beta=0.5)(x, t), pair(3, 2)),
+    Case(
+        "CrossEntropyLoss",
+        lambda L, x, t, w: L.nn.CrossEntropyLoss(w, ignore_index=0, label_smoothing=0.1)(x, t),
+        classes(6, 4, weight=True),
+        no_grad=(2,),
+    ),
+    Case(
+        "NLLLoss",
+        lambda L, x, t: L.nn.NLLLoss(reduction="none")(x, t),
+        classes(4, 3, log_probs=True),
+    ),
+    Case("BCELoss", lambda L, x, t: L.nn.BCELoss()(x, t), probabilities(3, 2)),
+    Case(
+        "BCEWithLogitsLoss",
+        lambda L, x, t, p: L.nn.BCEWithLogitsLoss(pos_weight=p)(x, t),
+        logits_targets(3, 2, pos_weight=True),
+        no_grad=(2,),
+    ),
+    Case("KLDivLoss", lambda L, x, t: L.nn.KLDivLoss(reduction="batchmean")(x, t), kl_inputs(3, 4)),
+]
+
+
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides")
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_matches_torch(case, dtype):
+    check_case(case, dtype)
+
+
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides")
+@pytest.mark.parametrize("case", [c for c in CASES if c.gradcheck], ids=repr)
+def test_gradcheck(case):
+    check_gradcheck(case)
+
+
+def test_gradcheck_pos_weight():
+    """torch does not differentiate w.r.t. pos_weight; we do, and finite differences agree."""
+    rng = np.random.default_rng(4)
+    x, t, p = (
+        ff.tensor(a, requires_grad=True)
+        for a in (rng.normal(size=(3, 2)), rng.random((3, 2)), rng.uniform(0.5, 2, 2))
+    )
+    assert ff.autograd.gradcheck(
+        lambda *a: FF.F.binary_cross_entropy_with_logits(a[0], a[1], pos_weight=a[2]), (x, t, p)
+    )
+
+
+# ---------------------------------------------------------------- cross entropy specifics
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_cross_entropy_finite_at_huge_logits(smoothing):
+    logits = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 1e4], [-1e4, -1e4, -1e4]], dtype=np.float32)
+    target = np.array([1, 0, 2])
+    fx = ff.tensor(logits, requires_grad=True)
+    tx = torch.tensor(logits, requires_grad=True)
+    fl = FF.F.cross_entropy(fx, ff.tensor(target), label_smoothing=smoothing)
+    tl = TORCH.F.cross_entropy(tx, torch.tensor(target), label_smoothing=smoothing)
+    fl.backward()
+    tl.backward()
+    assert np.isfinite(fl.item()) and np.isfinite(fx.grad.numpy()).all()
+    np.testing.assert_allclose(fl.item(), tl.item(), rtol=1e-6)
+    np.testing.assert_allclose(fx.grad.numpy(), tx.grad.numpy(), atol=1e-6)
+
+
+def test_cross_entropy_is_one_fused_node():
+    x = ff.randn(4, 3, requires_grad=True)
+    loss = FF.F.cross_entropy(x, ff.tensor([0, 1, 2, 0]))
+    assert loss.grad_fn.name() == "CrossEntropyBackward0"
+    assert loss.grad_fn.next_functions[0][0].name() == "AccumulateGrad"
+
+
+def test_cross_entropy_weighted_mean_divides_by_target_weights():
+    """torch's rule, from the formula: sum_i w[t_i] nll_i / sum_i w[t_i] over kept targets."""
+    rng = np.random.default_rng(5)
+    logits = rng.normal(size=(6, 3))
+    target = np.array([0, 2, 2, 1, -100, 0])
+    w = np.array([0.5, 2.0, 1.5])
+    logp = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+    kept = target != -100
+    nll = -logp[np.arange(6)[kept], target[kept]]
+    expected = (w[target[kept]] * nll).sum() / w[target[kept]].sum()
+    got = FF.F.cross_entropy(ff.tensor(logits), ff.tensor(target), ff.tensor(w))
+    np.testing.assert_allclose(got.item(), expected, rtol=1e-12)
+
+
+def test_all_targets_ignored_gives_nan_like_torch():
+    x = np.zeros((2, 3), dtype=np.float32)
+    t = np.array([-100, -100])
+    a = FF.F.cross_entropy(ff.tensor(x), ff.tensor(t))
+    b = TORCH.F.cross_entropy(torch.tensor(x), torch.tensor(t))
+    assert np.isnan(a.item()) and np.isnan(b.item())
+    assert FF.F.nll_loss(ff.tensor(x), ff.tensor(t), reduction="sum").item() == 0.0
+
+
+def test_uint8_targets_are_accepted():
+    x = np.random.default_rng(0).normal(size=(3, 4)).astype(np.float32)
+    t = np.array([1, 3, 0], dtype=np.uint8)
+    a = FF.F.cross_entropy(ff.tensor(x), ff.tensor(t))
+    b = TORCH.F.cross_entropy(torch.tensor(x), torch.tensor(t))
+    np.testing.assert_allclose(a.item(), b.item(), rtol=1e-6)
+
+
+def test_bce_clamps_log_at_minus_100():
+    x = np.array([0.0, 1.0, 0.0, 1.0], dtype=np.float32)
+    t = np.array([1.0, 0.0, 0.0, 1.0], dtype=np.float32)
+    a = FF.F.binary_cross_entropy(ff.tensor(x), ff.tensor(t), reduction="none")
+    b = TORCH.F.binary_cross_entropy(torch.tensor(x), torch.tensor(t), reduction="none")
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert a.tolist() == [100.0, 100.0, 0.0, 0.0]
+
+
+def test_bce_with_logits_stable_for_huge_logits():
+    x = np.array([-1e4, 1e4, -50.0, 50.0], dtype=np.float32)
+    t = np.array([1.0, 0.0, 0.0, 1.0], dtype=np.float32)
+    fx, tx = ff.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    a = FF.F.binary_cross_entropy_with_logits(fx, ff.tensor(t), reduction="sum")
+    b = TORCH.F.binary_cross_entropy_with_logits(tx, torch.tensor(t), reduction="sum")
+    a.backward()
+    b.backward()
+    np.testing.assert_allclose(a.item(), b.item(), rtol=1e-6)
+    np.testing.assert_allclose(fx.grad.numpy(), tx.grad.numpy(), atol=1e-7)
+
+
+def test_kl_div_zero_target_contributes_zero():
+    x = np.log(np.array([[0.2, 0.3, 0.5]], dtype=np.float64))
+    t = np.array([[0.0, 0.4, 0.6]])
+    a = FF.F.kl_div(ff.tensor(x), ff.tensor(t), reduction="sum")
+    b = TORCH.F.kl_div(torch.tensor(x), torch.tensor(t), reduction="sum")
+    np.testing.assert_allclose(a.item(), b.item(), rtol=1e-12)
+
+
+def test_kl_div_mean_warns_like_torch():
+    with pytest.warns(UserWarning, match="batchmean"):
+        FF.F.kl_div(ff.zeros(2, 3), ff.ones(2, 3) / 3)
+
+
+def test_legacy_size_average_and_reduce():
+    x, t = np.ones((2, 3), dtype=np.float32), np.zeros((2, 3), dtype=np.float32)
+    for kwargs in ({"size_average": False}, {"reduce": False}, {"size_average": True}):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            a = FF.F.mse_loss(ff.tensor(x), ff.tensor(t), **kwargs)
+            b = TORCH.F.mse_loss(torch.tensor(x), torch.tensor(t), **kwargs)
+            m, tm = FF.nn.L1Loss(**kwargs), TORCH.nn.L1Loss(**kwargs)
+        np.testing.assert_allclose(a.numpy(), b.numpy())
+        assert m.reduction == tm.reduction
+
+
+# ---------------------------------------------------------------- modules: repr, buffers
+
+
+LOSS_MODULES = [
+    lambda L: L.nn.L1Loss(),
+    lambda L: L.nn.MSELoss(reduction="sum"),
+    lambda L: L.nn.HuberLoss(delta=2.0),
+    lambda L: L.nn.SmoothL1Loss(beta=0.5),
+    lambda L: L.nn.CrossEntropyLoss(),
+    lambda L: L.nn.CrossEntropyLoss(label_smoothing=0.1, ignore_index=3),
+    lambda L: L.nn.CrossEntropyLoss(weight=L.lib.ones(3)),
+    lambda L: L.nn.NLLLoss(weight=L.lib.ones(3)),
+    lambda L: L.nn.BCELoss(),
+    lambda L: L.nn.BCEWithLogitsLoss(pos_weight=L.lib.ones(2)),
+    lambda L: L.nn.KLDivLoss(reduction="batchmean", log_target=True),
+]
+
+
+@pytest.mark.parametrize("make", LOSS_MODULES)
+def test_module_repr_and_state_dict_keys(make):
+    a, b = make(FF), make(TORCH)
+    assert repr(a) == repr(b)
+    assert list(a.state_dict()) == list(b.state_dict())
+    assert a.reduction == b.reduction
+
+
+# ---------------------------------------------------------------- errors
+
+
+def _i(*v):
+    return np.array(v, dtype=np.int64)
+
+
+X35 = np.zeros((3, 5), dtype=np.float32)
+ERRORS = [
+    ("ce_target_too_big", lambda L, x, t: L.F.cross_entropy(x, t), [X35, _i(1, 0, 5)]),
+    ("ce_target_negative", lambda L, x, t: L.F.cross_entropy(x, t), [X35, _i(1, 0, -3)]),
+    (
+        "ce_float_index_target",
+        lambda L, x, t: L.F.cross_entropy(x, t),
+        [X35, np.array([1.0, 0, 2], dtype=np.float32)],
+    ),
+    (
+        "ce_int32_target",
+        lambda L, x, t: L.F.cross_entropy(x, t),
+        [X35, np.array([1, 0, 2], dtype=np.int32)],
+    ),
+    ("ce_batch_mismatch", lambda L, x, t: L.F.cross_entropy(x, t), [X35, _i(1, 0, 2, 3)]),
+    ("ce_2d_target", lambda L, x, t: L.F.cross_entropy(x, t), [X35, np.zeros((3, 2), np.int64)]),
+    (
+        "ce_bad_reduction",
+        lambda L, x, t: L.F.cross_entropy(x, t, reduction="avg"),
+        [X35, _i(1, 0, 2)],
+    ),
+    (
+        "ce_weight_size",
+        lambda L, x, t: L.F.cross_entropy(x, t, weight=L.lib.ones(4)),
+        [X35, _i(1, 0, 2)],
+    ),
+    (
+        "ce_weight_requires_grad",
+        lambda L, x, t: L.F.cross_entropy(x, t, weight=L.lib.ones(5, requires_grad=True)),
+        [X35, _i(1, 0, 2)],
+    ),
+    (
+        "ce_probs_ignore_index",
+        lambda L, x, t: L.F.cross_entropy(x, t, ignore_index=1),
+        [X35, X35 + 0.2],
+    ),
+    (
+        "ce_probs_wrong_shape",
+        lambda L, x, t: L.F.cross_entropy(x, t),
+        [X35, np.zeros((3, 4), np.float32)],
+    ),
+    (
+        "ce_label_smoothing",
+        lambda L, x, t: L.F.cross_entropy(x, t, label_smoothing=1.5),
+        [X35, _i(1, 0, 2)],
+    ),
+    ("nll_target_too_big", lambda L, x, t: L.F.nll_loss(x, t), [X35, _i(1, 0, 5)]),
+    (
+        "nll_float_target",
+        lambda L, x, t: L.F.nll_loss(x, t),
+        [X35, np.array([1.0, 0, 2], dtype=np.float32)],
+    ),
+    ("nll_batch_mismatch", lambda L, x, t: L.F.nll_loss(x, t), [X35, _i(1, 0)]),
+    (
+        "mse_not_broadcastable",
+        lambda L, x, t: L.F.mse_loss(x, t),
+        [X35, np.zeros((3, 4), np.float32)],
+    ),
+    (
+        "l1_not_broadcastable",
+        lambda L, x, t: L.F.l1_loss(x, t),
+        [X35, np.zeros((2, 5), np.float32)],
+    ),
+    ("mse_bad_reduction", lambda L, x, t: L.F.mse_loss(x, t, reduction="max"), [X35, X35]),
+    ("l1_bad_reduction", lambda L, x, t: L.F.l1_loss(x, t, reduction="avg"), [X35, X35]),
+    ("huber_bad_reduction", lambda L, x, t: L.F.huber_loss(x, t, reduction="x"), [X35, X35]),
+    ("huber_delta", lambda L, x, t: L.F.huber_loss(x, t, delta=0.0), [X35, X35]),
+    ("smooth_l1_beta", lambda L, x, t: L.F.smooth_l1_loss(x, t, beta=-1.0), [X35, X35]),
+    (
+        "smooth_l1_bad_reduction",
+        lambda L, x, t: L.F.smooth_l1_loss(x, t, reduction="m"),
+        [X35, X35],
+    ),
+    ("mse_weight_shape", lambda L, x, t: L.F.mse_loss(x, t, weight=L.lib.ones(5)), [X35, X35]),
+    (
+        "bce_shape",
+        lambda L, x, t: L.F.binary_cross_entropy(x, t),
+        [np.full(3, 0.5, np.float32), np.zeros((3, 1), np.float32)],
+    ),
+    (
+        "bce_out_of_range",
+        lambda L, x, t: L.F.binary_cross_entropy(x, t),
+        [np.array([0.5, 1.5], np.float32), np.zeros(2, np.float32)],
+    ),
+    (
+        "bce_bad_reduction",
+        lambda L, x, t: L.F.binary_cross_entropy(x, t, reduction="avg"),
+        [X35 + 0.5, X35],
+    ),
+    (
+        "bce_logits_shape",
+        lambda L, x, t: L.F.binary_cross_entropy_with_logits(x, t),
+        [np.zeros(3, np.float32), np.zeros((3, 1), np.float32)],
+    ),
+    (
+        "bce_logits_bad_reduction",
+        lambda L, x, t: L.F.binary_cross_entropy_with_logits(x, t, reduction="mn"),
+        [X35, X35],
+    ),
+    (
+        "kl_not_broadcastable",
+        lambda L, x, t: L.F.kl_div(x, t, reduction="sum"),
+        [np.zeros(3, np.float32), np.zeros(4, np.float32)],
+    ),
+    ("kl_bad_reduction", lambda L, x, t: L.F.kl_div(x, t, reduction="avg"), [X35, X35]),
+    ("module_bad_reduction", lambda L, x, t: L.nn.MSELoss(reduction="avg")(x, t), [X35, X35]),
+]
+
+
+@pytest.mark.parametrize("name,fn,arrays", ERRORS, ids=[e[0] for e in ERRORS])
+def test_errors_match_torch_types(name, fn, arrays):
+    same_error(fn, *arrays)
+
+
+def test_error_messages():
+    ff_err, torch_err = same_error(lambda L, x, t: L.F.cross_entropy(x, t), X35, _i(1, 0, 5))
+    assert str(ff_err) == str(torch_err) == "Target 5 is out of bounds."
+    ff_err, torch_err = same_error(lambda L, x, t: L.F.mse_loss(x, t, reduction="avg"), X35, X35)
+    assert str(ff_err) == str(torch_err) == "avg is not a valid value for reduction"
+    ff_err, torch_err = same_error(
+        lambda L, x, t: L.F.nll_loss(x, t), X35, np.array([1.0, 0, 2], dtype=np.float32)
+    )
+    assert str(ff_err) == str(torch_err)
+    ff_err, _ = same_error(
+        lambda L, x, t: L.F.binary_cross_entropy(x, t),
+        np.full(3, 0.5, np.float32),
+        np.zeros((3, 1), np.float32),
+    )
+    assert "feedforward.Size([3, 1])" in str(ff_err) and "feedforward.Size([3])" in str(ff_err)
+
+
+@pytest.mark.parametrize("fn", ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "kl_div"])
+def test_broadcastable_shape_mismatch_raises_naming_both(fn):
+    """torch only warns and broadcasts (N, 1) against (N,) into (N, N); we refuse."""
+    x, t = ff.zeros(4, 1), ff.zeros(4)
+    with pytest.raises(RuntimeError, match=r"\(4, 1\).*\(4,\)"):
+        getattr(FF.F, fn)(x, t)
+    with pytest.warns(UserWarning):
+        getattr(TORCH.F, fn)(torch.zeros(4, 1), torch.zeros(4))
