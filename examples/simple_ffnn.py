@@ -25,9 +25,8 @@ class SimpleFFNN(nn.Module):
         return self.fc2(self.relu(self.fc1(x)))
 
 
-def make_data(n: int, generator: ff.Generator):
+def make_data(n: int, directions: ff.Tensor, generator: ff.Generator):
     x = ff.randn(n, 10, generator=generator)
-    directions = ff.randn(10, 3, generator=generator)
     y = (x @ directions).argmax(dim=1)
     return x, y
 
@@ -40,8 +39,9 @@ def main() -> None:
 
     ff.manual_seed(args.seed)
     g = ff.Generator().manual_seed(args.seed)
-    x_train, y_train = make_data(1000, g)
-    x_test, y_test = make_data(200, g)
+    directions = ff.randn(10, 3, generator=g)
+    x_train, y_train = make_data(1000, directions, g)
+    x_test, y_test = make_data(200, directions, g)
 
     model = SimpleFFNN()
     criterion = nn.CrossEntropyLoss()

@@ -1,0 +1,218 @@
+"""One training step (zero_grad, forward, loss, backward, optimizer step): feedforward vs torch.
+
+    python benchmarks/train_step.py [--workloads tiny,mnist-small-sgd,...] [--repeats 9] [--json F]
+    python benchmarks/train_step.py --rss        # peak memory per workload, fresh processes
+    python benchmarks/train_step.py --import-time --latency
+
+The six workloads of the performance issue run in one process, in interleaved blocks (ff, torch
+eager, torch with its fused optimizer, again and again) after a warm-up, so that the noise of a
+shared machine hits all three alike. The table gives the median time per step, min-max, and the
+ratios ff/torch-eager and ff/torch-fused (below 1: feedforward is faster).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+WORKLOADS = {
+    # name: (layer sizes, batch shape, optimizer, options)
+    "tiny": dict(sizes=[10, 64, 3], batch=32, opt="Adam", lr=1e-3, loss="ce"),
+    "mnist-small-sgd": dict(sizes=[784, 50, 10], batch=64, opt="SGD", lr=0.1, loss="ce"),
+    "mnist-small-adam": dict(sizes=[784, 50, 10], batch=64, opt="Adam", lr=1e-3, loss="ce"),
+    "mnist-mid": dict(sizes=[784, 256, 128, 10], batch=128, opt="Adam", lr=1e-3, loss="ce"),
+    "wide": dict(sizes=[784, 1024, 1024, 10], batch=256, opt="AdamW", lr=1e-3, loss="ce",
+                 batchnorm=True, dropout=0.2),
+    "ffn": dict(sizes=[768, 3072, 768], batch=(8, 128), opt="Adam", lr=1e-4, loss="mse",
+                dropout=0.1, ffn=True),
+}
+
+
+def build(lib, spec: dict, seed: int = 0):
+    """The same model, data and optimizer in feedforward or torch; returns a step function."""
+    nn = lib.nn
+    lib.manual_seed(seed)
+    sizes = spec["sizes"]
+    layers = []
+    for i in range(len(sizes) - 1):
+        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
+        last = i == len(sizes) - 2
+        if spec.get("ffn"):
+            if not last:
+                layers.append(nn.ReLU())
+            continue
+        if not last:
+            if spec.get("batchnorm"):
+                layers.append(nn.BatchNorm1d(sizes[i + 1]))
+            layers.append(nn.ReLU())
+            if spec.get("dropout"):
+                layers.append(nn.Dropout(spec["dropout"]))
+    if spec.get("ffn"):
+        layers.append(nn.Dropout(spec["dropout"]))
+    model = nn.Sequential(*layers)
+    rng = np.random.default_rng(seed)
+    batch = spec["batch"] if isinstance(spec["batch"], tuple) else (spec["batch"],)
+    x = lib.tensor(rng.standard_normal((*batch, sizes[0])).astype(np.float32))
+    if spec["loss"] == "ce":
+        y = lib.tensor(rng.integers(0, sizes[-1], batch))
+        loss_fn = nn.CrossEntropyLoss()
+    else:
+        y = lib.tensor(rng.standard_normal((*batch, sizes[-1])).astype(np.float32))
+        loss_fn = nn.MSELoss()
+    return model, x, y, loss_fn
+
+
+def make_step(lib, spec: dict, fused: bool = False):
+    model, x, y, loss_fn = build(lib, spec)
+    opt_cls = getattr(lib.optim, spec["opt"])
+    kwargs = {"lr": spec["lr"]}
+    if fused:
+        kwargs["fused"] = True
+    opt = opt_cls(model.parameters(), **kwargs)
+    model.train()
+
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
+def time_block(step, n: int) -> float:
+    start = time.perf_counter()
+    for _ in range(n):
+        step()
+    return (time.perf_counter() - start) / n
+
+
+def bench(names, repeats: int) -> list[dict]:
+    import torch
+
+    import feedforward as ff
+
+    torch.set_num_threads(2)
+    rows = []
+    header = (f"{'workload':18} {'ff':>10} {'torch':>10} {'fused':>10} {'ff/torch':>9} "
+              f"{'ff/fused':>9}   (median per step; min-max in --json)")
+    print(header)
+    for name in names:
+        spec = WORKLOADS[name]
+        steps = {"ff": make_step(ff, spec), "torch": make_step(torch, spec),
+                 "fused": make_step(torch, spec, fused=True)}
+        for s in steps.values():  # warm-up
+            time_block(s, 3)
+        probe = max(time_block(s, 3) for s in steps.values())
+        n = max(3, int(0.15 / probe))  # ~150 ms blocks
+        times = {k: [] for k in steps}
+        for _ in range(repeats):
+            for k, s in steps.items():
+                times[k].append(time_block(s, n))
+        med = {k: statistics.median(v) for k, v in times.items()}
+        row = {"workload": name, **{f"{k}_us": med[k] * 1e6 for k in med},
+               **{f"{k}_min_max_us": [min(v) * 1e6, max(v) * 1e6] for k, v in times.items()},
+               "ff/torch": med["ff"] / med["torch"], "ff/fused": med["ff"] / med["fused"]}
+        rows.append(row)
+        print(f"{name:18} {_fmt(med['ff'])} {_fmt(med['torch'])} {_fmt(med['fused'])} "
+              f"{row['ff/torch']:9.2f} {row['ff/fused']:9.2f}", flush=True)
+    return rows
+
+
+def _fmt(seconds: float) -> str:
+    return f"{seconds * 1e6:8.0f}us" if seconds < 1e-2 else f"{seconds * 1e3:8.2f}ms"
+
+
+def peak_rss(names) -> list[dict]:
+    """Each workload in a fresh process per library: peak resident memory after 20 steps."""
+    rows = []
+    print(f"{'workload':18} {'ff MiB':>8} {'torch MiB':>10}")
+    for name in names:
+        row = {"workload": name}
+        for lib in ("feedforward", "torch"):
+            code = (
+                "import resource, sys; sys.path.insert(0, %r); import train_step as b; "
+                "import %s as lib; s = b.make_step(lib, b.WORKLOADS[%r]); [s() for _ in range(20)]; "
+                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+            ) % (os.path.dirname(os.path.abspath(__file__)), lib, name)
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                 check=True)
+            row[lib] = int(out.stdout.split()[-1]) / 1024
+        rows.append(row)
+        print(f"{name:18} {row['feedforward']:8.0f} {row['torch']:10.0f}", flush=True)
+    return rows
+
+
+def import_time(runs: int = 5) -> dict:
+    """Median wall time of `import X` in fresh interpreters."""
+    result = {}
+    for mod in ("numpy", "feedforward", "torch"):
+        times = []
+        for _ in range(runs):
+            code = f"import time; t = time.perf_counter(); import {mod}; print(time.perf_counter() - t)"
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                 check=True)
+            times.append(float(out.stdout))
+        result[mod] = statistics.median(times)
+        print(f"import {mod:12} {result[mod]:.3f} s")
+    return result
+
+
+def latency(repeats: int = 2000) -> dict:
+    """Single-sample inference with a 784-256-128-10 MLP, in eval/inference mode."""
+    import torch
+
+    import feedforward as ff
+
+    torch.set_num_threads(2)
+    result = {}
+    for name, lib in (("ff", ff), ("torch", torch)):
+        model, x, _, _ = build(lib, WORKLOADS["mnist-mid"])
+        model.eval()
+        sample = x[:1]
+        with lib.inference_mode():
+            for _ in range(100):
+                model(sample)
+            start = time.perf_counter()
+            for _ in range(repeats):
+                model(sample)
+        result[name] = (time.perf_counter() - start) / repeats * 1e6
+    print(f"single-sample latency: ff {result['ff']:.1f} us, torch {result['torch']:.1f} us, "
+          f"ratio {result['ff'] / result['torch']:.2f}")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workloads", default=",".join(WORKLOADS))
+    parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--rss", action="store_true", help="peak memory per workload")
+    parser.add_argument("--import-time", action="store_true")
+    parser.add_argument("--latency", action="store_true")
+    parser.add_argument("--json", help="write all figures to this file")
+    args = parser.parse_args()
+    names = [n for n in args.workloads.split(",") if n]
+    figures = {}
+    if args.rss:
+        figures["peak_rss_mib"] = peak_rss(names)
+    if args.import_time:
+        figures["import_s"] = import_time()
+    if args.latency:
+        figures["latency_us"] = latency()
+    if not (args.rss or args.import_time or args.latency):
+        figures["train_step"] = bench(names, args.repeats)
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(figures, fh, indent=2)
+
+
+if __name__ == "__main__":
+    main()
