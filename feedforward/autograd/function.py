@@ -25,6 +25,7 @@ __all__ = ["Function", "FunctionCtx", "VersionCounter"]
 Tensor = None  # set by feedforward.tensor (it imports this module first)
 
 _FREED = object()
+_OUTPUT = object()  # in a version entry: "this node's own output"
 _new = object.__new__  # marks saved values released by a backward without retain_graph
 
 
@@ -61,11 +62,15 @@ class FunctionCtx:
                 "retain_graph=True if you need to backward through the graph a second time or if "
                 "you need to access saved tensors after calling backward."
             )
-        for counter, expected, shape, dtype_name, output_of in self._versions:
+        for counter, expected, value, producer in self._versions:
             if counter.value != expected:
+                array = value._data if isinstance(value, Tensor) else value
+                kind = f"feedforward.{_TYPE_NAMES.get(array.dtype.name, array.dtype.name)}"
+                producer = self if producer is _OUTPUT else producer
+                origin = f"output 0 of {producer.name()}" if producer else "a leaf Variable"
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an "
-                    f"inplace operation: [{dtype_name} {list(shape)}], which is {output_of}, is at "
+                    f"inplace operation: [{kind} {list(array.shape)}], which is {origin}, is at "
                     f"version {counter.value}; expected version {expected} instead. Hint: enable "
                     "anomaly detection to find the operation that failed to compute its gradient, "
                     "with feedforward.autograd.set_detect_anomaly(True)."
@@ -201,18 +206,27 @@ class Function(FunctionCtx):
 
 
 def _watch_saved(saved, args, out) -> tuple:
-    """For each saved value that is an input's or the output's storage, remember its version."""
+    """For each saved value that is an input's or the output's storage, remember its version.
+
+    Entries are (counter, version now, the value, the node that produced it); the error message
+    is only built if a check fails.
+    """
     watched = []
     for value in saved:
-        for i, a in enumerate(args):
-            if isinstance(a, Tensor) and (value is a or value is a._data):
-                origin = f"output 0 of {a.grad_fn.name()}" if a.grad_fn else "a leaf Variable"
-                watched.append((a._version, a._version.value, a.shape, a.type(), origin))
+        for a in args:
+            if isinstance(a, Tensor) and (value is a._data or value is a):
+                counter = a._version
+                watched.append((counter, counter.value, value, a.grad_fn))
                 break
         else:
             if value is out._data or value is out:
-                watched.append((out._version, 0, out.shape, out.type(), f"output 0 of {out.grad_fn.name()}"))
+                watched.append((out._version, 0, value, _OUTPUT))  # not the node: no cycle
     return tuple(watched)
+
+
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "bool": "BoolTensor",
+               "uint8": "ByteTensor"}
 
 
 class AccumulateGrad:
