@@ -181,7 +181,7 @@ def _pair(make):
     """The same layer in both libraries, ff's parameters copied from torch's."""
     fm, tm = make(FF.nn), make(TORCH.nn)
     with ff.no_grad(), torch.no_grad():
-        for (name, p), (_, tp) in zip(fm.named_parameters(), tm.named_parameters()):
+        for p, tp in zip(fm.parameters(), tm.parameters()):
             tp.uniform_(0.5, 1.5)
             p.copy_(ff.tensor(tp.detach().numpy()))
     return fm, tm
