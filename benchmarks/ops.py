@@ -63,9 +63,16 @@ def main() -> None:
             ft.append(per_call(f, n))
             tt.append(per_call(t, n))
         fm, tm = statistics.median(ft) * 1e6, statistics.median(tt) * 1e6
-        rows.append({"case": name, "ff_us": fm, "torch_us": tm, "ratio": fm / tm,
-                     "ff_min_max_us": [min(ft) * 1e6, max(ft) * 1e6],
-                     "torch_min_max_us": [min(tt) * 1e6, max(tt) * 1e6]})
+        rows.append(
+            {
+                "case": name,
+                "ff_us": fm,
+                "torch_us": tm,
+                "ratio": fm / tm,
+                "ff_min_max_us": [min(ft) * 1e6, max(ft) * 1e6],
+                "torch_min_max_us": [min(tt) * 1e6, max(tt) * 1e6],
+            }
+        )
         print(f"{name:38} {fm:9.2f} {tm:9.2f} {fm / tm:9.2f}")
     if args.json:
         with open(args.json, "w") as fh:

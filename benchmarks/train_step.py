@@ -28,10 +28,24 @@ WORKLOADS = {
     "mnist-small-sgd": dict(sizes=[784, 50, 10], batch=64, opt="SGD", lr=0.1, loss="ce"),
     "mnist-small-adam": dict(sizes=[784, 50, 10], batch=64, opt="Adam", lr=1e-3, loss="ce"),
     "mnist-mid": dict(sizes=[784, 256, 128, 10], batch=128, opt="Adam", lr=1e-3, loss="ce"),
-    "wide": dict(sizes=[784, 1024, 1024, 10], batch=256, opt="AdamW", lr=1e-3, loss="ce",
-                 batchnorm=True, dropout=0.2),
-    "ffn": dict(sizes=[768, 3072, 768], batch=(8, 128), opt="Adam", lr=1e-4, loss="mse",
-                dropout=0.1, ffn=True),
+    "wide": dict(
+        sizes=[784, 1024, 1024, 10],
+        batch=256,
+        opt="AdamW",
+        lr=1e-3,
+        loss="ce",
+        batchnorm=True,
+        dropout=0.2,
+    ),
+    "ffn": dict(
+        sizes=[768, 3072, 768],
+        batch=(8, 128),
+        opt="Adam",
+        lr=1e-4,
+        loss="mse",
+        dropout=0.1,
+        ffn=True,
+    ),
 }
 
 
@@ -102,13 +116,18 @@ def bench(names, repeats: int) -> list[dict]:
 
     torch.set_num_threads(2)
     rows = []
-    header = (f"{'workload':18} {'ff':>10} {'torch':>10} {'fused':>10} {'ff/torch':>9} "
-              f"{'ff/fused':>9}   (median per step; min-max in --json)")
+    header = (
+        f"{'workload':18} {'ff':>10} {'torch':>10} {'fused':>10} {'ff/torch':>9} "
+        f"{'ff/fused':>9}   (median per step; min-max in --json)"
+    )
     print(header)
     for name in names:
         spec = WORKLOADS[name]
-        steps = {"ff": make_step(ff, spec), "torch": make_step(torch, spec),
-                 "fused": make_step(torch, spec, fused=True)}
+        steps = {
+            "ff": make_step(ff, spec),
+            "torch": make_step(torch, spec),
+            "fused": make_step(torch, spec, fused=True),
+        }
         for s in steps.values():  # warm-up
             time_block(s, 3)
         probe = max(time_block(s, 3) for s in steps.values())
@@ -118,12 +137,19 @@ def bench(names, repeats: int) -> list[dict]:
             for k, s in steps.items():
                 times[k].append(time_block(s, n))
         med = {k: statistics.median(v) for k, v in times.items()}
-        row = {"workload": name, **{f"{k}_us": med[k] * 1e6 for k in med},
-               **{f"{k}_min_max_us": [min(v) * 1e6, max(v) * 1e6] for k, v in times.items()},
-               "ff/torch": med["ff"] / med["torch"], "ff/fused": med["ff"] / med["fused"]}
+        row = {
+            "workload": name,
+            **{f"{k}_us": med[k] * 1e6 for k in med},
+            **{f"{k}_min_max_us": [min(v) * 1e6, max(v) * 1e6] for k, v in times.items()},
+            "ff/torch": med["ff"] / med["torch"],
+            "ff/fused": med["ff"] / med["fused"],
+        }
         rows.append(row)
-        print(f"{name:18} {_fmt(med['ff'])} {_fmt(med['torch'])} {_fmt(med['fused'])} "
-              f"{row['ff/torch']:9.2f} {row['ff/fused']:9.2f}", flush=True)
+        print(
+            f"{name:18} {_fmt(med['ff'])} {_fmt(med['torch'])} {_fmt(med['fused'])} "
+            f"{row['ff/torch']:9.2f} {row['ff/fused']:9.2f}",
+            flush=True,
+        )
     return rows
 
 
@@ -138,13 +164,16 @@ def peak_rss(names) -> list[dict]:
     for name in names:
         row = {"workload": name}
         for lib in ("feedforward", "torch"):
+            here = os.path.dirname(os.path.abspath(__file__))
             code = (
-                "import resource, sys; sys.path.insert(0, %r); import train_step as b; "
-                "import %s as lib; s = b.make_step(lib, b.WORKLOADS[%r]); [s() for _ in range(20)]; "
+                f"import resource, sys; sys.path.insert(0, {here!r}); import train_step as b; "
+                f"import {lib} as lib; s = b.make_step(lib, b.WORKLOADS[{name!r}]); "
+                "[s() for _ in range(20)]; "
                 "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
-            ) % (os.path.dirname(os.path.abspath(__file__)), lib, name)
-            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                 check=True)
+            )
+            out = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            )
             row[lib] = int(out.stdout.split()[-1]) / 1024
         rows.append(row)
         print(f"{name:18} {row['feedforward']:8.0f} {row['torch']:10.0f}", flush=True)
@@ -157,9 +186,13 @@ def import_time(runs: int = 5) -> dict:
     for mod in ("numpy", "feedforward", "torch"):
         times = []
         for _ in range(runs):
-            code = f"import time; t = time.perf_counter(); import {mod}; print(time.perf_counter() - t)"
-            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                 check=True)
+            code = (
+                f"import time; t = time.perf_counter(); import {mod}; "
+                "print(time.perf_counter() - t)"
+            )
+            out = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            )
             times.append(float(out.stdout))
         result[mod] = statistics.median(times)
         print(f"import {mod:12} {result[mod]:.3f} s")
@@ -185,8 +218,10 @@ def latency(repeats: int = 2000) -> dict:
             for _ in range(repeats):
                 model(sample)
         result[name] = (time.perf_counter() - start) / repeats * 1e6
-    print(f"single-sample latency: ff {result['ff']:.1f} us, torch {result['torch']:.1f} us, "
-          f"ratio {result['ff'] / result['torch']:.2f}")
+    print(
+        f"single-sample latency: ff {result['ff']:.1f} us, torch {result['torch']:.1f} us, "
+        f"ratio {result['ff'] / result['torch']:.2f}"
+    )
     return result
 
 

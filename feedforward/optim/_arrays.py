@@ -48,8 +48,11 @@ def addcmul_(
     target += scratch
 
 
-def addcdiv_(target: np.ndarray, a: np.ndarray, b: np.ndarray, value: float) -> None:
-    """``target += value * a / b`` (torch's ``addcdiv_``); ``b`` may be a scratch buffer."""
-    t = np.multiply(a, value)
+def addcdiv_(
+    target: np.ndarray, a: np.ndarray, b: np.ndarray, value: float, out: np.ndarray | None = None
+) -> None:
+    """``target += value * a / b`` (torch's ``addcdiv_``); ``out`` is an optional scratch buffer
+    (it must not be ``b``)."""
+    t = np.multiply(a, value, out=out)
     t /= b
     target += t

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from feedforward.optim._arrays import effective_grad
+from feedforward.optim._flat import flat_group
 from feedforward.optim.optimizer import (
     Optimizer,
     ParamsT,
@@ -103,6 +104,36 @@ class SGD(Optimizer):
                 buf = self.state[p].get("momentum_buffer")
                 buffers.append(None if buf is None else buf._data)
 
+    def _flat_step(self, group: dict[str, Any], params: list[Tensor]) -> bool:
+        """Update a small group as one vector (see ``_flat``); False when it does not qualify."""
+        if len(params) != len(group["params"]):
+            return False
+        momentum = group["momentum"]
+        names = ("momentum_buffer",) if momentum != 0 else ()
+        fresh = [self.state[p].get("momentum_buffer") is None for p in params] if names else [0]
+        if any(fresh) and not all(fresh):
+            return False  # some buffers exist, some not: per parameter
+        cache = self.__dict__.setdefault("_flat_groups", {})
+        flat = flat_group(cache, id(group), params, self.state, names)
+        if flat is None:
+            return False
+        flat.gather(params)
+        sgd_update(
+            flat.values,
+            flat.grads,
+            flat.buffers.get("momentum_buffer"),
+            weight_decay=group["weight_decay"],
+            momentum=momentum,
+            lr=_to_float(group["lr"]),
+            dampening=group["dampening"],
+            nesterov=group["nesterov"],
+            maximize=group["maximize"],
+            fresh_buffer=bool(names) and all(fresh),
+        )
+        flat.scatter(params)
+        _bump_versions(params)
+        return True
+
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; returns the closure's loss when one is given."""
         loss = _closure_loss(closure)
@@ -110,6 +141,8 @@ class SGD(Optimizer):
             params: list[Tensor] = []
             buffers: list[np.ndarray | None] = []
             self._init_group(group, params, buffers)
+            if self._flat_step(group, params):
+                continue
             sgd(
                 [p._data for p in params],
                 [p.grad._data for p in params],
@@ -145,19 +178,53 @@ def sgd(
     """The SGD update on arrays, in place. ``momentum_buffers[i]`` is None before the first step
     with momentum; the new buffer is put into the list."""
     for i, param in enumerate(params):
-        grad = effective_grad(param, grads[i], weight_decay, maximize)
+        buf = sgd_update(
+            param,
+            grads[i],
+            momentum_buffers[i] if momentum != 0 else None,
+            weight_decay=weight_decay,
+            momentum=momentum,
+            lr=lr,
+            dampening=dampening,
+            nesterov=nesterov,
+            maximize=maximize,
+        )
         if momentum != 0:
-            buf = momentum_buffers[i]
-            if buf is None:
-                buf = grad.copy() if grad is grads[i] else grad
-                momentum_buffers[i] = buf
-            else:
-                buf *= momentum
-                buf += grad if dampening == 0 else grad * (1 - dampening)
-            if nesterov:
-                nudge = buf * momentum
-                grad = np.add(grad, nudge, out=nudge)
-            else:
-                grad = buf
-        step = grad * lr
-        param -= step
+            momentum_buffers[i] = buf
+
+
+def sgd_update(
+    param: np.ndarray,
+    grad: np.ndarray,
+    buf: np.ndarray | None,
+    *,
+    weight_decay: float,
+    momentum: float,
+    lr: float,
+    dampening: float,
+    nesterov: bool,
+    maximize: bool,
+    fresh_buffer: bool = False,
+) -> np.ndarray | None:
+    """One SGD update of ``param`` (the rule in :class:`SGD`); returns the momentum buffer.
+
+    ``buf`` None (or ``fresh_buffer`` for a preallocated one) means the first step with momentum.
+    """
+    grad_in = grad
+    grad = effective_grad(param, grad, weight_decay, maximize)
+    if momentum != 0:
+        if buf is None:
+            buf = grad.copy() if grad is grad_in else grad
+        elif fresh_buffer:
+            np.copyto(buf, grad)
+        else:
+            buf *= momentum
+            buf += grad if dampening == 0 else grad * (1 - dampening)
+        if nesterov:
+            nudge = buf * momentum
+            grad = np.add(grad, nudge, out=nudge)
+        else:
+            grad = buf
+    step = grad * lr
+    param -= step
+    return buf

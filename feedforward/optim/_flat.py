@@ -1,0 +1,116 @@
+"""Making an optimizer step a handful of NumPy calls, whatever the number of parameters.
+
+A step does the same arithmetic on every element of every parameter, so the parameters of a
+group can be treated as one long vector. Two cases:
+
+- A small group (a few hundred thousand values or less, e.g. an MLP on tabular data): per-call
+  overhead dominates. ``FlatGroup`` keeps the optimizer state of the whole group in one array per
+  buffer (each parameter's state is a view into it), gathers parameters and gradients into one
+  vector, runs the update once, and writes the parameters back.
+- A large parameter: memory traffic dominates. ``chunks`` cuts it into cache-sized pieces, so
+  the ten-odd passes of an Adam update run over data that stays in cache.
+
+Both give bit-for-bit the same results as updating each parameter whole: the arithmetic is
+elementwise, in the same order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from feedforward.tensor import Tensor
+
+FLAT_MAX = 1 << 18  # values in a group below which one flat update beats per-parameter calls
+CHUNK = 1 << 14  # values per piece of a large update: a few such arrays fit in L2 cache
+
+
+def chunks(*arrays: np.ndarray | None) -> Iterator[tuple]:
+    """Matching cache-sized pieces of same-shape arrays (None passes through as None)."""
+    first = arrays[0]
+    n = first.size
+    flat = [a if a is None else a.reshape(-1) for a in arrays]
+    if n <= 2 * CHUNK or any(a is not None and not a.flags.c_contiguous for a in arrays):
+        yield arrays
+        return
+    for start in range(0, n, CHUNK):
+        stop = start + CHUNK
+        yield tuple(None if a is None else a[start:stop] for a in flat)
+
+
+class FlatGroup:
+    """One array per state buffer for a whole small param group, plus gather/scatter of params.
+
+    Args:
+        params: the group's parameters (all of one floating dtype, all with gradients).
+        state: the optimizer's per-parameter state dict.
+        names: the state buffers the algorithm keeps, e.g. ``("exp_avg", "exp_avg_sq")``.
+    """
+
+    def __init__(self, params: list[Tensor], state: dict, names: tuple[str, ...]) -> None:
+        self.ids = [id(p) for p in params]
+        self.dtype = params[0]._data.dtype
+        sizes = [p._data.size for p in params]
+        self.bounds = list(zip(np.cumsum([0] + sizes[:-1]).tolist(), np.cumsum(sizes).tolist()))
+        total = sum(sizes)
+        self.values = np.empty(total, self.dtype)
+        self.grads = np.empty(total, self.dtype)
+        self.buffers = {name: np.zeros(total, self.dtype) for name in names}
+        self.scratch = (np.empty(total, self.dtype), np.empty(total, self.dtype))
+        self.bind(params, state)
+
+    @staticmethod
+    def usable(params: list[Tensor]) -> bool:
+        """Small enough, one float dtype, and every parameter has a gradient this step."""
+        if not params or sum(p._data.size for p in params) > FLAT_MAX:
+            return False
+        dtype = params[0]._data.dtype
+        return dtype.kind == "f" and all(
+            p.grad is not None and p._data.dtype == dtype for p in params
+        )
+
+    def matches(self, params: list[Tensor]) -> bool:
+        return self.ids == [id(p) for p in params] and all(
+            p._data.dtype == self.dtype for p in params
+        )
+
+    def bind(self, params: list[Tensor], state: dict) -> None:
+        """Make each parameter's state tensors views of the flat buffers (copying values in once
+        when the state was made elsewhere, e.g. by ``load_state_dict``)."""
+        if not self.buffers:
+            return  # plain SGD keeps no state (and must not create empty entries)
+        for p, (a, b) in zip(params, self.bounds):
+            s = state[p]
+            for name, flat in self.buffers.items():
+                view = flat[a:b].reshape(p._data.shape)
+                t = s.get(name)
+                if t is None:
+                    s[name] = Tensor._make(view, False, None)
+                elif t._data.base is not flat:
+                    view[...] = t._data
+                    t._data = view
+
+    def gather(self, params: list[Tensor]) -> None:
+        np.concatenate([p._data.reshape(-1) for p in params], out=self.values)
+        np.concatenate([p.grad._data.reshape(-1) for p in params], out=self.grads)
+
+    def scatter(self, params: list[Tensor]) -> None:
+        values = self.values
+        for p, (a, b) in zip(params, self.bounds):
+            p._data[...] = values[a:b].reshape(p._data.shape)
+
+
+def flat_group(
+    cache: dict, key: int, params: list[Tensor], state: dict, names: tuple[str, ...]
+) -> FlatGroup | None:
+    """The FlatGroup for a param group, made on first use and remade when the group changes;
+    None when the group does not qualify (too large, mixed dtypes, a gradient missing)."""
+    if not FlatGroup.usable(params):
+        return None
+    group = cache.get(key)
+    if group is None or not group.matches(params):
+        group = cache[key] = FlatGroup(params, state, names)
+    else:
+        group.bind(params, state)
+    return group
