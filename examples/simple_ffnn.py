@@ -53,7 +53,7 @@ def main() -> None:
         order = ff.randperm(len(x_train), generator=g)
         total = 0.0
         for start in range(0, len(x_train), batch_size):
-            idx = order[start:start + batch_size]
+            idx = order[start : start + batch_size]
             optimizer.zero_grad()
             loss = criterion(model(x_train[idx]), y_train[idx])
             loss.backward()
@@ -62,8 +62,10 @@ def main() -> None:
         model.eval()
         with ff.no_grad():
             accuracy = (model(x_test).argmax(dim=1) == y_test).float().mean().item()
-        print(f"epoch {epoch + 1:2d}  train loss {total / len(x_train):.4f}  "
-              f"test accuracy {accuracy:.3f}")
+        print(
+            f"epoch {epoch + 1:2d}  train loss {total / len(x_train):.4f}  "
+            f"test accuracy {accuracy:.3f}"
+        )
 
 
 if __name__ == "__main__":

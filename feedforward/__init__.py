@@ -1,10 +1,10 @@
 """feedforward: feed-forward neural networks from foundations on NumPy, with PyTorch's API.
 
-    import feedforward as ff
-    x = ff.randn(64, 10)
-    w = ff.zeros(10, 3, requires_grad=True)
-    loss = (x @ w).relu().mean()
-    loss.backward()
+import feedforward as ff
+x = ff.randn(64, 10)
+w = ff.zeros(10, 3, requires_grad=True)
+loss = (x @ w).relu().mean()
+loss.backward()
 """
 
 from __future__ import annotations
@@ -85,7 +85,6 @@ from feedforward.tensor import Size, Tensor, device
 
 __version__ = "0.1.0"
 
-float32 = float32
 FloatTensor = DoubleTensor = LongTensor = Tensor  # isinstance checks in old tutorials
 
 
@@ -109,7 +108,7 @@ class cuda:
         return 0
 
     @staticmethod
-    def manual_seed(seed: int) -> None:
+    def manual_seed(seed: int) -> None:  # noqa: F811 (ff.cuda.manual_seed, not ff.manual_seed)
         """No GPU generators to seed."""
 
     manual_seed_all = manual_seed
@@ -123,8 +122,17 @@ class backends:
 
 
 # Subpackages load on first use, so `import feedforward` stays fast.
-_LAZY = {"nn", "optim", "utils", "datasets", "train", "diagnostics", "serialization", "cli",
-         "autograd"}
+_LAZY = {
+    "nn",
+    "optim",
+    "utils",
+    "datasets",
+    "train",
+    "diagnostics",
+    "serialization",
+    "cli",
+    "autograd",
+}
 
 
 def __getattr__(name: str):

@@ -11,9 +11,30 @@ from feedforward.random import _generator
 from feedforward.tensor import Tensor, _array_from, device
 
 __all__ = [
-    "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like",
-    "ones_like", "full_like", "empty_like", "rand_like", "randn_like", "randint_like", "arange",
-    "linspace", "logspace", "eye", "rand", "randn", "randint", "randperm", "normal", "bernoulli",
+    "tensor",
+    "as_tensor",
+    "from_numpy",
+    "zeros",
+    "ones",
+    "full",
+    "empty",
+    "zeros_like",
+    "ones_like",
+    "full_like",
+    "empty_like",
+    "rand_like",
+    "randn_like",
+    "randint_like",
+    "arange",
+    "linspace",
+    "logspace",
+    "eye",
+    "rand",
+    "randn",
+    "randint",
+    "randperm",
+    "normal",
+    "bernoulli",
     "multinomial",
 ]
 
@@ -39,7 +60,11 @@ def _shape(size) -> tuple:
 
 
 def _float(dtype) -> np.dtype:
-    return _dtype.to_numpy_dtype(dtype) if dtype is not None else _dtype.get_default_dtype().numpy_dtype
+    return (
+        _dtype.to_numpy_dtype(dtype)
+        if dtype is not None
+        else _dtype.get_default_dtype().numpy_dtype
+    )
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False):
@@ -73,18 +98,26 @@ def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     return _finish(np.ones(_shape(size), dtype=_float(dtype)), requires_grad, device)
 
 
-def empty(*size, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
+def empty(
+    *size, dtype=None, device=None, requires_grad: bool = False, memory_format=None
+) -> Tensor:
     return _finish(np.empty(_shape(size), dtype=_float(dtype)), requires_grad, device)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     if dtype is None:
         fv = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
-        dtype = (_dtype.bool if isinstance(fv, bool) else _dtype.int64 if isinstance(fv, int)
-                 else _dtype.get_default_dtype())
+        dtype = (
+            _dtype.bool
+            if isinstance(fv, bool)
+            else _dtype.int64
+            if isinstance(fv, int)
+            else _dtype.get_default_dtype()
+        )
     size = _shape(size if isinstance(size, tuple | list) else (size,))
-    return _finish(np.full(size, fill_value, dtype=_dtype.to_numpy_dtype(dtype)), requires_grad,
-                   device)
+    return _finish(
+        np.full(size, fill_value, dtype=_dtype.to_numpy_dtype(dtype)), requires_grad, device
+    )
 
 
 def _like(t: Tensor, dtype) -> np.dtype:
@@ -103,37 +136,57 @@ def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad=False, m
     return _finish(np.empty(input.shape, dtype=_like(input, dtype)), requires_grad, device)
 
 
-def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad=False,
-              memory_format=None):
-    return _finish(np.full(input.shape, fill_value, dtype=_like(input, dtype)), requires_grad,
-                   device)
+def full_like(
+    input: Tensor, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None
+):
+    return _finish(
+        np.full(input.shape, fill_value, dtype=_like(input, dtype)), requires_grad, device
+    )
 
 
 def _check_float(dt: np.dtype, fn: str) -> None:
     if dt.kind != "f":
-        raise RuntimeError(f'"{fn}" not implemented for \'{_dtype.from_numpy_dtype(dt).name}\'')
+        raise RuntimeError(f"\"{fn}\" not implemented for '{_dtype.from_numpy_dtype(dt).name}'")
 
 
-def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad=False, generator=None,
-              memory_format=None):
+def rand_like(
+    input: Tensor,
+    *,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    generator=None,
+    memory_format=None,
+):
     dt = _like(input, dtype)
     _check_float(dt, "check_uniform_bounds")
     return _finish(_generator(generator).random(input.shape).astype(dt), requires_grad, device)
 
 
-def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad=False, generator=None,
-               memory_format=None):
+def randn_like(
+    input: Tensor,
+    *,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    generator=None,
+    memory_format=None,
+):
     dt = _like(input, dtype)
     _check_float(dt, "normal_kernel_cpu")
-    return _finish(_generator(generator).standard_normal(input.shape).astype(dt), requires_grad,
-                   device)
+    return _finish(
+        _generator(generator).standard_normal(input.shape).astype(dt), requires_grad, device
+    )
 
 
 def randint_like(input: Tensor, low=0, high=None, *, dtype=None, generator=None, device=None):
     if high is None:
         low, high = 0, low
-    return _finish(_generator(generator).integers(low, high, input.shape).astype(_like(input, dtype)),
-                   False, device)
+    return _finish(
+        _generator(generator).integers(low, high, input.shape).astype(_like(input, dtype)),
+        False,
+        device,
+    )
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -143,13 +196,14 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError(
-            "upper bound and larger bound inconsistent with step sign"
-        )
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     if dtype is None:
-        dtype = (_dtype.int64 if all(isinstance(v, int | np.integer) for v in vals)
-                 else _dtype.get_default_dtype())
+        dtype = (
+            _dtype.int64
+            if all(isinstance(v, int | np.integer) for v in vals)
+            else _dtype.get_default_dtype()
+        )
     n = max(math.ceil((vals[1] - vals[0]) / vals[2]), 0)
     data = (vals[0] + vals[2] * np.arange(n, dtype=np.float64)).astype(_dtype.to_numpy_dtype(dtype))
     if dtype.category == 1:
@@ -164,8 +218,9 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=F
     return _finish(data, requires_grad, device)
 
 
-def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
-             requires_grad=False) -> Tensor:
+def logspace(
+    start, end, steps: int, base: float = 10.0, *, dtype=None, device=None, requires_grad=False
+) -> Tensor:
     data = np.power(base, np.linspace(float(start), float(end), int(steps))).astype(_float(dtype))
     return _finish(data, requires_grad, device)
 
@@ -178,27 +233,34 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) ->
     """Uniform on [0, 1)."""
     dt = _float(dtype)
     _check_float(dt, "check_uniform_bounds")
-    return _finish(_generator(generator).random(_shape(size), dtype=np.float64).astype(dt),
-                   requires_grad, device)
+    return _finish(
+        _generator(generator).random(_shape(size), dtype=np.float64).astype(dt),
+        requires_grad,
+        device,
+    )
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Standard normal N(0, 1)."""
     dt = _float(dtype)
     _check_float(dt, "normal_kernel_cpu")
-    return _finish(_generator(generator).standard_normal(_shape(size)).astype(dt), requires_grad,
-                   device)
+    return _finish(
+        _generator(generator).standard_normal(_shape(size)).astype(dt), requires_grad, device
+    )
 
 
-def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
-            requires_grad=False) -> Tensor:
+def randint(
+    low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False
+) -> Tensor:
     """Integers uniform on [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
     if size is None:
         if not isinstance(high, tuple | list):
             raise TypeError("randint() missing required argument 'size'")
         low, high, size = 0, low, high
     if high <= low:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
     dt = _dtype.to_numpy_dtype(dtype) if dtype is not None else np.int64
     data = _generator(generator).integers(low, high, tuple(size)).astype(dt)
     return _finish(data, requires_grad, device)
@@ -209,8 +271,9 @@ def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad=F
     return _finish(_generator(generator).permutation(int(n)).astype(dt), requires_grad, device)
 
 
-def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
-           requires_grad=False) -> Tensor:
+def normal(
+    mean, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False
+) -> Tensor:
     """Samples of N(mean, std^2); mean and std may be tensors (elementwise) or numbers."""
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
@@ -226,21 +289,28 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
 
 def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:
     probs = input._data if p is None else np.full(input.shape, p)
-    return _finish((_generator(generator).random(input.shape) < probs).astype(input._data.dtype),
-                   False)
+    return _finish(
+        (_generator(generator).random(input.shape) < probs).astype(input._data.dtype), False
+    )
 
 
-def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
-                generator=None) -> Tensor:
+def multinomial(
+    input: Tensor, num_samples: int, replacement: bool = False, *, generator=None
+) -> Tensor:
     """Draw class indices with probabilities proportional to each row of ``input``."""
     probs = np.atleast_2d(input._data).astype(np.float64)
     rng = _generator(generator)
     rows = []
     for p in probs:
         if np.any(p < 0) or not np.isfinite(p).all() or p.sum() <= 0:
-            raise RuntimeError("multinomial: probability tensor contains either `inf`, `nan` or element < 0")
+            raise RuntimeError(
+                "multinomial: probability tensor contains either `inf`, `nan` or element < 0"
+            )
         if not replacement and num_samples > np.count_nonzero(p):
-            raise RuntimeError("multinomial: cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+            raise RuntimeError(
+                "multinomial: cannot sample n_sample > prob_dist.size(-1) samples without "
+                "replacement"
+            )
         rows.append(rng.choice(p.size, size=num_samples, replace=replacement, p=p / p.sum()))
     out = np.asarray(rows, dtype=np.int64)
     return _finish(out if input.ndim == 2 else out[0], False)

@@ -9,8 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Generator", "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state",
-           "default_generator"]
+__all__ = [
+    "Generator",
+    "manual_seed",
+    "seed",
+    "initial_seed",
+    "get_rng_state",
+    "set_rng_state",
+    "default_generator",
+]
 
 _DEFAULT_SEED = 67280421310721  # torch's default initial seed
 
@@ -53,8 +60,13 @@ class Generator:
         from feedforward.tensor import Tensor
 
         st = self._rng.bit_generator.state
-        words = [st["state"]["state"], st["state"]["inc"], st["has_uint32"], st["uinteger"],
-                 self._seed & (2**128 - 1)]
+        words = [
+            st["state"]["state"],
+            st["state"]["inc"],
+            st["has_uint32"],
+            st["uinteger"],
+            self._seed & (2**128 - 1),
+        ]
         raw = b"".join(int(w).to_bytes(16, "little") for w in words)
         return Tensor._make(np.frombuffer(raw, dtype=np.uint8).copy(), False, None)
 
@@ -62,10 +74,14 @@ class Generator:
         raw = bytes(np.asarray(state._data if hasattr(state, "_data") else state, dtype=np.uint8))
         if len(raw) != 80:
             raise RuntimeError(f"Generator.set_state: expected a state of 80 bytes, got {len(raw)}")
-        w = [int.from_bytes(raw[i:i + 16], "little") for i in range(0, 80, 16)]
+        w = [int.from_bytes(raw[i : i + 16], "little") for i in range(0, 80, 16)]
         bg = np.random.PCG64()
-        bg.state = {"bit_generator": "PCG64", "state": {"state": w[0], "inc": w[1]},
-                    "has_uint32": w[2], "uinteger": w[3]}
+        bg.state = {
+            "bit_generator": "PCG64",
+            "state": {"state": w[0], "inc": w[1]},
+            "has_uint32": w[2],
+            "uinteger": w[3],
+        }
         self._rng = np.random.Generator(bg)
         self._seed = w[4]
         return self

@@ -60,9 +60,15 @@ class device:
 _CPU = device("cpu")
 _new = object.__new__
 _TYPE_NAMES = {
-    "float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-    "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor",
-    "uint8": "ByteTensor", "bool": "BoolTensor",
+    "float32": "FloatTensor",
+    "float64": "DoubleTensor",
+    "float16": "HalfTensor",
+    "int64": "LongTensor",
+    "int32": "IntTensor",
+    "int16": "ShortTensor",
+    "int8": "CharTensor",
+    "uint8": "ByteTensor",
+    "bool": "BoolTensor",
 }
 
 
@@ -334,9 +340,7 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
-            )
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.reshape(()))
 
     def __float__(self) -> float:
@@ -389,8 +393,12 @@ class Tensor:
             suffixes.append(f"grad_fn=<{name}>")
         elif self._requires_grad:
             suffixes.append("requires_grad=True")
-        return format_tensor(self._data, suffixes=suffixes, dtype_name=self._data.dtype.name,
-                             default_float=_dtype.get_default_dtype().name)
+        return format_tensor(
+            self._data,
+            suffixes=suffixes,
+            dtype_name=self._data.dtype.name,
+            default_float=_dtype.get_default_dtype().name,
+        )
 
     __str__ = __repr__
 
@@ -427,7 +435,8 @@ class Tensor:
         return self.grad_fn is not None and self.grad_fn._retain is not None
 
     def register_hook(self, hook):
-        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it.
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces
+        it.
 
         Returns a handle whose ``remove()`` unregisters the hook.
         """
@@ -456,7 +465,9 @@ class Tensor:
 
     def _check_inplace(self) -> None:
         if _state["grad"] and self._requires_grad and self.grad_fn is None:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation."
+            )
 
     def _inplace(self, result: Tensor) -> Tensor:
         """Make ``result`` (computed out of place) the new value of self, as torch's in-place ops.
@@ -470,9 +481,14 @@ class Tensor:
                 f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                 f"{list(result._data.shape)}"
             )
-        if self._data.dtype != result._data.dtype and self._data.dtype.kind != "f" and result._data.dtype.kind == "f":
+        if (
+            self._data.dtype != result._data.dtype
+            and self._data.dtype.kind != "f"
+            and result._data.dtype.kind == "f"
+        ):
             raise RuntimeError(
-                f"result type {result.dtype.name.capitalize()} can't be cast to the desired output type "
+                f"result type {result.dtype.name.capitalize()} can't be cast to the desired output "
+                "type "
                 f"{self.dtype.name.capitalize()}"
             )
         np.copyto(self._data, result._data, casting="unsafe")
@@ -499,7 +515,10 @@ class Tensor:
         self._data[...] = v
         self._version.value += 1
         if _state["grad"] and self.grad_fn is not None:  # the new value is a constant
-            self.grad_fn, self._requires_grad = None, isinstance(value, Tensor) and value.requires_grad
+            self.grad_fn, self._requires_grad = (
+                None,
+                isinstance(value, Tensor) and value.requires_grad,
+            )
         return self
 
     def copy_(self, src, non_blocking: bool = False) -> Tensor:
@@ -563,13 +582,18 @@ class Tensor:
 
         index = _convert_index(index)
         _check_index(self._data.shape, index)
-        if _state["grad"] and (self._requires_grad or isinstance(value, Tensor) and value._requires_grad):
+        if _state["grad"] and (
+            self._requires_grad or isinstance(value, Tensor) and value._requires_grad
+        ):
             if self._requires_grad and self.grad_fn is None:
                 raise RuntimeError(
                     "a leaf Variable that requires grad is being used in an in-place operation."
                 )
-            value = value if isinstance(value, Tensor) else Tensor._make(
-                np.asarray(value, dtype=self._data.dtype), False, None)
+            value = (
+                value
+                if isinstance(value, Tensor)
+                else Tensor._make(np.asarray(value, dtype=self._data.dtype), False, None)
+            )
             if value._data.dtype != self._data.dtype:
                 value = value.to(self.dtype)
             self._inplace(IndexPut.apply(self._as_input(), value, index))
@@ -609,17 +633,22 @@ def _check_index(shape: tuple, index) -> None:
     dim = 0
     for i in items:
         if i is Ellipsis:
-            dim = len(shape) - sum(
-                1 for j in items if j is not None and j is not Ellipsis
-                and not (isinstance(j, np.ndarray) and j.dtype == bool and False)
-            ) + dim
+            dim = (
+                len(shape)
+                - sum(
+                    1
+                    for j in items
+                    if j is not None
+                    and j is not Ellipsis
+                    and not (isinstance(j, np.ndarray) and j.dtype == bool and False)
+                )
+                + dim
+            )
             continue
         if i is None:
             continue
         if dim >= len(shape):
-            raise IndexError(
-                f"too many indices for tensor of dimension {len(shape)}"
-            )
+            raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
         if isinstance(i, int | np.integer) and not isinstance(i, bool):
             if not -shape[dim] <= i < shape[dim]:
                 raise IndexError(
@@ -632,10 +661,11 @@ def _check_index(shape: tuple, index) -> None:
                     f"index {bad} is out of bounds for dimension {dim} with size {shape[dim]}"
                 )
         elif isinstance(i, np.ndarray) and i.dtype == bool:
-            if i.shape != tuple(shape[dim:dim + i.ndim]):
+            if i.shape != tuple(shape[dim : dim + i.ndim]):
                 raise IndexError(
-                    f"The shape of the mask {list(i.shape)} at index {dim} does not match the shape "
-                    f"of the indexed tensor {list(shape[dim:dim + i.ndim])} at index {dim}"
+                    f"The shape of the mask {list(i.shape)} at index {dim} does not match the "
+                    "shape "
+                    f"of the indexed tensor {list(shape[dim : dim + i.ndim])} at index {dim}"
                 )
             dim += i.ndim
             continue

@@ -21,7 +21,10 @@ TORCH_DTYPES = {
     np.dtype("bool"): torch.bool,
     np.dtype("uint8"): torch.uint8,
 }
-TOL = {np.dtype("float32"): dict(rtol=2e-4, atol=2e-5), np.dtype("float64"): dict(rtol=1e-9, atol=1e-11)}
+TOL = {
+    np.dtype("float32"): dict(rtol=2e-4, atol=2e-5),
+    np.dtype("float64"): dict(rtol=1e-9, atol=1e-11),
+}
 
 
 @dataclass

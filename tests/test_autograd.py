@@ -280,7 +280,7 @@ def test_grad_fn_names_and_next_functions():
     y = (x * 2).sum()
     assert repr(y) == "tensor(4., grad_fn=<SumBackward0>)"
     assert y.grad_fn.name() == "SumBackward0"
-    (mul, _), = y.grad_fn.next_functions
+    ((mul, _),) = y.grad_fn.next_functions
     assert mul.name() == "MulBackward0"
     assert mul.next_functions[0][0].name() == "AccumulateGrad"
 

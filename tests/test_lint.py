@@ -23,6 +23,7 @@ def test_ruff_check():
 
 
 def test_ruff_format():
-    result = subprocess.run(_ruff() + ["format", "--check", "."], cwd=ROOT, capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        _ruff() + ["format", "--check", "."], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr

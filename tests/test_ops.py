@@ -1,5 +1,5 @@
-"""Every op against torch 2.13: values, dtypes, shapes and gradients (float32 and float64), a float64
-finite-difference gradcheck, random broadcast shapes from hypothesis, and error inputs."""
+"""Every op against torch 2.13: values, dtypes, shapes and gradients (float32 and float64), a
+float64 finite-difference gradcheck, random broadcast shapes from hypothesis, and error inputs."""
 
 from __future__ import annotations
 
@@ -61,9 +61,15 @@ CASES = [
     Case("clamp", lambda a: a.clamp(-0.5, 0.7), [(3, 4)]),
     Case("clamp_min", lambda a: a.clamp_min(0.1), [(3, 4)]),
     Case("clamp_max", lambda a: a.clamp_max(0.1), [(3, 4)]),
-    Case("clamp_fn", lambda a: (ff if isinstance(a, ff.Tensor) else torch).clamp(a, min=0.0), [(5,)]),
-    Case("where", lambda c, a, b: (ff if isinstance(a, ff.Tensor) else torch).where(c, a, b),
-         [(3, 4), (3, 4), (4,)], bool_inputs=(0,)),
+    Case(
+        "clamp_fn", lambda a: (ff if isinstance(a, ff.Tensor) else torch).clamp(a, min=0.0), [(5,)]
+    ),
+    Case(
+        "where",
+        lambda c, a, b: (ff if isinstance(a, ff.Tensor) else torch).where(c, a, b),
+        [(3, 4), (3, 4), (4,)],
+        bool_inputs=(0,),
+    ),
     Case("square", lambda a: a.square(), [(3,)]),
     Case("reciprocal", lambda a: a.reciprocal(), [(3,)], **POS),
     # reductions
@@ -124,10 +130,16 @@ CASES = [
     Case("expand_as", lambda a, b: a.expand_as(b), [(1, 4), (3, 4)]),
     Case("repeat", lambda a: a.repeat(2, 3), [(2, 3)]),
     Case("repeat_lead", lambda a: a.repeat(2, 1, 2), [(2, 3)]),
-    Case("cat", lambda a, b: (ff if isinstance(a, ff.Tensor) else torch).cat([a, b], dim=1),
-         [(2, 3), (2, 2)]),
-    Case("stack", lambda a, b: (ff if isinstance(a, ff.Tensor) else torch).stack([a, b], dim=1),
-         [(2, 3), (2, 3)]),
+    Case(
+        "cat",
+        lambda a, b: (ff if isinstance(a, ff.Tensor) else torch).cat([a, b], dim=1),
+        [(2, 3), (2, 2)],
+    ),
+    Case(
+        "stack",
+        lambda a, b: (ff if isinstance(a, ff.Tensor) else torch).stack([a, b], dim=1),
+        [(2, 3), (2, 3)],
+    ),
     Case("split", lambda a: a.split(2, dim=1)[1], [(2, 5)]),
     Case("split_sizes", lambda a: a.split([1, 4], dim=1)[1], [(2, 5)]),
     Case("chunk", lambda a: a.chunk(3)[2], [(7, 2)]),
@@ -144,8 +156,12 @@ CASES = [
     Case("gather", lambda a, i: a.gather(1, i), [(3, 4), (3, 5)], int_inputs=(1,)),
     Case("index_select", lambda a, i: a.index_select(0, i), [(4, 3), (5,)], int_inputs=(1,)),
     Case("masked_fill", lambda a, m: a.masked_fill(m, -1.0), [(3, 4), (3, 4)], bool_inputs=(1,)),
-    Case("scatter_add", lambda a, i, s: a.scatter_add(1, i, s), [(3, 4), (3, 2), (3, 2)],
-         int_inputs=(1,)),
+    Case(
+        "scatter_add",
+        lambda a, i, s: a.scatter_add(1, i, s),
+        [(3, 4), (3, 2), (3, 2)],
+        int_inputs=(1,),
+    ),
     Case("topk", lambda a: a.topk(2, dim=1), [(3, 5)]),
     Case("sort", lambda a: a.sort(dim=1, descending=True), [(3, 5)]),
     Case("tril", lambda a: a.tril(), [(4, 4)]),
@@ -195,8 +211,10 @@ def test_broadcast_matches_torch(shapes, op, dtype):
 
 
 @settings(max_examples=15, deadline=None)
-@given(shapes=mutually_broadcastable_shapes(num_shapes=2, min_dims=1, max_dims=3, max_side=3),
-       op=st.sampled_from(["add", "mul", "div"]))
+@given(
+    shapes=mutually_broadcastable_shapes(num_shapes=2, min_dims=1, max_dims=3, max_side=3),
+    op=st.sampled_from(["add", "mul", "div"]),
+)
 def test_broadcast_gradcheck(shapes, op):
     check_gradcheck(Case(op, BINARY[op], list(shapes.input_shapes)))
 
@@ -206,9 +224,13 @@ def test_broadcast_gradcheck(shapes, op):
 def test_reductions_random_shapes(shape, data):
     dim = data.draw(st.integers(-len(shape), len(shape) - 1))
     keepdim = data.draw(st.booleans())
-    for fn in (lambda a: a.sum(dim, keepdim=keepdim), lambda a: a.mean(dim, keepdim=keepdim),
-               lambda a: a.amax(dim, keepdim=keepdim), lambda a: a.softmax(dim),
-               lambda a: a.logsumexp(dim, keepdim=keepdim)):
+    for fn in (
+        lambda a: a.sum(dim, keepdim=keepdim),
+        lambda a: a.mean(dim, keepdim=keepdim),
+        lambda a: a.amax(dim, keepdim=keepdim),
+        lambda a: a.softmax(dim),
+        lambda a: a.logsumexp(dim, keepdim=keepdim),
+    ):
         check_case(Case("reduce", fn, [tuple(shape)]), "float64")
 
 
@@ -232,8 +254,12 @@ def test_type_promotion(da, db, a0, b0, op):
         pytest.skip("torch refuses to subtract booleans")
     a = np.ones(() if a0 else (3,), dtype=da) * 3
     b = np.ones(() if b0 else (3,), dtype=db) * 2
-    fn = {"add": lambda x, y: x + y, "mul": lambda x, y: x * y, "div": lambda x, y: x / y,
-          "sub": lambda x, y: x - y}[op]
+    fn = {
+        "add": lambda x, y: x + y,
+        "mul": lambda x, y: x * y,
+        "div": lambda x, y: x / y,
+        "sub": lambda x, y: x - y,
+    }[op]
     assert_same(fn(ff.tensor(a), ff.tensor(b)), fn(torch.tensor(a), torch.tensor(b)), op)
 
 
@@ -251,9 +277,18 @@ def test_scalar_promotion(dtype, scalar):
 
 def test_integer_ops_match_torch():
     a, b = np.array([7, -7, 5]), np.array([2, 2, -3])
-    for fn in (lambda x, y: x // y, lambda x, y: x % y, lambda x, y: x / y, lambda x, y: x * y,
-               lambda x, y: x**2, lambda x, y: x.sum(), lambda x, y: (x > 0).sum(),
-               lambda x, y: x.cumsum(0), lambda x, y: x.abs(), lambda x, y: x.clamp(min=0)):
+    for fn in (
+        lambda x, y: x // y,
+        lambda x, y: x % y,
+        lambda x, y: x / y,
+        lambda x, y: x * y,
+        lambda x, y: x**2,
+        lambda x, y: x.sum(),
+        lambda x, y: (x > 0).sum(),
+        lambda x, y: x.cumsum(0),
+        lambda x, y: x.abs(),
+        lambda x, y: x.clamp(min=0),
+    ):
         assert_same(fn(ff.tensor(a), ff.tensor(b)), fn(torch.tensor(a), torch.tensor(b)), "int")
 
 
@@ -279,13 +314,25 @@ ERRORS = [
     ("softmax_bad_dim", lambda a: a.softmax(dim=2), [(2, 3)]),
     ("index_out_of_range", lambda a: a[5], [(2, 3)]),
     ("index_too_many", lambda a: a[0, 0, 0], [(2, 3)]),
-    ("cat_sizes", lambda a, b: (ff if isinstance(a, ff.Tensor) else torch).cat([a, b]), [(2, 3), (2, 4)]),
-    ("stack_sizes", lambda a, b: (ff if isinstance(a, ff.Tensor) else torch).stack([a, b]), [(2, 3), (2, 4)]),
+    (
+        "cat_sizes",
+        lambda a, b: (ff if isinstance(a, ff.Tensor) else torch).cat([a, b]),
+        [(2, 3), (2, 4)],
+    ),
+    (
+        "stack_sizes",
+        lambda a, b: (ff if isinstance(a, ff.Tensor) else torch).stack([a, b]),
+        [(2, 3), (2, 4)],
+    ),
     ("expand_bad", lambda a: a.expand(3, 4), [(2, 1)]),
     ("item_many", lambda a: a.item(), [(2, 3)]),
     ("transpose_bad", lambda a: a.transpose(0, 3), [(2, 3)]),
     ("permute_len", lambda a: a.permute(1, 0, 2), [(2, 3)]),
-    ("gather_oob", lambda a: a.gather(1, (ff if isinstance(a, ff.Tensor) else torch).tensor([[5]])), [(2, 3)]),
+    (
+        "gather_oob",
+        lambda a: a.gather(1, (ff if isinstance(a, ff.Tensor) else torch).tensor([[5]])),
+        [(2, 3)],
+    ),
     ("squeeze_bad", lambda a: a.squeeze(4), [(2, 3)]),
     ("bool_ambiguous", lambda a: bool(a), [(2, 3)]),
 ]
@@ -305,7 +352,9 @@ def test_matmul_dtype_mismatch_raises():
 
 
 def test_error_messages_name_op_and_shapes():
-    with pytest.raises(RuntimeError, match=r"matmul: \(64, 784\) @ \(50, 10\): inner dimensions 784 and 50 differ"):
+    with pytest.raises(
+        RuntimeError, match=r"matmul: \(64, 784\) @ \(50, 10\): inner dimensions 784 and 50 differ"
+    ):
         ff.ones(64, 784) @ ff.ones(50, 10)
     with pytest.raises(RuntimeError, match=r"(?i)add.*size of tensor a \(3\).*tensor b \(4\)"):
         ff.ones(2, 3) + ff.ones(4)

@@ -18,8 +18,20 @@ def tr(text: str) -> str:
 
 @pytest.mark.parametrize(
     "data",
-    [1.5, 3, True, [1.0, 2.0], [1, 2], [[1, 2], [3, 4]], [True, False], [], [[1.0], [2.5]],
-     np.array([1, 2], dtype=np.int32), np.array([1.0, 2.0]), np.float32(2.0)],
+    [
+        1.5,
+        3,
+        True,
+        [1.0, 2.0],
+        [1, 2],
+        [[1, 2], [3, 4]],
+        [True, False],
+        [],
+        [[1.0], [2.5]],
+        np.array([1, 2], dtype=np.int32),
+        np.array([1.0, 2.0]),
+        np.float32(2.0),
+    ],
     ids=repr,
 )
 def test_tensor_infers_dtype_like_torch(data):
@@ -57,12 +69,17 @@ def test_factories_match_torch(make):
 
 def test_random_factories_shapes_dtypes_and_distributions():
     ff.manual_seed(0)
-    for make in (lambda lib: lib.rand(3, 4), lambda lib: lib.randn(2, 5, dtype=lib.float64),
-                 lambda lib: lib.randint(0, 10, (3,)), lambda lib: lib.randint(5, (2, 2)),
-                 lambda lib: lib.randperm(6), lambda lib: lib.rand_like(lib.ones(2, 3)),
-                 lambda lib: lib.randn_like(lib.ones(2, dtype=lib.float64)),
-                 lambda lib: lib.normal(2.0, 3.0, size=(4,)),
-                 lambda lib: lib.normal(lib.zeros(3), lib.ones(3))):
+    for make in (
+        lambda lib: lib.rand(3, 4),
+        lambda lib: lib.randn(2, 5, dtype=lib.float64),
+        lambda lib: lib.randint(0, 10, (3,)),
+        lambda lib: lib.randint(5, (2, 2)),
+        lambda lib: lib.randperm(6),
+        lambda lib: lib.rand_like(lib.ones(2, 3)),
+        lambda lib: lib.randn_like(lib.ones(2, dtype=lib.float64)),
+        lambda lib: lib.normal(2.0, 3.0, size=(4,)),
+        lambda lib: lib.normal(lib.zeros(3), lib.ones(3)),
+    ):
         a, b = make(ff), make(torch)
         assert tuple(a.shape) == tuple(b.shape) and a.dtype.name == str(b.dtype).split(".")[1]
     big = ff.randn(200_000)
@@ -71,7 +88,12 @@ def test_random_factories_shapes_dtypes_and_distributions():
     assert 0 <= u.min().item() and u.max().item() < 1 and abs(u.mean().item() - 0.5) < 0.005
     assert sorted(ff.randperm(50).tolist()) == list(range(50))
     r = ff.randint(3, 7, (10_000,))
-    assert set(r.unique().tolist() if hasattr(r, "unique") else np.unique(r.numpy())) == {3, 4, 5, 6}
+    assert set(r.unique().tolist() if hasattr(r, "unique") else np.unique(r.numpy())) == {
+        3,
+        4,
+        5,
+        6,
+    }
 
 
 def test_attributes_and_conversion():
@@ -83,7 +105,9 @@ def test_attributes_and_conversion():
     assert t.is_leaf and t.grad is None and t.grad_fn is None and not t.requires_grad
     assert t.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
     assert ff.tensor(2.5).item() == 2.5 and isinstance(ff.tensor(3).item(), int)
-    assert t.double().dtype is ff.float64 and t.long().dtype is ff.int64 and t.int().dtype is ff.int32
+    assert (
+        t.double().dtype is ff.float64 and t.long().dtype is ff.int64 and t.int().dtype is ff.int32
+    )
     assert t.bool().dtype is ff.bool and t.float() is t and t.to(ff.float64).dtype is ff.float64
     assert t.to("cpu") is t and t.cpu() is t and t.contiguous() is t
     assert t.type() == "feedforward.FloatTensor"
@@ -223,8 +247,10 @@ def test_methods_exist_for_tutorial_idioms():
 
 
 @settings(max_examples=40, deadline=None)
-@given(shape=st.lists(st.integers(0, 4), min_size=0, max_size=4),
-       dtype=st.sampled_from(["float32", "float64", "int64", "bool"]))
+@given(
+    shape=st.lists(st.integers(0, 4), min_size=0, max_size=4),
+    dtype=st.sampled_from(["float32", "float64", "int64", "bool"]),
+)
 def test_reshape_flatten_and_repr_on_random_shapes(shape, dtype):
     a = (np.random.default_rng(1).standard_normal(shape) * 3).astype(dtype)
     f, t = ff.tensor(a), torch.tensor(a)

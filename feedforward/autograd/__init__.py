@@ -3,7 +3,6 @@
 from feedforward.autograd.anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from feedforward.autograd.engine import backward, grad
 from feedforward.autograd.function import Function, FunctionCtx
-from feedforward.autograd.gradcheck import gradcheck
 from feedforward.autograd.grad_mode import (
     enable_grad,
     inference_mode,
@@ -11,9 +10,20 @@ from feedforward.autograd.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from feedforward.autograd.gradcheck import gradcheck
 
 __all__ = [
-    "Function", "FunctionCtx", "backward", "grad", "gradcheck", "detect_anomaly",
-    "set_detect_anomaly", "is_anomaly_enabled", "no_grad", "enable_grad", "inference_mode",
-    "set_grad_enabled", "is_grad_enabled",
+    "Function",
+    "FunctionCtx",
+    "backward",
+    "grad",
+    "gradcheck",
+    "detect_anomaly",
+    "set_detect_anomaly",
+    "is_anomaly_enabled",
+    "no_grad",
+    "enable_grad",
+    "inference_mode",
+    "set_grad_enabled",
+    "is_grad_enabled",
 ]

@@ -65,8 +65,10 @@ def check_forward(fn_cls, result) -> None:
     kind = _bad(result)
     if kind:
         where = _user_frame(traceback.extract_stack()[:-2])
-        raise RuntimeError(f"Function '{fn_cls.__name__}' returned {kind} values in its output.\n"
-                           f"The op was called here:\n  {where}")
+        raise RuntimeError(
+            f"Function '{fn_cls.__name__}' returned {kind} values in its output.\n"
+            f"The op was called here:\n  {where}"
+        )
 
 
 def check_backward(node, grads) -> None:

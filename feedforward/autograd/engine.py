@@ -117,7 +117,9 @@ def _check_root(tensor, gradient, index: int = 0) -> np.ndarray:
     from feedforward.tensor import Tensor
 
     if not tensor.requires_grad:
-        raise RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn")
+        raise RuntimeError(
+            f"element {index} of tensors does not require grad and does not have a grad_fn"
+        )
     if gradient is None:
         if tensor._data.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
@@ -156,8 +158,15 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         _run(t, root_grad, retain or i < len(tensors) - 1, None)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=None, materialize_grads=False):
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph=None,
+    create_graph=False,
+    allow_unused=None,
+    materialize_grads=False,
+):
     """Gradients of ``outputs`` with respect to ``inputs``, returned instead of stored in ``.grad``.
 
     Example:
@@ -178,7 +187,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
     for i, x in enumerate(inputs):
         if not x.requires_grad:
-            raise RuntimeError(f"One of the differentiated Tensors does not require grad (index {i})")
+            raise RuntimeError(
+                f"One of the differentiated Tensors does not require grad (index {i})"
+            )
     # a leaf is captured under its own id; a non-leaf under its grad_fn's (its gradient is the
     # gradient flowing into that node)
     keys = [id(x) if x.grad_fn is None else id(x.grad_fn) for x in inputs]

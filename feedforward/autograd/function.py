@@ -1,8 +1,9 @@
 """``Function``: one differentiable op, with its forward and its backward side by side.
 
 Calling ``SomeOp.apply(*inputs)`` runs ``forward`` and, when an input requires grad, returns a
-Tensor whose ``grad_fn`` is the ``ctx`` object forward saw: that object *is* the graph node. It keeps
-the inputs (``parents``), which of them need a gradient, and whatever forward saved for backward.
+Tensor whose ``grad_fn`` is the ``ctx`` object forward saw: that object *is* the graph node. It
+keeps the inputs (``parents``), which of them need a gradient, and whatever forward saved for
+backward.
 
 The library's own ops (``feedforward.ops``) set ``array_op = True``: their forward and backward
 take and return NumPy arrays, which keeps each op short and fast. A user's Function leaves it False
@@ -224,9 +225,15 @@ def _watch_saved(saved, args, out) -> tuple:
     return tuple(watched)
 
 
-_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-               "int64": "LongTensor", "int32": "IntTensor", "bool": "BoolTensor",
-               "uint8": "ByteTensor"}
+_TYPE_NAMES = {
+    "float32": "FloatTensor",
+    "float64": "DoubleTensor",
+    "float16": "HalfTensor",
+    "int64": "LongTensor",
+    "int32": "IntTensor",
+    "bool": "BoolTensor",
+    "uint8": "ByteTensor",
+}
 
 
 class AccumulateGrad:

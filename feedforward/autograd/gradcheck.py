@@ -15,9 +15,19 @@ def _as_tuple(x):
     return x if isinstance(x, tuple | list) else (x,)
 
 
-def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-              raise_exception: bool = True, nondet_tol: float = 0.0, check_undefined_grad=True,
-              fast_mode: bool = False, **_ignored) -> bool:
+def gradcheck(
+    func,
+    inputs,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+    nondet_tol: float = 0.0,
+    check_undefined_grad=True,
+    fast_mode: bool = False,
+    **_ignored,
+) -> bool:
     """Check ``func``'s backward against central differences (f(x+eps) - f(x-eps)) / (2 eps).
 
     For every input that requires grad and every output, the full Jacobian is built both ways:
@@ -36,8 +46,11 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
         if inputs[i]._data.dtype != np.float64:
             import warnings
 
-            warnings.warn(f"Input #{i} requires gradient and is not a double precision floating "
-                          "point. gradcheck is meant for float64 inputs.", stacklevel=2)
+            warnings.warn(
+                f"Input #{i} requires gradient and is not a double precision floating "
+                "point. gradcheck is meant for float64 inputs.",
+                stacklevel=2,
+            )
 
     def outputs():
         with enable_grad():

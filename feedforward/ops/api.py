@@ -10,7 +10,6 @@ from collections import namedtuple
 import numpy as np
 
 from feedforward import _dtype
-from feedforward.autograd.grad_mode import _state
 from feedforward.ops import elementwise as E
 from feedforward.ops import indexing as I
 from feedforward.ops import linalg as L
@@ -34,7 +33,9 @@ def _tensor(x) -> Tensor:
 
 def _check_tensor(x, fn: str) -> None:
     if not isinstance(x, Tensor):
-        raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}")
+        raise TypeError(
+            f"{fn}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}"
+        )
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -55,7 +56,8 @@ def mul(input, other):
 def div(input, other, *, rounding_mode=None):
     if rounding_mode not in (None, "floor", "trunc"):
         raise ValueError(
-            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
         )
     if rounding_mode is None:
         return E.Div.apply(input, other)
@@ -116,7 +118,9 @@ def _unary(op):
         return op.apply(input)
 
     fn.__name__ = op.__name__.lower()
-    fn.__doc__ = f"Elementwise {fn.__name__}; the gradient rule is in ``{op.__qualname__}.backward``."
+    fn.__doc__ = (
+        f"Elementwise {fn.__name__}; the gradient rule is in ``{op.__qualname__}.backward``."
+    )
     return fn
 
 
@@ -180,7 +184,10 @@ def where(condition, input=None, other=None):
         return nonzero(condition, as_tuple=True)
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
-        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {cond.dtype}")
+        raise RuntimeError(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{cond.dtype}"
+        )
     return E.Where.apply(cond, input, other)
 
 
@@ -228,7 +235,9 @@ def logical_not(input):
 def _bitwise(np_fn, name):
     def fn(input, other):
         if input._data.dtype.kind == "f":
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'{input.dtype.name.capitalize()}\'')
+            raise RuntimeError(
+                f"\"{name}_cpu\" not implemented for '{input.dtype.name.capitalize()}'"
+            )
         b = other._data if isinstance(other, Tensor) else other
         return Tensor._make(np.asarray(np_fn(input._data, b)), False, None)
 
@@ -268,8 +277,9 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     b = other._data if isinstance(other, Tensor) else other
-    return Tensor._make(np.isclose(input._data, b, rtol=rtol, atol=atol, equal_nan=equal_nan),
-                        False, None)
+    return Tensor._make(
+        np.isclose(input._data, b, rtol=rtol, atol=atol, equal_nan=equal_nan), False, None
+    )
 
 
 # ---------------------------------------------------------------- reductions
@@ -354,7 +364,7 @@ def _extreme(input, dim, keepdim, other, which: str):
 
 
 def max(input, dim=None, keepdim=False, *, other=None):
-    """Largest value; with ``dim``, a (values, indices) pair along it; with a tensor, elementwise."""
+    """Largest value; with ``dim``, (values, indices) along it; with a tensor, elementwise."""
     return _extreme(input, dim, keepdim, other, "max")
 
 
@@ -378,16 +388,18 @@ def argmax(input, dim=None, keepdim=False):
     if dim is None:
         return Tensor._make(np.asarray(np.argmax(input._data), dtype=np.int64), False, None)
     axis = normalize_dim(dim, input.ndim, "argmax")
-    return Tensor._make(np.argmax(input._data, axis=axis, keepdims=keepdim).astype(np.int64),
-                        False, None)
+    return Tensor._make(
+        np.argmax(input._data, axis=axis, keepdims=keepdim).astype(np.int64), False, None
+    )
 
 
 def argmin(input, dim=None, keepdim=False):
     if dim is None:
         return Tensor._make(np.asarray(np.argmin(input._data), dtype=np.int64), False, None)
     axis = normalize_dim(dim, input.ndim, "argmin")
-    return Tensor._make(np.argmin(input._data, axis=axis, keepdims=keepdim).astype(np.int64),
-                        False, None)
+    return Tensor._make(
+        np.argmin(input._data, axis=axis, keepdims=keepdim).astype(np.int64), False, None
+    )
 
 
 def logsumexp(input, dim, keepdim=False):
@@ -432,8 +444,9 @@ def any(input, dim=None, keepdim=False):
 
 def count_nonzero(input, dim=None):
     axis = None if dim is None else normalize_dims(dim, input.ndim, "count_nonzero")
-    return Tensor._make(np.asarray(np.count_nonzero(input._data, axis=axis), dtype=np.int64),
-                        False, None)
+    return Tensor._make(
+        np.asarray(np.count_nonzero(input._data, axis=axis), dtype=np.int64), False, None
+    )
 
 
 # ---------------------------------------------------------------- shapes
@@ -495,7 +508,7 @@ def flatten(input, start_dim: int = 0, end_dim: int = -1):
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     shape = input.shape
-    new = shape[:start] + (int(np.prod(shape[start:end + 1], dtype=np.int64)),) + shape[end + 1:]
+    new = shape[:start] + (int(np.prod(shape[start : end + 1], dtype=np.int64)),) + shape[end + 1 :]
     return S.Reshape.apply(input, new)
 
 
@@ -503,7 +516,7 @@ def unflatten(input, dim: int, sizes):
     axis = normalize_dim(dim, input.ndim, "unflatten")
     sizes = tuple(sizes)
     inner = _infer_shape(sizes, input.shape[axis])
-    return S.Reshape.apply(input, input.shape[:axis] + inner + input.shape[axis + 1:])
+    return S.Reshape.apply(input, input.shape[:axis] + inner + input.shape[axis + 1 :])
 
 
 def squeeze(input, dim=None):
@@ -560,7 +573,8 @@ def expand(input, *sizes):
     sizes = _size_arg(sizes)
     if len(sizes) < input.ndim:
         raise RuntimeError(
-            f"expand({input.type()}{{{list(input.shape)}}}, size={list(sizes)}): the number of sizes "
+            f"expand({input.type()}{{{list(input.shape)}}}, size={list(sizes)}): the number of "
+            "sizes "
             "provided must be greater or equal to the number of dimensions in the tensor"
         )
     lead = len(sizes) - input.ndim
@@ -593,7 +607,8 @@ def repeat(input, *repeats):
     repeats = _size_arg(repeats)
     if len(repeats) < input.ndim:
         raise RuntimeError(
-            "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+            "tensor"
         )
     return S.Repeat.apply(input, repeats)
 
@@ -661,7 +676,9 @@ def split(tensor, split_size_or_sections, dim: int = 0):
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
         if size <= 0 and n:
-            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
+            raise RuntimeError(
+                f"split expects split_size be non-negative, but got split_size={size}"
+            )
         sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
     else:
         sizes = list(split_size_or_sections)
@@ -722,8 +739,9 @@ def gather(input, dim: int, index, *, sparse_grad: bool = False):
                 f"larger than self {list(input.shape)} apart from dimension {axis}"
             )
     if idx.shape != input.shape:
-        input = input[tuple(slice(0, idx.shape[d]) if d != axis else slice(None)
-                            for d in range(input.ndim))]
+        input = input[
+            tuple(slice(0, idx.shape[d]) if d != axis else slice(None) for d in range(input.ndim))
+        ]
     return I.Gather.apply(input, axis, idx)
 
 
@@ -731,10 +749,15 @@ def take_along_dim(input, indices, dim=None):
     if dim is None:
         return gather(input.reshape(-1), 0, indices.reshape(-1))
     axis = normalize_dim(dim, input.ndim, "take_along_dim")
-    shape = [b if i == axis else builtins.max(a, b)
-             for i, (a, b) in enumerate(zip(input.shape, indices.shape))]
-    return gather(expand(input, *[s if i != axis else input.shape[axis] for i, s in enumerate(shape)]),
-                  axis, Tensor._make(np.broadcast_to(indices._data, shape).copy(), False, None))
+    shape = [
+        b if i == axis else builtins.max(a, b)
+        for i, (a, b) in enumerate(zip(input.shape, indices.shape))
+    ]
+    return gather(
+        expand(input, *[s if i != axis else input.shape[axis] for i, s in enumerate(shape)]),
+        axis,
+        Tensor._make(np.broadcast_to(indices._data, shape).copy(), False, None),
+    )
 
 
 def scatter_add(input, dim: int, index, src):
@@ -755,14 +778,16 @@ def index_select(input, dim: int, index):
         raise IndexError("index_select(): Index is supposed to be a vector")
     n = input.shape[axis] if input.ndim else 1
     if idx.size and (idx.max() >= n or idx.min() < -n):
-        raise IndexError(f"index out of range in self")
+        raise IndexError("index out of range in self")
     return I.IndexSelect.apply(input, axis, idx.reshape(-1))
 
 
 def masked_fill(input, mask, value):
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
-        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {m.dtype}")
+        raise RuntimeError(
+            f"masked_fill_ only supports boolean masks, but got mask with dtype {m.dtype}"
+        )
     try:
         np.broadcast_shapes(m.shape, input.shape)
     except ValueError:
@@ -787,8 +812,9 @@ def masked_fill(input, mask, value):
 def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):
     axis = normalize_dim(dim, input.ndim, "sort")
     data = input._data if input.ndim else input._data.reshape(1)
-    idx = np.argsort(-data if descending and data.dtype.kind != "b" else data, axis=axis,
-                     kind="stable")
+    idx = np.argsort(
+        -data if descending and data.dtype.kind != "b" else data, axis=axis, kind="stable"
+    )
     if descending and data.dtype.kind == "b":
         idx = np.flip(np.argsort(data, axis=axis, kind="stable"), axis)
     idx = idx.astype(np.int64)
@@ -807,14 +833,17 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
     axis = normalize_dim(dim, input.ndim, "topk")
     n = input.shape[axis] if input.ndim else 1
     if not 0 <= k <= n:
-        raise RuntimeError(f"selected index k out of range")
+        raise RuntimeError("selected index k out of range")
     values, idx = sort(input, axis, descending=largest)
     sl = (slice(None),) * axis + (slice(0, k),)
     idx = idx._data[sl] if input.ndim else idx._data
     src = input if input.ndim else input.reshape(1)
-    v = I.Gather.apply(src, axis, np.ascontiguousarray(idx).reshape(idx.shape if input.ndim else (1,)))
-    return return_types_topk(v if input.ndim else v.reshape(()),
-                             Tensor._make(np.ascontiguousarray(idx), False, None))
+    v = I.Gather.apply(
+        src, axis, np.ascontiguousarray(idx).reshape(idx.shape if input.ndim else (1,))
+    )
+    return return_types_topk(
+        v if input.ndim else v.reshape(()), Tensor._make(np.ascontiguousarray(idx), False, None)
+    )
 
 
 def tril(input, diagonal: int = 0):

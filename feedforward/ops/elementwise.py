@@ -23,8 +23,10 @@ def _grads(ctx, ga, gb):
     """Gradients of a binary op, reduced to each input's shape, only where they are needed."""
     need_a, need_b = ctx.needs_input_grad[-2:]
     a, b = ctx.parents[-2:]
-    return (unbroadcast(ga(), a._data.shape) if need_a else None,
-            unbroadcast(gb(), b._data.shape) if need_b else None)
+    return (
+        unbroadcast(ga(), a._data.shape) if need_a else None,
+        unbroadcast(gb(), b._data.shape) if need_b else None,
+    )
 
 
 # ---------------------------------------------------------------- binary arithmetic

@@ -15,7 +15,10 @@ def _is_basic(index) -> bool:
     """Ints, slices, None and Ellipsis only: NumPy returns a view and no element repeats."""
     items = index if isinstance(index, tuple) else (index,)
     return all(
-        i is None or i is Ellipsis or isinstance(i, slice | int | np.integer) and not isinstance(i, bool)
+        i is None
+        or i is Ellipsis
+        or isinstance(i, slice | int | np.integer)
+        and not isinstance(i, bool)
         for i in items
     )
 

@@ -18,7 +18,9 @@ def _matmul_error(a: np.ndarray, b: np.ndarray, op: str) -> RuntimeError:
 
 def check_matmul(a: np.ndarray, b: np.ndarray, op: str = "matmul") -> None:
     if a.ndim == 0 or b.ndim == 0:
-        raise RuntimeError(f"{op}: both arguments need at least 1 dimension, got {a.ndim}D and {b.ndim}D")
+        raise RuntimeError(
+            f"{op}: both arguments need at least 1 dimension, got {a.ndim}D and {b.ndim}D"
+        )
     if a.dtype != b.dtype:
         raise RuntimeError(
             f"{op}: expected both operands to have the same dtype, but got {a.dtype} != {b.dtype}"
@@ -40,7 +42,8 @@ class MatMul(ArrayOp):
             return np.matmul(a, b)
         except ValueError:  # batch dims that do not broadcast
             raise RuntimeError(
-                f"matmul: batch dimensions of {tuple(a.shape)} and {tuple(b.shape)} do not broadcast"
+                f"matmul: batch dimensions of {tuple(a.shape)} and {tuple(b.shape)} do not "
+                "broadcast"
             ) from None
 
     @staticmethod

@@ -139,8 +139,14 @@ def _reflected_direct(op):
     return method
 
 
-for _name, _op in {"add": E.Add, "sub": E.Sub, "mul": E.Mul, "truediv": E.Div,
-                   "pow": E.Pow, "mod": E.Remainder}.items():
+for _name, _op in {
+    "add": E.Add,
+    "sub": E.Sub,
+    "mul": E.Mul,
+    "truediv": E.Div,
+    "pow": E.Pow,
+    "mod": E.Remainder,
+}.items():
     setattr(Tensor, f"__{_name}__", _direct(_op))
     setattr(Tensor, f"__r{_name}__", _reflected_direct(_op))
 Tensor.__matmul__ = _direct(L.MatMul)
@@ -148,8 +154,14 @@ Tensor.__floordiv__ = _binary_operator(api.floor_divide)
 Tensor.__rfloordiv__ = _rbinary_operator(api.floor_divide)
 Tensor.__rmatmul__ = _rmatmul
 
-for _op, _fn in {"eq": api.eq, "ne": api.ne, "lt": api.lt, "le": api.le, "gt": api.gt,
-                 "ge": api.ge}.items():
+for _op, _fn in {
+    "eq": api.eq,
+    "ne": api.ne,
+    "lt": api.lt,
+    "le": api.le,
+    "gt": api.gt,
+    "ge": api.ge,
+}.items():
     setattr(Tensor, f"__{_op}__", _binary_operator(_fn))
 Tensor.__hash__ = lambda self: id(self)
 
@@ -184,8 +196,15 @@ floor ceil round trunc masked_fill remainder floor_divide sign reciprocal square
     setattr(Tensor, _name + "_", _inplace_method(getattr(api, _name)))
 Tensor.clip_ = Tensor.clamp_
 
-for _op, _name in {"iadd": "add_", "isub": "sub_", "imul": "mul_", "itruediv": "div_",
-                   "ipow": "pow_", "imod": "remainder_", "ifloordiv": "floor_divide_"}.items():
+for _op, _name in {
+    "iadd": "add_",
+    "isub": "sub_",
+    "imul": "mul_",
+    "itruediv": "div_",
+    "ipow": "pow_",
+    "imod": "remainder_",
+    "ifloordiv": "floor_divide_",
+}.items():
     setattr(Tensor, f"__{_op}__", getattr(Tensor, _name))
 
 
@@ -197,8 +216,11 @@ def _index_add_(self, dim, index, source, *, alpha=1):
     axis = api.normalize_dim(dim, self.ndim, "index_add_")
     if not (_state["grad"] and (self.requires_grad or source.requires_grad)):
         self._check_inplace()
-        np.add.at(np.moveaxis(self._data, axis, 0), index._data,
-                  np.moveaxis(source._data * alpha, axis, 0))
+        np.add.at(
+            np.moveaxis(self._data, axis, 0),
+            index._data,
+            np.moveaxis(source._data * alpha, axis, 0),
+        )
         self._version.value += 1
         return self
     raise NotImplementedError("index_add_ with autograd is not supported; use scatter_add")

@@ -71,11 +71,15 @@ class Prod(ArrayOp):
 def _prod_others(x: np.ndarray, axis: int) -> np.ndarray:
     """Product of all elements but one along ``axis``, via exclusive cumulative products."""
     ones = np.ones_like(np.take(x, [0], axis=axis))
-    left = np.cumprod(np.concatenate([ones, np.take(x, range(x.shape[axis] - 1), axis=axis)],
-                                     axis=axis), axis=axis)
+    left = np.cumprod(
+        np.concatenate([ones, np.take(x, range(x.shape[axis] - 1), axis=axis)], axis=axis),
+        axis=axis,
+    )
     rev = np.flip(x, axis=axis)
-    right = np.cumprod(np.concatenate([ones, np.take(rev, range(x.shape[axis] - 1), axis=axis)],
-                                      axis=axis), axis=axis)
+    right = np.cumprod(
+        np.concatenate([ones, np.take(rev, range(x.shape[axis] - 1), axis=axis)], axis=axis),
+        axis=axis,
+    )
     return left * np.flip(right, axis=axis)
 
 
@@ -89,7 +93,12 @@ class Var(ArrayOp):
             var = np.sum(centered * centered, axis=axes, keepdims=keepdim) / max(n - correction, 0)
         out = np.sqrt(var) if take_sqrt else var
         out = out.astype(x.dtype, copy=False)
-        ctx.axes, ctx.keepdim, ctx.denom, ctx.take_sqrt = axes, keepdim, max(n - correction, 0), take_sqrt
+        ctx.axes, ctx.keepdim, ctx.denom, ctx.take_sqrt = (
+            axes,
+            keepdim,
+            max(n - correction, 0),
+            take_sqrt,
+        )
         ctx.save_for_backward(centered, out)
         return out
 
