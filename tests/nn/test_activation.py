@@ -366,3 +366,17 @@ def test_errors_match_torch_types(name, fn, arrays):
 def test_prelu_error_names_counts():
     ff_err, _ = same_error(lambda L, x, w: L.F.prelu(x, w), np.ones((4, 3)), np.ones(2))
     assert "parameter numbers = 2" in str(ff_err) and "channel size = 3" in str(ff_err)
+
+
+def test_normal_cdf_precision_in_both_dtypes():
+    """GELU's Phi: exact (math.erfc) in float64, within ~1 ulp in float32, tails included."""
+    import math
+
+    from feedforward.nn._ops.activation import normal_cdf
+
+    x = np.linspace(-12, 8, 4001)
+    exact = np.array([0.5 * math.erfc(-v / math.sqrt(2)) for v in x])
+    np.testing.assert_allclose(normal_cdf(x), exact, rtol=1e-13)  # erfc is steep in the tail
+    x32 = x.astype(np.float32)  # compare at the float32 points themselves
+    exact32 = np.array([0.5 * math.erfc(-float(v) / math.sqrt(2)) for v in x32])
+    np.testing.assert_allclose(normal_cdf(x32), exact32.astype(np.float32), rtol=2.5e-7)

@@ -573,6 +573,7 @@ ERRORS = [
 ]
 
 
+@pytest.mark.filterwarnings("ignore:Using a target size")  # torch warns before it raises
 @pytest.mark.parametrize("name,fn,arrays", ERRORS, ids=[e[0] for e in ERRORS])
 def test_errors_match_torch_types(name, fn, arrays):
     same_error(fn, *arrays)

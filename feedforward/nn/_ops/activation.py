@@ -16,7 +16,7 @@ from feedforward.ops.elementwise import ArrayOp
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _TANH_K = math.sqrt(2.0 / math.pi)  # the constant of GELU's tanh approximation
-_erfc = np.frompyfunc(math.erfc, 1, 1)  # NumPy has no erf; math's is exact to double precision
+_erfc = np.frompyfunc(math.erfc, 1, 1)  # NumPy has no erf; math's is exact in float64
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -30,12 +30,41 @@ def _softplus(x: np.ndarray) -> np.ndarray:
     return np.log1p(np.exp(-np.abs(x))) + np.maximum(x, 0)
 
 
+# Chebyshev fit of erfc (Numerical Recipes' erfcc): relative error < 1.2e-7 for every x,
+# i.e. about one float32 ulp, in a dozen vectorised operations
+_ERFC_FIT = (
+    -1.26551223,
+    1.00002368,
+    0.37409196,
+    0.09678418,
+    -0.18628806,
+    0.27886807,
+    -1.13520398,
+    1.48851587,
+    -0.82215223,
+    0.17087277,
+)
+
+
+def _erfc_fast(x: np.ndarray) -> np.ndarray:
+    z = np.abs(x)
+    t = 1.0 / (1.0 + 0.5 * z)
+    poly = np.zeros_like(t)
+    for c in reversed(_ERFC_FIT):  # Horner's rule
+        poly = poly * t + c
+    tail = t * np.exp(poly - z * z)
+    return np.where(x >= 0, tail, 2.0 - tail)
+
+
 def normal_cdf(x: np.ndarray) -> np.ndarray:
     """Phi(x) = P(Z <= x) for a standard normal Z, in x's dtype.
 
-    ``erfc`` keeps full relative precision in the far left tail, where 1 + erf(x) would cancel.
+    Written with erfc, which keeps full relative precision in the far left tail where
+    1 + erf(x) would cancel. float64 uses the exact ``math.erfc`` (elementwise, slower);
+    float32 and below the vectorised fit, exact to their precision.
     """
-    erfc = np.asarray(_erfc(-x * _SQRT_HALF), dtype=np.float64)
+    u = -x.astype(np.float64) * _SQRT_HALF
+    erfc = np.asarray(_erfc(u), dtype=np.float64) if x.dtype == np.float64 else _erfc_fast(u)
     return (0.5 * erfc).astype(x.dtype, copy=False)
 
 
@@ -92,20 +121,22 @@ class Gelu(ArrayOp):
     @staticmethod
     def forward(ctx, x, approximate="none"):
         ctx.approximate = approximate
-        ctx.save_for_backward(x)
         if approximate == "tanh":
-            return 0.5 * x * (1 + np.tanh(_TANH_K * (x + 0.044715 * x**3)))
-        return x * normal_cdf(x)
+            t = np.tanh(_TANH_K * (x + 0.044715 * x**3))
+            ctx.save_for_backward(x, t)
+            return 0.5 * x * (1 + t)
+        cdf = normal_cdf(x)
+        ctx.save_for_backward(x, cdf)
+        return x * cdf
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
+        x, saved = ctx.saved_tensors  # tanh(u) or Phi(x)
         if ctx.approximate == "tanh":  # product rule, with d tanh(u) = (1 - tanh^2 u) du
-            t = np.tanh(_TANH_K * (x + 0.044715 * x**3))
             du = _TANH_K * (1 + 3 * 0.044715 * x * x)
-            return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
+            return g * (0.5 * (1 + saved) + 0.5 * x * (1 - saved * saved) * du)
         pdf = np.exp(-0.5 * x * x) * _INV_SQRT_2PI  # d(x Phi(x)) = Phi(x) + x phi(x)
-        return g * (normal_cdf(x) + x * pdf)
+        return g * (saved + x * pdf)
 
 
 class Silu(ArrayOp):
