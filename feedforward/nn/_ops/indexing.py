@@ -60,10 +60,11 @@ class IndexPad(ArrayOp):
     @staticmethod
     def forward(ctx, x, sources):
         ctx.sources, ctx.shape = sources, x.shape
+        out = x
         for axis, src in enumerate(sources):
             if src is not None:
-                x = np.take(x, src, axis=axis)
-        return x
+                out = np.take(out, src, axis=axis)
+        return out if out is not x else x.copy()  # never hand back the input's own storage
 
     @staticmethod
     def backward(ctx, g):
