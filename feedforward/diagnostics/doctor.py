@@ -393,19 +393,25 @@ class _Doctor:
 
     # ------------------------------------------------------------------ inputs
 
+    def report_nonfinite_inputs(self, x: np.ndarray) -> None:
+        self.add(
+            "non-finite", "error", "inputs", "non-finite fraction", np.mean(~np.isfinite(x)),
+            ">", 0,
+            "The inputs contain NaN or Inf, so every output and gradient will too.",
+            "remove or impute the NaN/Inf values in the data (e.g. replace missing values by "
+            "the training mean) before training",
+        )  # fmt: skip
+
     def check_inputs(self) -> bool:
+        """Statistics of the probe window's inputs (of all inputs, when given as a pair)."""
         xs = [x for x, _ in self.batches.window]
         if _is_integer(xs[0]):
             return True  # token ids / class indices: nothing to normalise
+        if self.batches.x is not None:
+            xs = [self.batches.x]
         x = np.concatenate([a._data.reshape(a.shape[0], -1) for a in xs]).astype(np.float64)
         if not np.isfinite(x).all():
-            frac = float(np.mean(~np.isfinite(x)))
-            self.add(
-                "non-finite", "error", "inputs", "non-finite fraction", frac, ">", 0,
-                "The inputs contain NaN or Inf, so every output and gradient will too.",
-                "remove or impute the NaN/Inf values in the data (e.g. replace missing values "
-                "by the training mean) before training",
-            )  # fmt: skip
+            self.report_nonfinite_inputs(x)
             return False
         mean, std = x.mean(axis=0), x.std(axis=0)
         worst_mean, worst_std, overall = float(np.abs(mean).max()), float(std.max()), x.std()
@@ -711,6 +717,10 @@ class _Doctor:
         diverged_at: int | None = None
         for step in range(self.steps):
             xb, yb = next(stream)
+            if not _finite(xb):
+                self.report_nonfinite_inputs(xb._data)
+                diverged_at = step
+                break
             self.opt.zero_grad()
             watch = _ForwardWatch(self.net)
             try:
