@@ -21,6 +21,8 @@ from feedforward.ops.elementwise import ArrayOp
 
 def _as_rows(scores: np.ndarray) -> np.ndarray:
     """(N, C, d1, ...) or (C,) scores as an (M, C) matrix, class axis last."""
+    if scores.ndim == 2:  # the usual (N, C) batch: already rows
+        return scores
     if scores.ndim == 1:
         return scores.reshape(1, -1)
     return np.moveaxis(scores, 1, -1).reshape(-1, scores.shape[1])
@@ -28,6 +30,8 @@ def _as_rows(scores: np.ndarray) -> np.ndarray:
 
 def _from_rows(rows: np.ndarray, shape: tuple) -> np.ndarray:
     """Inverse of ``_as_rows``: an (M, C) matrix back to the scores' own layout."""
+    if len(shape) == 2:
+        return rows
     if len(shape) == 1:
         return rows.reshape(shape)
     moved = (shape[0],) + tuple(shape[2:]) + (shape[1],)
@@ -36,8 +40,8 @@ def _from_rows(rows: np.ndarray, shape: tuple) -> np.ndarray:
 
 def _log_softmax_rows(z: np.ndarray) -> np.ndarray:
     """log_softmax over the last axis; subtracting the max keeps exp finite for any logits."""
-    shifted = z - z.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    shifted = z - np.maximum.reduce(z, axis=1, keepdims=True)
+    return shifted - np.log(np.add.reduce(np.exp(shifted), axis=1, keepdims=True))
 
 
 def _reduce_rows(loss: np.ndarray, reduction: str, denom, target_shape: tuple) -> np.ndarray:
