@@ -35,7 +35,8 @@ class Data:
         name: the ``--data`` value it came from.
         task: ``classification`` or ``regression``.
         train, valid, test: ``(features, targets)``; ``valid`` is None without a validation
-            split.
+            split; with ``whole=True`` everything is in ``train`` (plus ``test`` for data with a
+            test split of its own).
         feature_names: one name per feature column.
         target_name: the target's name.
         classes: the original labels of the class indices (classification), else None.
@@ -46,7 +47,7 @@ class Data:
     task: str
     train: Pair
     valid: Pair | None
-    test: Pair
+    test: Pair | None
     feature_names: list[str]
     target_name: str
     classes: list[Any] | None
@@ -68,7 +69,9 @@ class Data:
         return pair
 
 
-def load_data(options: dict[str, Any], like: dict[str, Any] | None = None) -> Data:
+def load_data(
+    options: dict[str, Any], like: dict[str, Any] | None = None, whole: bool = False
+) -> Data:
     """Load the data ``options["data"]`` names and cut it into seeded splits.
 
     Args:
@@ -77,42 +80,42 @@ def load_data(options: dict[str, Any], like: dict[str, Any] | None = None) -> Da
         like: a saved model's metadata (``model.json``): take its feature columns, task and
             classes (labels are mapped onto the model's class indices), so that the data fits
             the model.
+        whole: don't split: every row (of the data's own splits) for ``Data.split("all")``.
 
     Raises:
         CLIError: unknown data, missing files or columns, a target that does not fit.
     """
     name = options["data"]
     if name == "digits":
-        data = _digits(options)
+        data = _digits(options, whole)
     elif name in _IMAGE_SETS:
-        data = _images(options)
+        data = _images(options, whole)
     else:
-        data = _table(options, like)
+        data = _table(options, like, whole)
     if like is not None:
         _fit_to_model(data, like)
     limit, seed = options.get("limit"), options["seed"]
     if limit is not None:
-        data.train, data.test = (
-            _subset(data.train, limit, (seed, 1)),
-            _subset(data.test, limit, (seed, 3)),
-        )
-        data.valid = None if data.valid is None else _subset(data.valid, limit, (seed, 2))
+        for salt, split in enumerate(("train", "valid", "test"), start=1):
+            pair = getattr(data, split)
+            if pair is not None:
+                setattr(data, split, _subset(pair, limit, (seed, salt)))
     return data
 
 
 # -- the sources ------------------------------------------------------------------------------
 
 
-def _digits(options: dict[str, Any]) -> Data:
+def _digits(options: dict[str, Any], whole: bool) -> Data:
     x, y = datasets.load_digits_arrays()
-    train, valid, test = _three_way(x, y, options)
+    train, valid, test = _three_way(x, y, options, whole)
     names = [f"pixel_{r}_{c}" for r in range(8) for c in range(8)]
     return Data(
         "digits", "classification", train, valid, test, names, "digit", list(range(10)), (8, 8)
     )
 
 
-def _images(options: dict[str, Any]) -> Data:
+def _images(options: dict[str, Any], whole: bool) -> Data:
     name = options["data"]
     cls = _IMAGE_SETS[name]
     root, download = options.get("data_dir"), bool(options.get("download"))
@@ -127,7 +130,7 @@ def _images(options: dict[str, Any]) -> Data:
     y = train_set.targets.numpy()
     fractions = _fractions(options["split"])[:2]
     total = fractions[0] + fractions[1]
-    if fractions[1] == 0:
+    if fractions[1] == 0 or whole:
         train, valid = (x, y), None
     else:
         train, valid = datasets.train_val_test_split(
@@ -149,7 +152,7 @@ def _images(options: dict[str, Any]) -> Data:
     )
 
 
-def _table(options: dict[str, Any], like: dict[str, Any] | None) -> Data:
+def _table(options: dict[str, Any], like: dict[str, Any] | None, whole: bool) -> Data:
     name = options["data"]
     path = Path(name.split(":", 1)[1]).expanduser()
     if not path.is_file():
@@ -171,7 +174,7 @@ def _table(options: dict[str, Any], like: dict[str, Any] | None) -> Data:
     if classes is None and task != "regression":
         y, classes = _integer_classes(name, table.target_name, y, task)
     data_task = "regression" if classes is None else "classification"
-    train, valid, test = _three_way(x, y, options)
+    train, valid, test = _three_way(x, y, options, whole)
     return Data(
         name, data_task, train, valid, test, list(table.feature_names), table.target_name, classes
     )
@@ -212,9 +215,12 @@ def _fractions(split: list[float]) -> list[float]:
 
 
 def _three_way(
-    x: np.ndarray, y: np.ndarray, options: dict[str, Any]
-) -> tuple[Pair, Pair | None, Pair]:
-    """Seeded train / valid / test splits of data that has no test split of its own."""
+    x: np.ndarray, y: np.ndarray, options: dict[str, Any], whole: bool = False
+) -> tuple[Pair, Pair | None, Pair | None]:
+    """Seeded train / valid / test splits of data that has no test split of its own (with
+    ``whole``, no splits: every row in the first)."""
+    if whole:
+        return _as_float((x, y)), None, None
     fractions = _fractions(options["split"])
     if fractions[2] == 0:
         raise CLIError(

@@ -55,7 +55,7 @@ def evaluate_run(trained: Run, options: dict[str, Any], subset: str) -> dict[str
     """The metrics of ``trained`` on the ``subset`` split of the data ``options`` name."""
     from feedforward.train import Learner
 
-    data = load_data(options, like=trained.meta)
+    data = load_data(options, like=trained.meta, whole=subset == "all")
     x, y = data.split(subset)
     x = trained.normalize(x)
     if trained.task == "regression":
