@@ -125,10 +125,12 @@ class _Collector:
     """What the three collectors share: the ``every``-th-batch switch and the Learner hooks.
 
     Standalone, a collector records every ``every``-th call it sees. As a Learner callback it
-    records the training batches whose global step is a multiple of ``every``.
+    records the training batches whose global step is a multiple of ``every``. (Callbacks are
+    duck-typed: any object with ``order`` and hook methods, so no import of the Learner here.)
     """
 
-    order = 0
+    # after the Recorder (-10), before GradientClipping (0): gradients are seen unclipped
+    order = -5
 
     def __init__(self, every: int = 1) -> None:
         if not isinstance(every, int) or every < 1:
@@ -328,16 +330,13 @@ class ActivationStats(_Collector):
             record.saturated.append(sat)
         if record.kind == "relu":
             self._record_dead(record, x)
-        if record.edges is None and finite:
+        if not finite:  # a column of zeros keeps hist aligned with steps
+            record.hist.append(np.zeros(self.bins, dtype=np.intp))
+            return
+        if record.edges is None:
             lo, hi = self._hist_range(record, module, x, mean, std)
             record.edges = np.linspace(lo, hi, self.bins + 1)
-        if record.edges is not None:
-            counts = (
-                _bincount_hist(x, record.edges[0], record.edges[-1], self.bins)
-                if finite
-                else np.zeros(self.bins, dtype=np.intp)
-            )
-            record.hist.append(counts)
+        record.hist.append(_bincount_hist(x, record.edges[0], record.edges[-1], self.bins))
 
     def _record_dead(self, record: ActivationRecord, x: np.ndarray) -> None:
         # units live on the last axis; a unit is active in a batch when it was ever positive
@@ -381,6 +380,9 @@ class ActivationStats(_Collector):
     def after_fit(self, learn: Any) -> None:
         super().after_fit(learn)
         self.detach()
+
+    def cleanup_fit(self, learn: Any) -> None:
+        self.detach()  # also when fit ends with an error
 
 
 # ---------------------------------------------------------------------- gradients
@@ -632,7 +634,7 @@ class DiagnosticsCallback:
         >>> diag.plot("runs/mlp")                                 # doctest: +SKIP
     """
 
-    order = 0
+    order = _Collector.order
 
     def __init__(
         self,
@@ -651,6 +653,9 @@ class DiagnosticsCallback:
         self.gradients = GradientStats(every=every, bins=bins) if gradients else None
         self.updates = UpdateRatio(every=every) if updates else None
 
+    def __repr__(self) -> str:
+        return f"DiagnosticsCallback(every={self.every})"
+
     def _collectors(self) -> list[_Collector]:
         return [c for c in (self.activations, self.gradients, self.updates) if c is not None]
 
@@ -665,6 +670,9 @@ class DiagnosticsCallback:
 
     def after_fit(self, learn: Any) -> None:
         self._call("after_fit", learn)
+
+    def cleanup_fit(self, learn: Any) -> None:
+        self._call("cleanup_fit", learn)
 
     def before_batch(self, learn: Any) -> None:
         self._call("before_batch", learn)
