@@ -3,7 +3,8 @@
 * :mod:`~feedforward.diagnostics.stats`: :class:`ActivationStats`, :class:`GradientStats`,
   :class:`UpdateRatio` collectors, standalone or as Learner callbacks
   (:class:`DiagnosticsCallback` bundles them, recording every ``every``-th batch).
-* :mod:`~feedforward.diagnostics.plots`: the figures (needs the ``plot`` extra).
+* :mod:`~feedforward.diagnostics.plots`: the figures (needs the ``plot`` extra; imported on
+  first use, so the package itself never needs matplotlib).
 * :func:`doctor`: probes a model at initialisation and over a short training run on a copy, and
   returns a :class:`Report` of findings, each with a code, a measured figure, the threshold it
   crossed, an explanation and a fix.

@@ -555,6 +555,7 @@ class UpdateRatio(_Collector):
         self.steps: list[int] = []
         self.model: Any = None
         self._params: list[tuple[str, Any]] = []
+        self.ndims: dict[str, int] = {}  # parameter name -> ndim (2 for weight matrices)
         self._before: dict[str, np.ndarray] | None = None
         if model is not None:
             self.attach(model)
@@ -563,6 +564,7 @@ class UpdateRatio(_Collector):
         """Watch the trainable parameters of ``model``."""
         self.model = model
         self._params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+        self.ndims = {n: p.ndim for n, p in self._params}
         return self
 
     def before_step(self, learn: Any = None) -> None:
