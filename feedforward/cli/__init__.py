@@ -7,6 +7,7 @@
     feedforward evaluate runs/houses
     feedforward predict runs/houses new.csv --out preds.csv
     feedforward info runs/houses
+    feedforward doctor --activation sigmoid --hidden 64,64,64,64  # init/gradient/lr problems
 
 Bad input (a missing file, a malformed CSV, an unknown option value, ...) ends the command with
 one line, ``feedforward: error: ...``, on stderr and exit status 1 (2 for command-line syntax);
@@ -20,7 +21,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from feedforward.cli import evaluate, info, lr_find, predict, train
+from feedforward.cli import doctor, evaluate, info, lr_find, predict, train
 from feedforward.cli.errors import CLIError
 
 __all__ = ["main", "build_parser", "CLIError"]
@@ -62,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="on an error, show the full Python traceback, not one line",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (train, lr_find, evaluate, predict, info):
+    for module in (train, lr_find, evaluate, predict, info, doctor):
         sub = module.add_parser(commands)
         sub.set_defaults(parser=sub)
     return parser

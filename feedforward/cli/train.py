@@ -71,6 +71,12 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         "config.toml (raise --epochs to train longer)",
     )
     group.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
+    group.add_argument(
+        "--diagnostics",
+        action="store_true",
+        help="record activation, gradient and update statistics every 10th batch and write "
+        "their plots (activation_histograms.png, colorful_dimension.png, ...) to the run dir",
+    )
     parser.set_defaults(run=run)
     return parser
 
@@ -326,10 +332,19 @@ def run(args: argparse.Namespace) -> int:
         lr = _find_lr(job, run_dir, say)
         options["lr"] = lr
     _write_config(options, run_dir, base)
-    learn = make_learner(job, lr, _callbacks(job, run_dir, lr), quiet=options["quiet"])
+    callbacks = _callbacks(job, run_dir, lr)
+    diagnostics = None
+    if getattr(args, "diagnostics", False):
+        from feedforward.diagnostics import DiagnosticsCallback
+
+        diagnostics = DiagnosticsCallback(every=10)
+        callbacks.append(diagnostics)
+    learn = make_learner(job, lr, callbacks, quiet=options["quiet"])
     done = _resume(learn, run_dir, options) if args.resume else 0
     say(f"training epochs {done + 1}-{options['epochs']}, lr {lr:g}; run directory {run_dir}")
     learn.fit(options["epochs"])  # after a resume: the epochs the saved run had left
+    if diagnostics is not None:
+        _try_plot(lambda: diagnostics.plot(run_dir), say)
     _finish(learn, job, run_dir, say)
     return 0
 
