@@ -3,7 +3,7 @@
 A step does the same arithmetic on every element of every parameter, so the parameters of a
 group can be treated as one long vector. Two cases:
 
-- A small group (a few hundred thousand values or less, e.g. an MLP on tabular data): per-call
+- A small group (up to ~65,000 values, e.g. an MLP on tabular data): per-call
   overhead dominates. ``FlatGroup`` keeps the optimizer state of the whole group in one array per
   buffer (each parameter's state is a view into it), gathers parameters and gradients into one
   vector, runs the update once, and writes the parameters back.
@@ -22,7 +22,7 @@ import numpy as np
 
 from feedforward.tensor import Tensor
 
-FLAT_MAX = 1 << 18  # values in a group below which one flat update beats per-parameter calls
+FLAT_MAX = 1 << 16  # values in a group up to which gather + one update + scatter beats a loop
 CHUNK = 1 << 14  # values per piece of a large update: a few such arrays fit in L2 cache
 
 
