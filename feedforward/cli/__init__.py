@@ -7,7 +7,7 @@
     feedforward evaluate runs/houses
     feedforward predict runs/houses new.csv --out preds.csv
     feedforward info runs/houses
-    feedforward doctor --activation sigmoid --hidden 64,64,64,64  # init/gradient/lr problems
+    feedforward doctor --activation sigmoid --hidden 64,64,64,64,64,64,64,64
 
 Bad input (a missing file, a malformed CSV, an unknown option value, ...) ends the command with
 one line, ``feedforward: error: ...``, on stderr and exit status 1 (2 for command-line syntax);

@@ -240,6 +240,11 @@ def _g(x: float) -> str:
     return f"{float(x):.3g}"
 
 
+def _times(factor: float) -> str:
+    """``30x``, ``2,200x``: a factor rounded to two significant digits."""
+    return f"{float(f'{factor:.2g}'):,.0f}x"
+
+
 # ---------------------------------------------------------------------- non-finite tracking
 
 
@@ -809,7 +814,7 @@ class _Doctor:
                 f"Each step changes the weights by only 10^{median:.1f} of their scale "
                 f"(healthy: about 10^-3) and the loss moved {progress:.1%} "
                 f"in {len(losses)} steps: training would take forever.",
-                f"raise the learning rate about {new / lr:.0f}x (from {_g(lr)} to {_g(new)})",
+                f"raise the learning rate about {_times(new / lr)} (from {_g(lr)} to {_g(new)})",
                 suggestion={"lr": new},
             )  # fmt: skip
 
@@ -832,7 +837,7 @@ class _Doctor:
         new = min(self.suggested_lr(first, default=lr / 100), lr / 10)
         self.add(
             "lr-too-high", severity, "optimizer", metric, value, ">", threshold, why,
-            f"lower the learning rate about {lr / new:.0f}x (from {_g(lr)} to {_g(new)})",
+            f"lower the learning rate about {_times(lr / new)} (from {_g(lr)} to {_g(new)})",
             suggestion={"lr": new},
         )  # fmt: skip
 
