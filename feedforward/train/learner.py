@@ -23,6 +23,7 @@ import numpy as np
 
 from feedforward import _dtype
 from feedforward.autograd.grad_mode import enable_grad, inference_mode
+from feedforward.optim import Adam
 from feedforward.random import Generator, _generator, manual_seed
 from feedforward.tensor import Tensor
 from feedforward.train.callback import (
@@ -86,7 +87,7 @@ class Learner:
         valid_data: Data | None = None,
         loss_fn: Callable | None = None,
         optimizer: Any = None,
-        opt_func: Callable | None = None,
+        opt_func: Callable = Adam,
         lr: float = 1e-3,
         metrics: Sequence[str | Metric] = ("loss",),
         callbacks: Iterable[Callback] = (),
@@ -107,7 +108,7 @@ class Learner:
             self.valid_dl = self._loader(valid_data, shuffle=False, what="valid_data")
         self.loss_fn = loss_fn
         self.lr = lr
-        self.opt = optimizer if optimizer is not None else _make_optimizer(opt_func, model, lr)
+        self.opt = optimizer if optimizer is not None else opt_func(model.parameters(), lr=lr)
         self.metrics: list[tuple[str, Metric]] = _metrics(metrics)
         self.history = History()
         self.cbs: list[Callback] = [Recorder()]
@@ -121,7 +122,7 @@ class Learner:
         self.training = False
         self.xb = self.yb = self.preds = self.loss = self.dl = None
         self.metrics_state: MetricsState | None = None
-        self.phase = "start"  # of the current epoch: "train", "valid" or "end" (checkpoints)
+        self.phase = "start"  # of the epoch: "start", "train", "valid", "end" (for checkpoints)
         self.resume_phase: str | None = None  # "train"/"valid" in the first epoch of a resume
         self._resume: dict | None = None  # a loaded checkpoint, applied when fit starts
         self._skip = 0  # training batches of the resumed epoch already done
@@ -236,7 +237,7 @@ class Learner:
             self.phase = "end"  # a checkpoint from after_epoch on resumes at the next epoch
 
     def _do_phase(self, training: bool, dl: Any, event: str, cancel: type[Exception]) -> None:
-        self.training, self.dl, self.n_iter = training, dl, len(dl)
+        self.training, self.dl, self.n_iter = training, dl, _length(dl)
         self.model.train(training)
         with enable_grad() if training else inference_mode():
             self._with_events(self._all_batches, event, cancel)
@@ -388,6 +389,14 @@ class _eval_mode:
         self.model.train(self.was_training)
 
 
+def _length(dl: Any) -> int | None:
+    """Batches per epoch, or None for a loader that can't tell (an iterable dataset)."""
+    try:
+        return len(dl)
+    except TypeError:
+        return None
+
+
 def _as_tensor(x: Any, fn: str, what: str) -> Tensor:
     if isinstance(x, Tensor):
         return x
@@ -402,14 +411,6 @@ def _as_tensor(x: Any, fn: str, what: str) -> Tensor:
     elif a.dtype.kind != "b":
         raise TypeError(f"{fn}: {what} must hold numbers, got dtype {a.dtype}")
     return Tensor._make(np.ascontiguousarray(a), False, None)
-
-
-def _make_optimizer(opt_func: Callable | None, model: Any, lr: float):
-    if opt_func is None:
-        from feedforward.optim import Adam
-
-        opt_func = Adam
-    return opt_func(model.parameters(), lr=lr)
 
 
 def _metrics(metrics: Sequence[str | Metric]) -> list[tuple[str, Metric]]:

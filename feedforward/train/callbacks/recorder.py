@@ -83,6 +83,7 @@ class Recorder(Callback):
         self.record: dict[str, Any] = {}
         self.lr: float | None = None
         self.state: MetricsState | None = None  # of the current phase (learn.metrics_state)
+        self._training = False
         self._started = 0.0
 
     def before_fit(self, learn) -> None:
@@ -93,14 +94,17 @@ class Recorder(Callback):
         if learn.resume_phase is None:  # a resumed epoch keeps what its checkpoint had
             self.record = {}
             self._started = time.perf_counter()
+            self._training = False
 
     def before_train(self, learn) -> None:
         if learn.resume_phase != "train" or self.state is None:
             self.state = MetricsState(self._keep)
         learn.metrics_state = self.state
+        self._training = True  # a checkpoint now must keep the phase's outputs so far
 
     def before_validate(self, learn) -> None:
         self.state = learn.metrics_state = MetricsState(self._keep)
+        self._training = False
 
     def after_loss(self, learn) -> None:
         self.state.update(learn.loss, learn.preds, learn.yb)
@@ -110,6 +114,7 @@ class Recorder(Callback):
 
     def after_train(self, learn) -> None:
         self._add("train", learn)
+        self._training = False
 
     def after_validate(self, learn) -> None:
         self._add("valid", learn)
@@ -130,7 +135,8 @@ class Recorder(Callback):
             "record": dict(self.record),
             "lr": _float(self.lr),
             "elapsed": time.perf_counter() - self._started,
-            "metrics_state": None if self.state is None else self.state.state_dict(),
+            # only a training phase in progress resumes its partial sums (validation restarts)
+            "metrics_state": self.state.state_dict() if self._training else None,
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
