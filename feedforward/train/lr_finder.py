@@ -67,7 +67,7 @@ class LRFinder(Callback):
         self.raw_losses: list[float] = []
         self.losses: list[float] = []  # smoothed
         self.diverged = False
-        self._avg = 0.0
+        self._avg, self._best = 0.0, math.inf
 
     def lr_at(self, i: int) -> float:
         """The i-th lr of the sweep: start_lr * (end_lr / start_lr) ** (i / (num_it - 1))."""
@@ -76,7 +76,7 @@ class LRFinder(Callback):
     def before_fit(self, learn) -> None:
         self.lrs, self.raw_losses, self.losses = [], [], []
         self.diverged = False
-        self._avg = 0.0
+        self._avg, self._best = 0.0, math.inf
 
     def before_batch(self, learn) -> None:
         if learn.training:
@@ -93,7 +93,8 @@ class LRFinder(Callback):
         self.lrs.append(self._lr)
         self.raw_losses.append(loss)
         self.losses.append(smoothed)
-        if not math.isfinite(smoothed) or smoothed > self.diverge * min(self.losses):
+        self._best = min(self._best, smoothed)
+        if not math.isfinite(smoothed) or smoothed > self.diverge * self._best:
             self.diverged = True
             raise CancelFitException("lr_find: the loss diverged")
         if len(self.losses) >= self.num_it:
