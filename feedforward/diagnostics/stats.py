@@ -104,6 +104,17 @@ def _output_array(output: Any) -> np.ndarray | None:
     return output._data if isinstance(output, Tensor) else None
 
 
+# Histograms of tensors larger than this count an even, strided sample of this many values:
+# the shape of the distribution is what matters, and histogramming 200,000 gradients of a
+# 784x256 layer on every record would cost more than the training step it describes.
+HIST_SAMPLE = 1 << 15
+
+
+def _sample(flat: np.ndarray) -> np.ndarray:
+    step = -(-flat.size // HIST_SAMPLE)
+    return flat if step == 1 else flat[::step]
+
+
 def _bincount_hist(x: np.ndarray, lo: float, hi: float, bins: int) -> np.ndarray:
     """Histogram of ``x`` over ``bins`` equal bins of [lo, hi]; values outside land in the end
     bins (so no mass is lost when activations drift past the range). One pass, no sorting."""
@@ -112,10 +123,38 @@ def _bincount_hist(x: np.ndarray, lo: float, hi: float, bins: int) -> np.ndarray
     return np.bincount(idx.astype(np.intp), minlength=bins)
 
 
-def _finite_mean_std(x: np.ndarray) -> tuple[float, float]:
-    mean = float(x.mean(dtype=np.float64))
-    std = float(x.std(dtype=np.float64)) if math.isfinite(mean) else math.nan
-    return mean, std
+@dataclass(frozen=True)
+class _Moments:
+    """Count, mean and variance of an array: enough for mean, std and norm, and mergeable."""
+
+    n: int
+    mean: float
+    var: float
+
+    @staticmethod
+    def of(x: np.ndarray) -> _Moments:
+        flat = x.reshape(-1)
+        mean = float(flat.mean())
+        if not math.isfinite(mean):
+            return _Moments(flat.size, math.nan, math.nan)
+        centred = flat - np.asarray(mean, dtype=flat.dtype)  # centred: no cancellation
+        return _Moments(flat.size, mean, float(np.dot(centred, centred)) / flat.size)
+
+    @staticmethod
+    def merge(parts: list[_Moments]) -> _Moments:
+        """The moments of the concatenation (Chan et al.'s parallel formula)."""
+        n = sum(p.n for p in parts)
+        mean = sum(p.n * p.mean for p in parts) / n
+        var = sum(p.n * (p.var + (p.mean - mean) ** 2) for p in parts) / n
+        return _Moments(n, mean, var)
+
+    @property
+    def std(self) -> float:
+        return math.sqrt(self.var) if self.var >= 0 else math.nan
+
+    @property
+    def norm(self) -> float:
+        return math.sqrt(self.n * (self.var + self.mean**2))
 
 
 # ---------------------------------------------------------------------- the collector protocol
@@ -174,7 +213,8 @@ class ActivationRecord:
 
     ``saturated`` is filled for tanh/sigmoid layers, ``dead`` for the ReLU family (the
     fraction of units never positive over the last ``window`` records); both are empty for
-    other kinds. ``hist[t]`` counts the outputs of record ``t`` in the bins ``edges``.
+    other kinds. ``hist[t]`` counts the outputs of record ``t`` in the bins ``edges`` (all of
+    them, or an even sample of :data:`HIST_SAMPLE` for larger outputs).
     """
 
     name: str
@@ -236,6 +276,7 @@ class ActivationStats(_Collector):
         self.thresholds = thresholds
         self.records: dict[str, ActivationRecord] = {}
         self.model: Any = None
+        self._watched: list[tuple[str, Any, str]] = []
         self._handles: list[Any] = []
         self._root_handle: Any = None
         if model is not None:
@@ -244,21 +285,35 @@ class ActivationStats(_Collector):
     # attaching ----------------------------------------------------------------------------
 
     def attach(self, model: Any) -> ActivationStats:
-        """Register the hooks on ``model`` (replacing any earlier attachment)."""
+        """Watch ``model`` (replacing any earlier attachment); standalone, hooks go on now.
+
+        Driven by a Learner, the hooks are only registered for the batches that are recorded,
+        so that the others take the modules' hook-free fast path.
+        """
         self.detach()
         self.model = model
-        for name, module, kind in watched_modules(model):
+        self._watched = watched_modules(model)
+        for name, _, kind in self._watched:
             self.records.setdefault(name, ActivationRecord(name, kind))
-            self._handles.append(module.register_forward_hook(self._make_hook(name, module)))
         if not self._driven:
+            self._add_hooks()
             self._root_handle = model.register_forward_pre_hook(self._root_pre_hook)
         return self
 
-    def detach(self) -> None:
-        """Remove the hooks; the records stay."""
+    def _add_hooks(self) -> None:
+        self._handles = [
+            module.register_forward_hook(self._make_hook(name, module))
+            for name, module, _ in self._watched
+        ]
+
+    def _remove_hooks(self) -> None:
         for h in self._handles:
             h.remove()
         self._handles = []
+
+    def detach(self) -> None:
+        """Remove the hooks; the records stay."""
+        self._remove_hooks()
         if self._root_handle is not None:
             self._root_handle.remove()
             self._root_handle = None
@@ -315,7 +370,8 @@ class ActivationStats(_Collector):
         return lo, hi
 
     def _record(self, record: ActivationRecord, module: Any, x: np.ndarray) -> None:
-        mean, std = _finite_mean_std(x)
+        moments = _Moments.of(x)
+        mean, std = moments.mean, moments.std
         record.steps.append(self.at_step)
         record.mean.append(mean)
         record.std.append(std)
@@ -336,7 +392,8 @@ class ActivationStats(_Collector):
         if record.edges is None:
             lo, hi = self._hist_range(record, module, x, mean, std)
             record.edges = np.linspace(lo, hi, self.bins + 1)
-        record.hist.append(_bincount_hist(x, record.edges[0], record.edges[-1], self.bins))
+        sample = _sample(x.reshape(-1))
+        record.hist.append(_bincount_hist(sample, record.edges[0], record.edges[-1], self.bins))
 
     def _record_dead(self, record: ActivationRecord, x: np.ndarray) -> None:
         # units live on the last axis; a unit is active in a batch when it was ever positive
@@ -370,12 +427,17 @@ class ActivationStats(_Collector):
 
     def before_fit(self, learn: Any) -> None:
         super().before_fit(learn)
-        if self.model is not learn.model or not self._handles:
-            self.attach(learn.model)
-        elif self._root_handle is not None:  # attached standalone: the learner drives now
-            self._root_handle.remove()
-            self._root_handle = None
+        self.attach(learn.model)  # driven: no hooks until a recorded batch
         self.active = False
+
+    def before_batch(self, learn: Any) -> None:
+        super().before_batch(learn)
+        if self.active and not self._handles:
+            self._add_hooks()
+
+    def after_batch(self, learn: Any) -> None:
+        super().after_batch(learn)
+        self._remove_hooks()
 
     def after_fit(self, learn: Any) -> None:
         super().after_fit(learn)
@@ -407,12 +469,8 @@ class GradientRecord:
     hist_edges: list[np.ndarray] = field(default_factory=list)
 
 
-def _grad_numbers(g: np.ndarray, p: np.ndarray) -> tuple[float, float, float, float]:
-    mean, std = _finite_mean_std(g)
-    norm = float(np.sqrt(np.dot(g.ravel(), g.ravel()).astype(np.float64)))
-    p_std = float(p.std(dtype=np.float64))
-    ratio = std / p_std if p_std > 0 else math.nan
-    return mean, std, norm, ratio
+def _ratio(grad: _Moments, data: _Moments) -> float:
+    return grad.std / data.std if data.std > 0 else math.nan
 
 
 class GradientStats(_Collector):
@@ -464,36 +522,38 @@ class GradientStats(_Collector):
                 return
             step = self.at_step
         for layer, params in self._layer_params:
-            grads, datas = [], []
+            parts = []  # (name, grad array, grad moments, data moments) of each parameter
             for name, p in params:
                 if p.grad is None:
                     continue
-                g, d = p.grad._data, p._data
+                g_m, d_m = _Moments.of(p.grad._data), _Moments.of(p._data)
                 rec = self.params.setdefault(name, GradientRecord(name))
-                self._append(rec, step, *_grad_numbers(g, d))
-                grads.append(g.ravel())
-                datas.append(d.ravel())
-            if grads:
-                self._record_layer(layer, step, grads, datas)
+                self._append(rec, step, g_m, _ratio(g_m, d_m))
+                parts.append((p.grad._data, g_m, d_m))
+            if parts:
+                self._record_layer(layer, step, parts)
 
-    def _record_layer(self, layer: str, step: int, grads: list, datas: list) -> None:
-        g = grads[0] if len(grads) == 1 else np.concatenate(grads)
-        d = datas[0] if len(datas) == 1 else np.concatenate(datas)
+    def _record_layer(self, layer: str, step: int, parts: list) -> None:
+        g_m = _Moments.merge([g for _, g, _ in parts])
+        d_m = _Moments.merge([d for _, _, d in parts])
         rec = self.layers.setdefault(layer, GradientRecord(layer))
-        mean, std, norm, ratio = _grad_numbers(g, d)
-        self._append(rec, step, mean, std, norm, ratio)
-        if math.isfinite(std):
-            half = abs(mean) + 4 * std if std > 0 else 1.0
-            edges = np.linspace(mean - half, mean + half, self.bins + 1)
-            rec.hist.append(_bincount_hist(g, edges[0], edges[-1], self.bins))
+        self._append(rec, step, g_m, _ratio(g_m, d_m))
+        if math.isfinite(g_m.std):
+            half = abs(g_m.mean) + 4 * g_m.std if g_m.std > 0 else 1.0
+            edges = np.linspace(g_m.mean - half, g_m.mean + half, self.bins + 1)
+            counts = sum(
+                _bincount_hist(_sample(g.reshape(-1)), edges[0], edges[-1], self.bins)
+                for g, _, _ in parts
+            )
+            rec.hist.append(counts)
             rec.hist_edges.append(edges)
 
     @staticmethod
-    def _append(rec: GradientRecord, step: int, mean, std, norm, ratio) -> None:
+    def _append(rec: GradientRecord, step: int, grad: _Moments, ratio: float) -> None:
         rec.steps.append(step)
-        rec.mean.append(mean)
-        rec.std.append(std)
-        rec.norm.append(norm)
+        rec.mean.append(grad.mean)
+        rec.std.append(grad.std)
+        rec.norm.append(grad.norm)
         rec.grad_to_data.append(ratio)
 
     def reset(self) -> None:
@@ -606,8 +666,7 @@ class UpdateRatio(_Collector):
 
 
 def _log_ratio(update: np.ndarray, param: np.ndarray) -> float:
-    p_std = float(param.std(dtype=np.float64))
-    u_std = float(update.std(dtype=np.float64))
+    p_std, u_std = _Moments.of(param).std, _Moments.of(update).std
     if not (math.isfinite(p_std) and math.isfinite(u_std)) or p_std == 0:
         return math.nan
     return math.log10(u_std / p_std) if u_std > 0 else -math.inf

@@ -271,9 +271,20 @@ def test_diagnostics_callback_with_the_learner():
     x, y = ff.randn(256, 10), ff.randint(0, 3, (256,))
     model = nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Linear(16, 3))
     diag = DiagnosticsCallback(every=3)
-    learn = Learner(model, (x, y), valid_data=(x[:64], y[:64]), callbacks=[diag], seed=0)
+
+    class HookSpy:  # which training batches ran with forward hooks on the model
+        order = 0
+        hooked: list[int] = []
+
+        def after_pred(self, learn):
+            if learn.training and model[0]._forward_hooks:
+                self.hooked.append(learn.step)
+
+    spy = HookSpy()
+    learn = Learner(model, (x, y), valid_data=(x[:64], y[:64]), callbacks=[diag, spy], seed=0)
     learn.fit(2)  # 4 batches of 64 per epoch: global steps 0..7
     expected = [0, 3, 6]
+    assert spy.hooked == expected  # the other batches take the hook-free fast path
     assert diag.activations["0"].steps == expected  # training batches only, not validation
     assert diag.gradients.params["0.weight"].steps == expected
     assert diag.updates.steps == expected
