@@ -471,8 +471,7 @@ class _Doctor:
         watch = _ForwardWatch(self.net)
         losses, baselines = [], []
         # dropout off (its noise would inflate the loss and the scales), BatchNorm as in training
-        dropouts = [m for m in self.net.modules() if type(m).__name__.endswith("Dropout")
-                    or type(m).__name__.startswith("Dropout")]  # fmt: skip
+        dropouts = self.dropouts()
         for m in dropouts:
             m.eval()
         try:
@@ -490,6 +489,16 @@ class _Doctor:
             for m in dropouts:
                 m.train()
         return acts, watch, losses, baselines
+
+    def dropouts(self) -> list[Any]:
+        return [m for m in self.net.modules() if "Dropout" in type(m).__name__]
+
+    def train_mode_loss(self) -> float:
+        """The loss over the probe window as training sees it (dropout on): where the short
+        run's loss starts from."""
+        with ff.no_grad():
+            losses = [float(self.loss_fn(self.net(xb), yb)) for xb, yb in self.batches.window]
+        return float(np.mean(losses))
 
     def report_forward_nonfinite(self, watch: _ForwardWatch, when: str, step: int = -1) -> None:
         name, inputs_finite = watch.first
@@ -526,6 +535,7 @@ class _Doctor:
             return False
         init_loss, baseline = float(np.mean(losses)), float(np.mean(baselines))
         self.summary.update(init_loss=init_loss, uninformative_loss=baseline)
+        self.start_loss = self.train_mode_loss() if self.dropouts() else init_loss
         if not math.isfinite(init_loss):
             self.add(
                 "non-finite", "error", "loss", "initial loss", init_loss, ">", 0,
@@ -772,21 +782,21 @@ class _Doctor:
         median = float(np.median(per_step)) if per_step else math.nan
         peak = max(per_step) if per_step else math.nan
         self.summary.update(update_ratio_median=median)
-        k = max(1, len(losses) // 5)  # compare the first and the last fifth of the run
-        start = float(np.mean(losses[:k])) if losses else math.nan
-        end = float(np.mean(losses[-k:])) if losses else math.nan
+        # the initial loss (over the probe window) against the mean of the run's last fifth
+        start = self.start_loss
+        end = float(np.mean(losses[-max(1, len(losses) // 5) :])) if losses else math.nan
         progress = (start - end) / abs(start) if start else 0.0
         if diverged_at is not None or end > t.loss_diverge * start:
             value = math.inf if diverged_at is not None else end / start
             when = f" (non-finite at step {diverged_at})" if diverged_at is not None else ""
             self.lr_too_high(
-                "error", "final loss / initial loss", value, t.loss_diverge,
+                "error", "late loss / initial loss", value, t.loss_diverge,
                 f"The loss diverged{when}: each step overshoots the minimum by more than it "
                 "gains.", first,
             )  # fmt: skip
         elif end > t.loss_rise * start:
             self.lr_too_high(
-                "warning", "final loss / initial loss", end / start, t.loss_rise,
+                "warning", "late loss / initial loss", end / start, t.loss_rise,
                 "The loss rose over the short run instead of falling: the steps overshoot.",
                 first,
             )  # fmt: skip

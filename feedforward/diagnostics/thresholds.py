@@ -112,10 +112,10 @@ class Thresholds:
     # The suggested learning rate moves the first step's ratio to this value (-2.5: inside the
     # healthy band, a little above the guide since early updates are the largest).
     update_ratio_target: float = -2.5
-    # Loss rising: mean of the last fifth of the run above the mean of the first fifth by
-    # this factor (10% is beyond the batch-to-batch noise of a 50-step run).
+    # Loss rising: the mean loss of the last fifth of the run ("late loss") above the initial
+    # loss (over the probe window) by this factor; 10% is beyond the batch-to-batch noise.
     loss_rise: float = 1.1
-    # Diverged: the loss grew past this multiple of its initial value, or went non-finite.
+    # Diverged: the late loss above this multiple of the initial loss, or non-finite.
     loss_diverge: float = 3.0
     # No progress: the loss fell by less than this fraction over the run. Any working
     # learning rate takes a few percent off the loss in 50 steps.
