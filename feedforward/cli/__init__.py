@@ -81,6 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     warnings.showwarning = _show_warning
+    # NumPy's floating-point warnings while a run diverges: TerminateOnNaN reports it, once
+    warnings.filterwarnings(
+        "ignore", r"(overflow|invalid value|divide by zero) encountered", RuntimeWarning
+    )
     try:
         return int(args.run(args) or 0)
     except KeyboardInterrupt:

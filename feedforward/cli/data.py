@@ -11,7 +11,7 @@ split only.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,6 @@ class Data:
     target_name: str
     classes: list[Any] | None
     image_shape: tuple[int, ...] | None = None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def num_features(self) -> int:

@@ -75,7 +75,8 @@ def files(run_dir: Path) -> dict[str, Path]:
 
 
 def new_run_dir(out: str | None, overwrite: bool = False) -> Path:
-    """The run directory to write: ``out``, or ``runs/<timestamp>`` (made unique).
+    """The run directory to write: ``out``, or ``runs/<timestamp>`` (made unique); the caller
+    creates it (once the data has loaded, so that bad input leaves no empty directory behind).
 
     Raises:
         CLIError: ``out`` already holds a run and ``overwrite`` is False.
@@ -95,7 +96,6 @@ def new_run_dir(out: str | None, overwrite: bool = False) -> Path:
                 f"--out {out} already holds a run; use --resume to continue it, "
                 f"--overwrite to replace it, or another --out"
             )
-    path.mkdir(parents=True, exist_ok=True)
     return path
 
 

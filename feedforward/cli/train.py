@@ -281,19 +281,20 @@ def _schedule(options: dict[str, Any], lr: float, steps_per_epoch: int) -> Any |
 
 
 def _callbacks(job: Job, run_dir: Path, lr: float) -> list[Any]:
-    from feedforward.train.callbacks import EarlyStopping, ModelCheckpoint
+    from feedforward.train.callbacks import EarlyStopping, ModelCheckpoint, TerminateOnNaN
 
     options = job.options
     monitor = "valid_loss" if job.valid is not None else "train_loss"
     # last.safetensors after every epoch (for --resume), checkpoint.safetensors at the best one
     callbacks: list[Any] = [
+        TerminateOnNaN(),
         ModelCheckpoint(
             run_dir / rundir.LAST,
             monitor=monitor,
             save_best=True,
             save_last=True,
             best_path=run_dir / rundir.CHECKPOINT,
-        )
+        ),
     ]
     if options["early_stopping"] is not None:
         if job.valid is None:
@@ -327,6 +328,7 @@ def run(args: argparse.Namespace) -> int:
         Path(options["out"]) if args.resume else rundir.new_run_dir(options["out"], args.overwrite)
     )
     job = prepare(options, say)
+    run_dir.mkdir(parents=True, exist_ok=True)
     lr = options["lr"]
     if lr == "auto":
         lr = _find_lr(job, run_dir, say)
@@ -343,6 +345,8 @@ def run(args: argparse.Namespace) -> int:
     done = _resume(learn, run_dir, options) if args.resume else 0
     say(f"training epochs {done + 1}-{options['epochs']}, lr {lr:g}; run directory {run_dir}")
     learn.fit(options["epochs"])  # after a resume: the epochs the saved run had left
+    if (learn.stop_reason or "").startswith("TerminateOnNaN"):
+        raise CLIError(f"training diverged ({learn.stop_reason}); try a smaller --lr")
     if diagnostics is not None:
         _try_plot(lambda: diagnostics.plot(run_dir), say)
     _finish(learn, job, run_dir, say)

@@ -89,6 +89,11 @@ def test_loss_for_the_other_task():
     assert_one_line_error(run_cli("train", "--loss", "mse"), "--loss mse", "classification")
 
 
+def test_training_that_diverges():
+    result = run_cli("train", "--optimizer", "sgd", "--lr", "10", "--epochs", "2")
+    assert_one_line_error(result, "diverged", "non-finite", "--lr")
+
+
 # -- train: option values ----------------------------------------------------------------------
 
 
