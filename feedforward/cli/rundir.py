@@ -12,7 +12,8 @@ A run directory, as ``feedforward train`` writes it::
     loss.png, metrics.png, confusion_matrix.png, lr_find.png   plots
 
 ``model.safetensors`` holds nothing but the state_dict, so ``safetensors.torch.load_file`` reads
-it straight into the same Sequential built with torch.
+it straight into the same Sequential built with torch (a regression model's last module,
+:class:`~feedforward.cli.model.Rescale`, adds two buffers, ``scale`` and ``shift``).
 """
 
 from __future__ import annotations

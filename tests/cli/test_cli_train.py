@@ -167,7 +167,11 @@ def test_mnist_from_shared_datasets(tmp_path):
     assert not meta["normalization"]["per_feature"]  # one mean/std for all pixels
     # a scalar mean close to MNIST's 0.1307 * 255 on this subset
     assert meta["normalization"]["mean"][0] == pytest.approx(0.1307 * 255, rel=0.05)
-    assert read_json(tmp_path / "run" / "metrics.json")["examples"] == 4000
+    metrics = read_json(tmp_path / "run" / "metrics.json")
+    assert metrics["examples"] == 4000
+    # evaluate reads the same 4000 test images again (the limit is part of the run's config)
+    evaluated = json.loads(ok(run_cli("evaluate", tmp_path / "run", "--json", "-")).stdout)
+    assert evaluated == pytest.approx(metrics)
 
 
 def test_fashion_mnist_from_shared_datasets(tmp_path):
