@@ -67,6 +67,8 @@ CODES = {
 }
 
 Batch = tuple[Any, Any]
+# rows of a pair's inputs the input statistics are computed on (a seeded sample)
+INPUT_SAMPLE = 8192
 
 
 def doctor(
@@ -364,7 +366,6 @@ class _Doctor:
         self.linears = [(n, m) for n, m, k in self.layers if k == "linear"]
         last = list(self.net.modules())[-1]
         self.last_kind, self.last_name = layer_kind(last), type(last).__name__
-        self.window_acts: dict[str, ActivationStats] = {}
 
     def add(self, code, severity, where, metric, value, op, threshold, why, fix, **extra) -> None:
         value, threshold = float(value), float(threshold)
@@ -391,8 +392,9 @@ class _Doctor:
         if not self.probe_gradients():
             return self.report()
         if self.steps:
-            self.train()
-            self.probe_after_training()
+            losses, udr, diverged_at = self.train()
+            after = self.probe_after_training() if diverged_at is None else math.nan
+            self.check_learning_rate(losses, udr, diverged_at, after)
         self.check_eval_mode()
         return self.report()
 
@@ -412,8 +414,13 @@ class _Doctor:
         xs = [x for x, _ in self.batches.window]
         if _is_integer(xs[0]):
             return True  # token ids / class indices: nothing to normalise
-        if self.batches.x is not None:
-            xs = [self.batches.x]
+        if self.batches.x is not None:  # a pair: every row for NaN/Inf, a sample for stats
+            whole = self.batches.x._data.reshape(self.batches.x.shape[0], -1)
+            if not _finite(whole):
+                self.report_nonfinite_inputs(whole)
+                return False
+            rows = np.random.default_rng(0).permutation(len(whole))[:INPUT_SAMPLE]
+            xs = [Tensor._make(whole[np.sort(rows)], False, None)]
         x = np.concatenate([a._data.reshape(a.shape[0], -1) for a in xs]).astype(np.float64)
         if not np.isfinite(x).all():
             self.report_nonfinite_inputs(x)
@@ -493,13 +500,6 @@ class _Doctor:
     def dropouts(self) -> list[Any]:
         return [m for m in self.net.modules() if "Dropout" in type(m).__name__]
 
-    def train_mode_loss(self) -> float:
-        """The loss over the probe window as training sees it (dropout on): where the short
-        run's loss starts from."""
-        with ff.no_grad():
-            losses = [float(self.loss_fn(self.net(xb), yb)) for xb, yb in self.batches.window]
-        return float(np.mean(losses))
-
     def report_forward_nonfinite(self, watch: _ForwardWatch, when: str, step: int = -1) -> None:
         name, inputs_finite = watch.first
         if step > 0 and inputs_finite:
@@ -535,7 +535,6 @@ class _Doctor:
             return False
         init_loss, baseline = float(np.mean(losses)), float(np.mean(baselines))
         self.summary.update(init_loss=init_loss, uninformative_loss=baseline)
-        self.start_loss = self.train_mode_loss() if self.dropouts() else init_loss
         if not math.isfinite(init_loss):
             self.add(
                 "non-finite", "error", "loss", "initial loss", init_loss, ">", 0,
@@ -545,7 +544,6 @@ class _Doctor:
                 "probabilities, or clamp the predictions away from 0 and 1",
             )  # fmt: skip
             return False
-        self.window_acts["init"] = acts
         self.check_init_loss(init_loss, baseline)
         self.check_saturation(acts, "at initialisation")
         self.check_dead(acts, "at initialisation")
@@ -620,7 +618,7 @@ class _Doctor:
 
     def check_drift(self, acts: ActivationStats) -> None:
         hidden = [n for n, _ in self.linears[:-1]]  # the output layer's scale is init-loss's
-        stds = [acts[n].std[0] for n in hidden if acts[n].std]
+        stds = [float(np.mean(acts[n].std)) for n in hidden if acts[n].std]  # over the window
         if len(stds) < 2 or stds[0] <= 0:
             return
         ratios = np.array(stds) / stds[0]
@@ -696,8 +694,14 @@ class _Doctor:
                 "grad/data ratio" if big else "gradient spread across layers",
                 r[i_max] if big else spread, ">", t.grad_to_data_high if big else t.grad_spread,
                 f"std(grad)/std(weight) reaches {_g(r[i_max])} at {names[i_max]} (smallest "
-                f"{_g(r[i_min])} at {names[i_min]}): gradients grow towards the input, so a "
-                "step that suits the last layers throws the first ones around.",
+                f"{_g(r[i_min])} at {names[i_min]}): "
+                + (
+                    "one step at a modest learning rate would move those weights by more than "
+                    "their own size."
+                    if big
+                    else "gradients grow towards the input, so a step that suits the last "
+                    "layers throws the first ones around."
+                ),
                 "use kaiming init with the gain of your activation on every Linear "
                 "(nn.init.kaiming_normal_(w, nonlinearity='relu')), add BatchNorm1d, and clip "
                 "gradients (GradientClipping(max_norm=1.0))",
@@ -725,7 +729,8 @@ class _Doctor:
 
     # ------------------------------------------------------------------ the short run
 
-    def train(self) -> None:
+    def train(self) -> tuple[list[float], UpdateRatio, int | None]:
+        """The short run: training losses, update ratios, the step it blew up at (or None)."""
         udr = UpdateRatio(self.net)
         losses: list[float] = []
         stream = self.batches.stream()
@@ -749,6 +754,13 @@ class _Doctor:
             loss = self.loss_fn(out, yb)
             value = float(loss)
             if not math.isfinite(value):
+                self.add(
+                    "non-finite", "error", "loss", "loss", value, ">", 0,
+                    f"The outputs were finite at step {step} but the loss was not: they grew "
+                    "out of the loss function's range (e.g. probabilities rounded to 0 or 1).",
+                    "lower the learning rate (see lr-too-high); give the loss logits "
+                    "(CrossEntropyLoss / BCEWithLogitsLoss) rather than probabilities",
+                )  # fmt: skip
                 diverged_at = step
                 break
             loss.backward()
@@ -770,33 +782,30 @@ class _Doctor:
                 diverged_at = step + 1
                 break
         self.summary.update(steps_run=len(losses))
-        if losses:
-            self.summary.update(final_loss=losses[-1])
         if diverged_at is not None:
-            self.summary.update(final_loss=math.nan, diverged_at_step=diverged_at)
-        self.check_learning_rate(losses, udr, diverged_at)
+            self.summary.update(diverged_at_step=diverged_at)
+        return losses, udr, diverged_at
 
-    def check_learning_rate(self, losses: list[float], udr: UpdateRatio, diverged_at) -> None:
+    def check_learning_rate(self, losses, udr: UpdateRatio, diverged_at, end: float) -> None:
         t = self.t
         per_step, first, fastest = self.update_ratios(udr)
         median = float(np.median(per_step)) if per_step else math.nan
         peak = max(per_step) if per_step else math.nan
         self.summary.update(update_ratio_median=median)
-        # the initial loss (over the probe window) against the mean of the run's last fifth
-        start = self.start_loss
-        end = float(np.mean(losses[-max(1, len(losses) // 5) :])) if losses else math.nan
+        # the loss over the probe window before and after the run
+        start = self.summary["init_loss"]
         progress = (start - end) / abs(start) if start else 0.0
-        if diverged_at is not None or end > t.loss_diverge * start:
-            value = math.inf if diverged_at is not None else end / start
+        if diverged_at is not None or not end <= t.loss_diverge * start:
+            value = end / start if math.isfinite(end) else math.inf
             when = f" (non-finite at step {diverged_at})" if diverged_at is not None else ""
             self.lr_too_high(
-                "error", "late loss / initial loss", value, t.loss_diverge,
+                "error", "loss after / before the run", value, t.loss_diverge,
                 f"The loss diverged{when}: each step overshoots the minimum by more than it "
                 "gains.", first,
             )  # fmt: skip
         elif end > t.loss_rise * start:
             self.lr_too_high(
-                "warning", "late loss / initial loss", end / start, t.loss_rise,
+                "warning", "loss after / before the run", end / start, t.loss_rise,
                 "The loss rose over the short run instead of falling: the steps overshoot.",
                 first,
             )  # fmt: skip
@@ -868,15 +877,18 @@ class _Doctor:
         worst = list(weights)[int(np.argmax(medians))]
         return per_step, first, worst
 
-    def probe_after_training(self) -> None:
-        if self.summary.get("diverged_at_step") is not None:
-            return
-        acts, watch, _, _ = self.run_window()
+    def probe_after_training(self) -> float:
+        """The probe window again: dead units appearing during training; returns the loss
+        over the window (the same batches and mode as the initial loss, so the two compare
+        without sampling noise)."""
+        acts, watch, losses, _ = self.run_window()
         if watch.first is not None:
-            return
-        self.window_acts["trained"] = acts
-        when = f"after {self.steps} training steps"
-        self.check_dead(acts, when)
+            self.report_forward_nonfinite(watch, "after training", self.steps)
+            return math.nan
+        self.check_dead(acts, f"after {self.steps} training steps")
+        loss = float(np.mean(losses))
+        self.summary.update(final_loss=loss)
+        return loss
 
     # ------------------------------------------------------------------ train vs eval mode
 
@@ -919,12 +931,16 @@ class _Doctor:
 
     @staticmethod
     def worst(acts: ActivationStats, stat: str, kinds: tuple[str, ...]):
+        """(layer, value, kind) of the layer with the largest ``stat`` over the window: the
+        mean over its records for "saturated", the last record (the whole window) for "dead"."""
         best = None
         for r in acts:
             values = getattr(r, stat)
-            if r.kind in kinds and values and math.isfinite(values[-1]):
-                if best is None or values[-1] > best[1]:
-                    best = (r.name, values[-1], r.kind)
+            if r.kind not in kinds or not values:
+                continue
+            value = float(np.mean(values)) if stat == "saturated" else values[-1]
+            if math.isfinite(value) and (best is None or value > best[1]):
+                best = (r.name, value, r.kind)
         return best
 
     def linear_before(self, name: str) -> str | None:

@@ -112,13 +112,14 @@ class Thresholds:
     # The suggested learning rate moves the first step's ratio to this value (-2.5: inside the
     # healthy band, a little above the guide since early updates are the largest).
     update_ratio_target: float = -2.5
-    # Loss rising: the mean loss of the last fifth of the run ("late loss") above the initial
-    # loss (over the probe window) by this factor; 10% is beyond the batch-to-batch noise.
+    # The loss is measured on the probe window (the same batches, dropout off) before and after
+    # the short run, so the comparison has no batch-sampling noise.
+    # Loss rising: the loss after the run above the loss before it by this factor.
     loss_rise: float = 1.1
-    # Diverged: the late loss above this multiple of the initial loss, or non-finite.
+    # Diverged: the loss after the run above this multiple of the loss before, or non-finite.
     loss_diverge: float = 3.0
     # No progress: the loss fell by less than this fraction over the run. Any working
-    # learning rate takes a few percent off the loss in 50 steps.
+    # learning rate takes a few percent off the loss in 50 steps; lr 1e-7 moves it by 1e-5.
     min_progress: float = 0.02
 
     # ---------------------------------------------------------------- doctor: train/eval mode
