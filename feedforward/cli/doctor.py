@@ -18,6 +18,15 @@ from feedforward.cli.train import optimizer_factory, prepare
 
 __all__ = ["add_parser", "run"]
 
+DESCRIPTION = """\
+Probe the MLP 'feedforward train' would build, with the same options: the model at
+initialisation and over a short training run (--steps) on a copy. Reports bad initial loss,
+saturated or dead units, activation scale drift, vanishing or exploding gradients, a learning
+rate far too high or too low, non-finite values (naming the first module), and more; each
+finding comes with the figure measured, the threshold it crossed and a fix.
+
+Prints a table (--json: JSON) and exits with status 1 when there is an error finding."""
+
 # the train options that make the model, the data and the optimizer
 NAMES = [n for n in OPTIONS if n not in ("schedule", "epochs", "early_stopping", "out")]
 
@@ -36,7 +45,7 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "doctor",
         help="probe the model for init, gradient and learning-rate problems",
-        description=__doc__.split("\n\n")[1].strip(),
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
