@@ -196,6 +196,9 @@ class _Collector:
         self._driven = False
         self.active = True
 
+    def cleanup_fit(self, learn: Any) -> None:
+        self.after_fit(learn)  # also when fit ends with an error: usable standalone again
+
     def before_batch(self, learn: Any) -> None:
         self.at_step = int(getattr(learn, "step", 0))
         self.active = bool(learn.training) and self.at_step % self.every == 0
@@ -442,9 +445,6 @@ class ActivationStats(_Collector):
     def after_fit(self, learn: Any) -> None:
         super().after_fit(learn)
         self.detach()
-
-    def cleanup_fit(self, learn: Any) -> None:
-        self.detach()  # also when fit ends with an error
 
 
 # ---------------------------------------------------------------------- gradients
