@@ -39,7 +39,11 @@ def cases(lib):
     }
 
 
+SETTLE_S = 0.25  # idle BLAS/OpenMP threads spin for a while after a block: let them sleep first
+
+
 def per_call(fn, n: int) -> float:
+    time.sleep(SETTLE_S)
     start = time.perf_counter()
     for _ in range(n):
         fn()

@@ -102,7 +102,14 @@ def make_step(lib, spec: dict, fused: bool = False):
     return step
 
 
+# After a block, a library's idle BLAS/OpenMP threads keep spinning for a while (torch's libgomp,
+# NumPy's OpenBLAS), stealing the cores from whatever runs next. Pausing before each block lets
+# them fall asleep, so neither library is timed against the other's spinning threads.
+SETTLE_S = 0.25
+
+
 def time_block(step, n: int) -> float:
+    time.sleep(SETTLE_S)
     start = time.perf_counter()
     for _ in range(n):
         step()

@@ -123,7 +123,9 @@ def _check_root(tensor, gradient, index: int = 0) -> np.ndarray:
     if gradient is None:
         if tensor._data.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        return np.ones_like(tensor._data)
+        seed = np.empty(tensor._data.shape, dtype=tensor._data.dtype)
+        seed.fill(1)  # d(out)/d(out) = 1
+        return seed
     g = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
     if g.shape != tensor.shape:
         raise RuntimeError(

@@ -85,6 +85,16 @@ class FunctionCtx:
         """Accepted for torch compatibility: incoming gradients are always materialised."""
 
 
+class _Unrecorded(FunctionCtx):
+    """The ctx of a library op's forward when no graph is recorded (see ``Function.apply``)."""
+
+    def save_for_backward(self, *values) -> None:
+        pass
+
+
+_UNRECORDED = _Unrecorded()
+
+
 class Function(FunctionCtx):
     """Base class of differentiable operations.
 
@@ -147,7 +157,6 @@ class Function(FunctionCtx):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        ctx = _new(cls)
         # one pass over the inputs: their arrays, and whether any of them requires grad
         record = False
         arrays = []
@@ -159,6 +168,9 @@ class Function(FunctionCtx):
             else:
                 arrays.append(a)
         record = record and _state["grad"]
+        # No graph node is needed when nothing is recorded: the library's ops then get a shared
+        # stand-in whose save_for_backward keeps nothing.
+        ctx = _new(cls) if record or not cls.array_op else _UNRECORDED
         if cls.array_op:
             try:
                 data = cls.forward(ctx, *arrays, **kwargs)

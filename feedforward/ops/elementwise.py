@@ -324,10 +324,14 @@ class Sigmoid(ArrayOp):
         return g * out * (1 - out)
 
 
+_ZEROS = {np.dtype(t): np.zeros((), t) for t in ("float16", "float32", "float64", "int64", "int32")}
+
+
 class Relu(ArrayOp):
     @staticmethod
     def forward(ctx, x):
-        out = np.maximum(x, 0)
+        # a 0-dim zero of x's dtype: NumPy converts a Python 0 anew on every call
+        out = np.maximum(x, _ZEROS.get(x.dtype, 0))
         ctx.save_for_backward(out)
         return out
 

@@ -23,6 +23,13 @@ def expand(g: np.ndarray, axes, keepdim: bool) -> np.ndarray:
     return np.expand_dims(g, axes)
 
 
+def spread(g: np.ndarray, shape: tuple) -> np.ndarray:
+    """``g`` repeated over ``shape``, as a new array (cheaper than ``np.broadcast_to``)."""
+    out = np.empty(shape, dtype=g.dtype)
+    out[...] = g
+    return out
+
+
 class Sum(ArrayOp):
     @staticmethod
     def forward(ctx, x, axes=None, keepdim=False, dtype=None):
@@ -33,7 +40,7 @@ class Sum(ArrayOp):
 
     @staticmethod
     def backward(ctx, g):  # every summed element gets the output's gradient
-        return np.broadcast_to(expand(g, ctx.axes, ctx.keepdim), ctx.shape)
+        return spread(expand(g, ctx.axes, ctx.keepdim), ctx.shape)
 
 
 class Mean(ArrayOp):
@@ -46,7 +53,7 @@ class Mean(ArrayOp):
     @staticmethod
     def backward(ctx, g):  # each of the n elements contributed 1/n
         g = expand(g, ctx.axes, ctx.keepdim) / ctx.count
-        return np.broadcast_to(g, ctx.shape).astype(g.dtype, copy=False)
+        return spread(g, ctx.shape)
 
 
 class Prod(ArrayOp):
