@@ -299,3 +299,23 @@ def test_detach_and_views_share_version_counter():
         d.mul_(2)  # writes the storage y's backward saved
     with pytest.raises(RuntimeError, match="inplace"):
         y.sum().backward()
+
+
+def test_a_kept_loss_does_not_keep_the_activations_alive():
+    import gc
+    import weakref
+
+    w = ff.randn(200, 200, requires_grad=True)
+
+    def step():
+        h = (ff.randn(64, 200) @ w).relu()
+        out = (h * 2).sum()
+        out.backward()
+        return out, weakref.ref(h._data)
+
+    losses, refs = zip(*[step() for _ in range(3)])  # the classic `losses.append(loss)`
+    gc.collect()
+    assert all(r() is None for r in refs)  # activations freed although the losses live
+    assert all(loss.grad_fn is not None for loss in losses)
+    with pytest.raises(RuntimeError, match="second time"):
+        losses[0].backward()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 
 from feedforward.autograd import anomaly
-from feedforward.autograd.function import _FREED
 
 __all__ = ["backward", "grad"]
 
@@ -67,8 +66,6 @@ def _run(root, root_grad: np.ndarray, retain_graph: bool, capture: dict | None) 
         input_grads = node._run_backward(g)
         if anomaly._enabled:
             anomaly.check_backward(node, input_grads)
-        if not retain_graph and node._saved:
-            node._saved = _FREED
         for p, need, pg in zip(node.parents, node.needs_input_grad, input_grads):
             if not need or pg is None:
                 continue
@@ -81,6 +78,8 @@ def _run(root, root_grad: np.ndarray, retain_graph: bool, capture: dict | None) 
             else:
                 prev = grads.get(p.grad_fn)
                 grads[p.grad_fn] = pg if prev is None else prev + pg
+        if not retain_graph:
+            node._release()
 
 
 def _deliver(leaf, g: np.ndarray, capture: dict | None, handed_out: set) -> None:

@@ -142,13 +142,29 @@ class Function(FunctionCtx):
         """(node, 0) for each input, as torch shows the graph; leaves appear as AccumulateGrad."""
         out = []
         for p in self.parents:
-            if not isinstance(p, Tensor):
+            if not isinstance(p, Tensor | _Released):
                 continue
             if not p.requires_grad:
                 out.append((None, 0))
             else:
                 out.append((p.grad_fn if p.grad_fn is not None else AccumulateGrad(p), 0))
         return tuple(out)
+
+    def _release(self) -> None:
+        """After a backward without ``retain_graph``: let go of what backward needed.
+
+        Saved values are dropped (a second backward through this node then raises), and so are
+        the values of non-leaf inputs: the node keeps only their graph node, shape and dtype. So a
+        loss tensor kept alive after ``backward()`` (``losses.append(loss)``) does not keep every
+        activation of its graph in memory.
+        """
+        if self._saved:
+            self._saved = _FREED
+        self._versions = ()
+        self.parents = tuple(
+            _Released(p) if isinstance(p, Tensor) and p.grad_fn is not None else p
+            for p in self.parents
+        )
 
     def register_hook(self, fn) -> None:
         if self._tensor_hooks is None:
@@ -246,6 +262,30 @@ _TYPE_NAMES = {
     "bool": "BoolTensor",
     "uint8": "ByteTensor",
 }
+
+
+class _Released:
+    """A non-leaf input of a released node: its graph node, shape and dtype, not its values."""
+
+    __slots__ = ("grad_fn", "_data", "_requires_grad")
+
+    def __init__(self, tensor) -> None:
+        self.grad_fn = tensor.grad_fn
+        self._data = _Meta(tensor._data.shape, tensor._data.dtype)
+        self._requires_grad = tensor._requires_grad
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+
+class _Meta:
+    """Stands in for an array where only ``shape`` and ``dtype`` are read."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, shape: tuple, dtype: np.dtype) -> None:
+        self.shape, self.dtype = shape, dtype
 
 
 class AccumulateGrad:
