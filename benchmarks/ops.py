@@ -39,11 +39,13 @@ def cases(lib):
     }
 
 
-SETTLE_S = 0.25  # idle BLAS/OpenMP threads spin for a while after a block: let them sleep first
+WARM_S = 0.05  # an untimed run first: the other library's threads fall idle, this one's wake up
 
 
 def per_call(fn, n: int) -> float:
-    time.sleep(SETTLE_S)
+    warm_until = time.perf_counter() + WARM_S
+    while time.perf_counter() < warm_until:
+        fn()
     start = time.perf_counter()
     for _ in range(n):
         fn()

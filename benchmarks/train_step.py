@@ -103,13 +103,17 @@ def make_step(lib, spec: dict, fused: bool = False):
 
 
 # After a block, a library's idle BLAS/OpenMP threads keep spinning for a while (torch's libgomp,
-# NumPy's OpenBLAS), stealing the cores from whatever runs next. Pausing before each block lets
-# them fall asleep, so neither library is timed against the other's spinning threads.
-SETTLE_S = 0.25
+# NumPy's OpenBLAS), stealing the cores from whatever runs next; and a library whose threads went
+# to sleep is slow for its first calls. So each timed block starts with an untimed run of the same
+# step: the other library's threads fall idle while this one's wake up, and each is timed in its
+# steady state, as it would run alone.
+WARM_S = 0.1
 
 
 def time_block(step, n: int) -> float:
-    time.sleep(SETTLE_S)
+    warm_until = time.perf_counter() + WARM_S
+    while time.perf_counter() < warm_until:
+        step()
     start = time.perf_counter()
     for _ in range(n):
         step()

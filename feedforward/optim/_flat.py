@@ -78,8 +78,6 @@ class FlatGroup:
     def bind(self, params: list[Tensor], state: dict) -> None:
         """Make each parameter's state tensors views of the flat buffers (copying values in once
         when the state was made elsewhere, e.g. by ``load_state_dict``)."""
-        if not self.buffers:
-            return  # plain SGD keeps no state (and must not create empty entries)
         for p, (a, b) in zip(params, self.bounds):
             s = state[p]
             for name, flat in self.buffers.items():

@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 
 from feedforward.optim._arrays import effective_grad
-from feedforward.optim._flat import flat_group
 from feedforward.optim.optimizer import (
     Optimizer,
     ParamsT,
@@ -104,36 +103,6 @@ class SGD(Optimizer):
                 buf = self.state[p].get("momentum_buffer")
                 buffers.append(None if buf is None else buf._data)
 
-    def _flat_step(self, group: dict[str, Any], params: list[Tensor]) -> bool:
-        """Update a small group as one vector (see ``_flat``); False when it does not qualify."""
-        if len(params) != len(group["params"]):
-            return False
-        momentum = group["momentum"]
-        names = ("momentum_buffer",) if momentum != 0 else ()
-        fresh = [self.state[p].get("momentum_buffer") is None for p in params] if names else [0]
-        if any(fresh) and not all(fresh):
-            return False  # some buffers exist, some not: per parameter
-        cache = self.__dict__.setdefault("_flat_groups", {})
-        flat = flat_group(cache, id(group), params, self.state, names)
-        if flat is None:
-            return False
-        flat.gather(params)
-        sgd_update(
-            flat.values,
-            flat.grads,
-            flat.buffers.get("momentum_buffer"),
-            weight_decay=group["weight_decay"],
-            momentum=momentum,
-            lr=_to_float(group["lr"]),
-            dampening=group["dampening"],
-            nesterov=group["nesterov"],
-            maximize=group["maximize"],
-            fresh_buffer=bool(names) and all(fresh),
-        )
-        flat.scatter(params)
-        _bump_versions(params)
-        return True
-
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; returns the closure's loss when one is given."""
         loss = _closure_loss(closure)
@@ -141,8 +110,6 @@ class SGD(Optimizer):
             params: list[Tensor] = []
             buffers: list[np.ndarray | None] = []
             self._init_group(group, params, buffers)
-            if self._flat_step(group, params):
-                continue
             sgd(
                 [p._data for p in params],
                 [p.grad._data for p in params],
@@ -204,19 +171,16 @@ def sgd_update(
     dampening: float,
     nesterov: bool,
     maximize: bool,
-    fresh_buffer: bool = False,
 ) -> np.ndarray | None:
     """One SGD update of ``param`` (the rule in :class:`SGD`); returns the momentum buffer.
 
-    ``buf`` None (or ``fresh_buffer`` for a preallocated one) means the first step with momentum.
+    ``buf`` None means the first step with momentum.
     """
     grad_in = grad
     grad = effective_grad(param, grad, weight_decay, maximize)
     if momentum != 0:
         if buf is None:
             buf = grad.copy() if grad is grad_in else grad
-        elif fresh_buffer:
-            np.copyto(buf, grad)
         else:
             buf *= momentum
             buf += grad if dampening == 0 else grad * (1 - dampening)
