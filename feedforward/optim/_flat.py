@@ -7,16 +7,19 @@ group can be treated as one long vector. Two cases:
   overhead dominates. ``FlatGroup`` keeps the optimizer state of the whole group in one array per
   buffer (each parameter's state is a view into it), gathers parameters and gradients into one
   vector, runs the update once, and writes the parameters back.
-- A large parameter: memory traffic dominates. ``chunks`` cuts it into cache-sized pieces, so
-  the ten-odd passes of an Adam update run over data that stays in cache.
+- A large parameter: memory traffic dominates. ``in_chunks`` cuts it into cache-sized pieces, so
+  the ten-odd passes of an Adam update run over data that stays in cache, and shares the pieces
+  between the cores (NumPy releases the GIL inside each call).
 
 Both give bit-for-bit the same results as updating each parameter whole: the arithmetic is
-elementwise, in the same order.
+elementwise, in the same order, and every element is updated exactly once whatever the split.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -37,6 +40,34 @@ def chunks(*arrays: np.ndarray | None) -> Iterator[tuple]:
     for start in range(0, n, CHUNK):
         stop = start + CHUNK
         yield tuple(None if a is None else a[start:stop] for a in flat)
+
+
+WORKERS = min(os.cpu_count() or 1, 4)  # threads that share a large update
+_pool: ThreadPoolExecutor | None = None
+
+
+def in_chunks(update: Callable, arrays: tuple, *args, **kwargs) -> None:
+    """``update(*piece, *args, **kwargs)`` for matching cache-sized pieces of ``arrays``, the
+    pieces of a large update split between ``WORKERS`` threads."""
+    global _pool
+    pieces = list(chunks(*arrays))
+    if WORKERS == 1 or len(pieces) < 2 * WORKERS:
+        for piece in pieces:
+            update(*piece, *args, **kwargs)
+        return
+
+    def run(share: list) -> None:
+        for piece in share:
+            update(*piece, *args, **kwargs)
+
+    if _pool is None:
+        _pool = ThreadPoolExecutor(WORKERS - 1, thread_name_prefix="feedforward-optim")
+    size = -(-len(pieces) // WORKERS)
+    shares = [pieces[i : i + size] for i in range(0, len(pieces), size)]
+    pending = [_pool.submit(run, share) for share in shares[1:]]
+    run(shares[0])  # this thread takes the first share
+    for job in pending:
+        job.result()
 
 
 class FlatGroup:

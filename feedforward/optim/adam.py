@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from feedforward.optim._arrays import addcdiv_, addcmul_, effective_grad, lerp_
-from feedforward.optim._flat import chunks, flat_group
+from feedforward.optim._flat import flat_group, in_chunks
 from feedforward.optim.optimizer import (
     Optimizer,
     ParamsT,
@@ -207,7 +207,7 @@ def adam(
 ) -> None:
     """The Adam update on arrays, in place (``state_steps`` are 0-d counters, incremented here).
 
-    Large parameters are updated in cache-sized chunks (same result, less memory traffic).
+    Large parameters are updated in cache-sized chunks shared between the cores (same result).
     """
     options = dict(
         amsgrad=amsgrad,
@@ -223,8 +223,8 @@ def adam(
         step_t = state_steps[i]
         step_t += 1
         step = float(step_t)
-        for piece in chunks(param, grads[i], exp_avgs[i], exp_avg_sqs[i], max_exp_avg_sqs[i]):
-            adam_update(*piece, step, **options)
+        arrays = (param, grads[i], exp_avgs[i], exp_avg_sqs[i], max_exp_avg_sqs[i])
+        in_chunks(adam_update, arrays, step, **options)
 
 
 def adam_update(

@@ -12,7 +12,12 @@ _SELU_SATURATION = 1.7580993408473766
 
 def keep_mask(rng: np.random.Generator, shape: tuple, p: float, dtype) -> np.ndarray:
     """1 with probability 1 - p, else 0, in ``dtype``."""
-    return (rng.random(shape) >= p).astype(dtype)
+    return (_uniform(rng, shape) >= p).astype(dtype)
+
+
+def _uniform(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    # float32 draws are about twice as fast as float64 ones, and fine for a coin flip
+    return rng.random(shape, dtype=np.float32)
 
 
 class Dropout(ArrayOp):
@@ -27,7 +32,8 @@ class Dropout(ArrayOp):
         if p == 1:  # every unit dropped; 1 / (1 - p) would be inf
             scaled = np.zeros(mask_shape or x.shape, dtype=x.dtype)
         else:
-            scaled = keep_mask(rng, mask_shape or x.shape, p, x.dtype) / np.asarray(1 - p, x.dtype)
+            keep = _uniform(rng, mask_shape or x.shape) >= p
+            scaled = keep * np.asarray(1 / (1 - p), x.dtype)  # one pass: mask and scale
         ctx.save_for_backward(scaled)
         return x * scaled
 
