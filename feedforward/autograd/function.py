@@ -183,40 +183,58 @@ class Function(FunctionCtx):
                     record = True
             else:
                 arrays.append(a)
-        record = record and _state["grad"]
-        # No graph node is needed when nothing is recorded: the library's ops then get a shared
-        # stand-in whose save_for_backward keeps nothing.
-        ctx = _new(cls) if record or not cls.array_op else _UNRECORDED
-        if cls.array_op:
-            try:
-                data = cls.forward(ctx, *arrays, **kwargs)
-            except ValueError as e:
-                if "broadcast" not in str(e):
-                    raise
-                shapes = [np.shape(a) for a in arrays if isinstance(a, np.ndarray)]
-                raise broadcast_error(cls.__name__.lower(), *shapes[-2:]) from None
-        else:
-            with no_grad():
-                data = cls.forward(ctx, *args, **kwargs)
-            if not isinstance(data, Tensor):
-                raise TypeError(f"{cls.__name__}.forward must return one Tensor, got {type(data)}")
-            data = data._data
-        if type(data) is not np.ndarray:  # NumPy gives scalars for 0-dim results
-            data = np.asarray(data)
-        if not record:
-            out = Tensor._make(data, False, None)
-        else:
-            out = Tensor._make(data, True, ctx)
-            ctx.parents = args
-            ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-            if ctx._saved:
-                ctx._versions = _watch_saved(ctx._saved, args, out)
-            if anomaly._enabled:
-                ctx._stack = traceback.extract_stack()[:-2]
+        if record and _state["grad"]:
+            return cls._apply_recorded(args, arrays, kwargs)
+        if not cls.array_op:
+            return cls._apply_user(args, kwargs, None)
+        # Nothing to record (inference, no_grad, constants): no graph node. The op's forward gets
+        # a shared stand-in ctx whose save_for_backward keeps nothing. This path runs on every op
+        # of every evaluation, so it stays short.
+        data = _call_forward(cls, _UNRECORDED, arrays, kwargs)
+        out = _new(Tensor)
+        out._data = data
+        out._requires_grad = False
+        out.grad_fn = None
         if cls.is_view:
             out._version = args[0]._version
         if anomaly._enabled:
             anomaly.check_forward(cls, data)
+        return out
+
+    @classmethod
+    def _apply_recorded(cls, args: tuple, arrays: list, kwargs: dict):
+        """Run forward and make the output a node of the graph (this ctx is the node)."""
+        ctx = _new(cls)
+        if not cls.array_op:
+            return cls._apply_user(args, kwargs, ctx)
+        data = _call_forward(cls, ctx, arrays, kwargs)
+        return ctx._attach(Tensor._make(data, True, ctx), args)
+
+    @classmethod
+    def _apply_user(cls, args: tuple, kwargs: dict, ctx):
+        """A user's Function: forward sees Tensors (and records nothing itself), as in torch."""
+        record = ctx is not None
+        ctx = ctx if record else _new(cls)
+        with no_grad():
+            result = cls.forward(ctx, *args, **kwargs)
+        if not isinstance(result, Tensor):
+            raise TypeError(f"{cls.__name__}.forward must return one Tensor, got {type(result)}")
+        data = result._data
+        if not record:
+            return Tensor._make(data, False, None)
+        return ctx._attach(Tensor._make(data, True, ctx), args)
+
+    def _attach(self, out, args: tuple):
+        """Remember the inputs and what forward saved (with their versions) for backward."""
+        self.parents = args
+        self.needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+        if self._saved:
+            self._versions = _watch_saved(self._saved, args, out)
+        if self.is_view:
+            out._version = args[0]._version
+        if anomaly._enabled:
+            self._stack = traceback.extract_stack()[:-3]
+            anomaly.check_forward(type(self), out._data)
         return out
 
     def _run_backward(self, grad: np.ndarray) -> tuple:
@@ -232,6 +250,20 @@ class Function(FunctionCtx):
                 f"(expected {len(self.parents)}, got {len(grads)})"
             )
         return tuple(g._data if isinstance(g, Tensor) else g for g in grads)
+
+
+def _call_forward(cls, ctx, arrays: list, kwargs: dict) -> np.ndarray:
+    """An array op's forward, with NumPy's broadcasting error turned into torch's."""
+    try:
+        data = cls.forward(ctx, *arrays, **kwargs) if kwargs else cls.forward(ctx, *arrays)
+    except ValueError as e:
+        if "broadcast" not in str(e):
+            raise
+        shapes = [np.shape(a) for a in arrays if isinstance(a, np.ndarray)]
+        raise broadcast_error(cls.__name__.lower(), *shapes[-2:]) from None
+    if type(data) is not np.ndarray:  # NumPy gives scalars for 0-dim results
+        data = np.asarray(data)
+    return data
 
 
 def _watch_saved(saved, args, out) -> tuple:
