@@ -7,9 +7,27 @@ are Python floats: NumPy treats them as "weak", so float32 arrays stay float32.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
-__all__ = ["effective_grad", "lerp_", "addcmul_", "addcdiv_"]
+__all__ = ["with_steps", "effective_grad", "decoupled_grad", "lerp_", "addcmul_", "addcdiv_"]
+
+
+def with_steps(
+    state_steps: list[np.ndarray], params: list[np.ndarray], *per_param: list
+) -> Iterator[tuple]:
+    """``(t, param, *others)`` for each parameter, after counting its step.
+
+    The loop of the update functions that keep a step counter (torch's ``for i, param in
+    enumerate(params): ... step_t += 1``): the parameter's counter (a 0-d array of the state) is
+    incremented in place, ``t`` is its new value as a Python float, and ``others`` are the
+    parameter's entries of the ``per_param`` lists (gradient, moment buffers). Lists are paired
+    as by ``zip``, as torch's Adagrad does.
+    """
+    for step_t, arrays in zip(state_steps, zip(params, *per_param)):
+        step_t += 1
+        yield (float(step_t), *arrays)
 
 
 def effective_grad(
@@ -26,6 +44,25 @@ def effective_grad(
         decay = param * weight_decay
         grad = np.add(grad, decay, out=decay)
     return grad
+
+
+def decoupled_grad(
+    param: np.ndarray,
+    grad: np.ndarray,
+    lr: float,
+    weight_decay: float,
+    decoupled: bool,
+    maximize: bool,
+) -> np.ndarray:
+    """``effective_grad`` for the optimizers that can decouple weight decay (Adam, NAdam).
+
+    With ``decoupled`` the weights shrink in place, ``param *= 1 - lr * weight_decay`` (AdamW),
+    and the gradient gets no L2 term; otherwise weight decay is the L2 penalty.
+    """
+    if weight_decay != 0 and decoupled:
+        param *= 1 - lr * weight_decay
+        return effective_grad(param, grad, 0, maximize)
+    return effective_grad(param, grad, weight_decay, maximize)
 
 
 def lerp_(start: np.ndarray, end: np.ndarray, weight: float, scratch: np.ndarray) -> None:

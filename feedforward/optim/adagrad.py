@@ -7,15 +7,15 @@ from typing import Any
 
 import numpy as np
 
-from feedforward.optim._arrays import addcdiv_, effective_grad
+from feedforward.optim._arrays import addcdiv_, effective_grad, with_steps
 from feedforward.optim.optimizer import (
     Optimizer,
     ParamsT,
-    _bump_versions,
     _check,
     _check_lr,
     _closure_loss,
     _scalar_tensor,
+    _state_arrays,
     _to_float,
 )
 from feedforward.tensor import Tensor
@@ -88,42 +88,33 @@ class Adagrad(Optimizer):
         super().__init__(params, defaults)
         for group in self.param_groups:  # torch makes Adagrad's state up front
             for p in group["params"]:
-                self._new_state(p, group["initial_accumulator_value"])
+                self.state[p].update(self._initial_state(p, group["initial_accumulator_value"]))
 
-    def _new_state(self, p: Tensor, initial_value: float) -> None:
-        state = self.state[p]
-        state["step"] = _scalar_tensor(0.0)
-        state["sum"] = Tensor._make(np.full_like(p._data, initial_value), False, None)
+    @staticmethod
+    def _initial_state(p: Tensor, initial_value: float) -> dict[str, Tensor]:
+        state_sum = np.full_like(p._data, initial_value)
+        return {"step": _scalar_tensor(0.0), "sum": Tensor._make(state_sum, False, None)}
 
-    def _init_group(self, group: dict[str, Any], params: list[Tensor], state: dict) -> None:
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            params.append(p)
-            s = self.state[p]
-            if len(s) == 0:  # a group added after construction; torch uses the default here
-                self._new_state(p, self.defaults["initial_accumulator_value"])
-            state["state_sums"].append(s["sum"]._data)
-            state["state_steps"].append(s["step"]._data)
+    def _new_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Tensor]:
+        # A group added after construction: torch starts its sums at the default value here.
+        return self._initial_state(p, self.defaults["initial_accumulator_value"])
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; returns the closure's loss when one is given."""
         loss = _closure_loss(closure)
-        for group in self.param_groups:
-            params: list[Tensor] = []
-            state: dict[str, list] = {"state_sums": [], "state_steps": []}
-            self._init_group(group, params, state)
+        for group, params in self._groups_to_update():
+            states = self._param_states(group, params)
             adagrad(
                 [p._data for p in params],
                 [p.grad._data for p in params],
-                **state,
+                _state_arrays(states, "sum"),
+                _state_arrays(states, "step"),
                 lr=_to_float(group["lr"]),
                 weight_decay=group["weight_decay"],
                 lr_decay=group["lr_decay"],
                 eps=group["eps"],
                 maximize=group["maximize"],
             )
-            _bump_versions(params)
         return loss
 
 
@@ -140,9 +131,7 @@ def adagrad(
     maximize: bool,
 ) -> None:
     """The Adagrad update on arrays, in place."""
-    for param, grad, state_sum, step_t in zip(params, grads, state_sums, state_steps):
-        step_t += 1
-        step = float(step_t)
+    for step, param, grad, state_sum in with_steps(state_steps, params, grads, state_sums):
         grad = effective_grad(param, grad, weight_decay, maximize)
         clr = lr / (1 + (step - 1) * lr_decay)
         std = np.multiply(grad, grad)

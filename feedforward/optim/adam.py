@@ -7,17 +7,17 @@ from typing import Any
 
 import numpy as np
 
-from feedforward.optim._arrays import addcdiv_, addcmul_, effective_grad, lerp_
+from feedforward.optim._arrays import addcdiv_, addcmul_, decoupled_grad, lerp_, with_steps
 from feedforward.optim._flat import flat_group, in_chunks
 from feedforward.optim.optimizer import (
     Optimizer,
     ParamsT,
-    _bump_versions,
     _check,
     _check_betas,
     _check_lr,
     _closure_loss,
     _scalar_tensor,
+    _state_arrays,
     _to_float,
     _zeros_like,
 )
@@ -102,26 +102,34 @@ class Adam(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def _init_group(self, group: dict[str, Any], params: list[Tensor], state: dict) -> None:
-        """Collect the parameters that have gradients and their state arrays (made on first use)."""
-        amsgrad = group["amsgrad"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            params.append(p)
-            s = self.state[p]
-            if len(s) == 0:
-                s["step"] = _scalar_tensor(0.0)
-                s["exp_avg"] = _zeros_like(p)
-                s["exp_avg_sq"] = _zeros_like(p)
-                if amsgrad:
-                    s["max_exp_avg_sq"] = _zeros_like(p)
-            state["exp_avgs"].append(s["exp_avg"]._data)
-            state["exp_avg_sqs"].append(s["exp_avg_sq"]._data)
-            state["max_exp_avg_sqs"].append(s["max_exp_avg_sq"]._data if amsgrad else None)
-            state["state_steps"].append(s["step"]._data)
+    def _new_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Tensor]:
+        state = {
+            "step": _scalar_tensor(0.0),
+            "exp_avg": _zeros_like(p),
+            "exp_avg_sq": _zeros_like(p),
+        }
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = _zeros_like(p)
+        return state
 
-    def _flat_step(self, group: dict[str, Any], params: list[Tensor], steps: list) -> bool:
+    @staticmethod
+    def _options(group: dict[str, Any]) -> dict[str, Any]:
+        """The keyword arguments of ``adam`` and ``adam_update`` for a param group."""
+        beta1, beta2 = group["betas"]
+        return dict(
+            amsgrad=group["amsgrad"],
+            beta1=_to_float(beta1),
+            beta2=_to_float(beta2),
+            lr=_to_float(group["lr"]),
+            weight_decay=group["weight_decay"],
+            eps=group["eps"],
+            maximize=group["maximize"],
+            decoupled_weight_decay=group["decoupled_weight_decay"],
+        )
+
+    def _flat_step(
+        self, group: dict[str, Any], params: list[Tensor], steps: list, options: dict[str, Any]
+    ) -> bool:
         """Update a small group as one vector (see ``_flat``); False when it does not qualify."""
         if len(params) != len(group["params"]) or len({float(s) for s in steps}) != 1:
             return False  # a parameter without a gradient, or steps out of step: per parameter
@@ -132,7 +140,6 @@ class Adam(Optimizer):
             return False
         for s in steps:
             s += 1
-        beta1, beta2 = group["betas"]
         flat.gather(params)
         buffers = flat.buffers
         adam_update(
@@ -142,49 +149,30 @@ class Adam(Optimizer):
             buffers["exp_avg_sq"],
             buffers.get("max_exp_avg_sq"),
             float(steps[0]),
-            amsgrad=group["amsgrad"],
-            beta1=_to_float(beta1),
-            beta2=_to_float(beta2),
-            lr=_to_float(group["lr"]),
-            weight_decay=group["weight_decay"],
-            eps=group["eps"],
-            maximize=group["maximize"],
-            decoupled_weight_decay=group["decoupled_weight_decay"],
+            **options,
             scratch=flat.scratch,
         )
         flat.scatter(params)
-        _bump_versions(params)
         return True
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; returns the closure's loss when one is given."""
         loss = _closure_loss(closure)
-        for group in self.param_groups:
-            params: list[Tensor] = []
-            state: dict[str, list] = {
-                "exp_avgs": [],
-                "exp_avg_sqs": [],
-                "max_exp_avg_sqs": [],
-                "state_steps": [],
-            }
-            self._init_group(group, params, state)
-            beta1, beta2 = group["betas"]
-            if self._flat_step(group, params, state["state_steps"]):
+        for group, params in self._groups_to_update():
+            states = self._param_states(group, params)
+            steps = _state_arrays(states, "step")
+            options = self._options(group)
+            if self._flat_step(group, params, steps, options):
                 continue
             adam(
                 [p._data for p in params],
                 [p.grad._data for p in params],
-                **state,
-                amsgrad=group["amsgrad"],
-                beta1=_to_float(beta1),
-                beta2=_to_float(beta2),
-                lr=_to_float(group["lr"]),
-                weight_decay=group["weight_decay"],
-                eps=group["eps"],
-                maximize=group["maximize"],
-                decoupled_weight_decay=group["decoupled_weight_decay"],
+                _state_arrays(states, "exp_avg"),
+                _state_arrays(states, "exp_avg_sq"),
+                _state_arrays(states, "max_exp_avg_sq", group["amsgrad"]),
+                steps,
+                **options,
             )
-            _bump_versions(params)
         return loss
 
 
@@ -219,11 +207,8 @@ def adam(
         maximize=maximize,
         decoupled_weight_decay=decoupled_weight_decay,
     )
-    for i, param in enumerate(params):
-        step_t = state_steps[i]
-        step_t += 1
-        step = float(step_t)
-        arrays = (param, grads[i], exp_avgs[i], exp_avg_sqs[i], max_exp_avg_sqs[i])
+    per_param = with_steps(state_steps, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs)
+    for step, *arrays in per_param:
         in_chunks(adam_update, arrays, step, **options)
 
 
@@ -246,11 +231,7 @@ def adam_update(
     scratch: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> None:
     """One Adam update of ``param`` at step ``step`` (the update rule in :class:`Adam`)."""
-    if weight_decay != 0 and decoupled_weight_decay:
-        param *= 1 - lr * weight_decay
-        grad = effective_grad(param, grad, 0, maximize)
-    else:
-        grad = effective_grad(param, grad, weight_decay, maximize)
+    grad = decoupled_grad(param, grad, lr, weight_decay, decoupled_weight_decay, maximize)
     denom, tmp = scratch if scratch is not None else (np.empty_like(param), None)
 
     lerp_(exp_avg, grad, 1 - beta1, denom)

@@ -7,16 +7,16 @@ from typing import Any
 
 import numpy as np
 
-from feedforward.optim._arrays import addcdiv_, effective_grad, lerp_
+from feedforward.optim._arrays import addcdiv_, effective_grad, lerp_, with_steps
 from feedforward.optim.optimizer import (
     Optimizer,
     ParamsT,
-    _bump_versions,
     _check,
     _check_betas,
     _check_lr,
     _closure_loss,
     _scalar_tensor,
+    _state_arrays,
     _to_float,
     _zeros_like,
 )
@@ -82,32 +82,21 @@ class Adamax(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def _init_group(self, group: dict[str, Any], params: list[Tensor], state: dict) -> None:
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            params.append(p)
-            s = self.state[p]
-            if len(s) == 0:
-                s["step"] = _scalar_tensor(0.0)
-                s["exp_avg"] = _zeros_like(p)
-                s["exp_inf"] = _zeros_like(p)
-            state["exp_avgs"].append(s["exp_avg"]._data)
-            state["exp_infs"].append(s["exp_inf"]._data)
-            state["state_steps"].append(s["step"]._data)
+    def _new_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Tensor]:
+        return {"step": _scalar_tensor(0.0), "exp_avg": _zeros_like(p), "exp_inf": _zeros_like(p)}
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; returns the closure's loss when one is given."""
         loss = _closure_loss(closure)
-        for group in self.param_groups:
-            params: list[Tensor] = []
-            state: dict[str, list] = {"exp_avgs": [], "exp_infs": [], "state_steps": []}
-            self._init_group(group, params, state)
+        for group, params in self._groups_to_update():
+            states = self._param_states(group, params)
             beta1, beta2 = group["betas"]
             adamax(
                 [p._data for p in params],
                 [p.grad._data for p in params],
-                **state,
+                _state_arrays(states, "exp_avg"),
+                _state_arrays(states, "exp_inf"),
+                _state_arrays(states, "step"),
                 eps=group["eps"],
                 beta1=beta1,
                 beta2=beta2,
@@ -115,7 +104,6 @@ class Adamax(Optimizer):
                 weight_decay=group["weight_decay"],
                 maximize=group["maximize"],
             )
-            _bump_versions(params)
         return loss
 
 
@@ -134,11 +122,9 @@ def adamax(
     maximize: bool,
 ) -> None:
     """The Adamax update on arrays, in place."""
-    for i, param in enumerate(params):
-        step_t = state_steps[i]
-        step_t += 1
-        grad = effective_grad(param, grads[i], weight_decay, maximize)
-        exp_avg, exp_inf = exp_avgs[i], exp_infs[i]
+    per_param = with_steps(state_steps, params, grads, exp_avgs, exp_infs)
+    for step, param, grad, exp_avg, exp_inf in per_param:
+        grad = effective_grad(param, grad, weight_decay, maximize)
         scratch = np.empty_like(param)
 
         lerp_(exp_avg, grad, 1 - beta1, scratch)
@@ -147,5 +133,5 @@ def adamax(
         scratch += eps
         np.maximum(exp_inf, scratch, out=exp_inf)
 
-        clr = lr / (1 - beta1 ** float(step_t))
+        clr = lr / (1 - beta1**step)
         addcdiv_(param, exp_avg, exp_inf, -clr)

@@ -7,16 +7,16 @@ from typing import Any
 
 import numpy as np
 
-from feedforward.optim._arrays import addcdiv_, addcmul_, effective_grad, lerp_
+from feedforward.optim._arrays import addcdiv_, addcmul_, decoupled_grad, lerp_, with_steps
 from feedforward.optim.optimizer import (
     Optimizer,
     ParamsT,
-    _bump_versions,
     _check,
     _check_betas,
     _check_lr,
     _closure_loss,
     _scalar_tensor,
+    _state_arrays,
     _to_float,
     _zeros_like,
 )
@@ -99,39 +99,27 @@ class NAdam(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def _init_group(self, group: dict[str, Any], params: list[Tensor], state: dict) -> None:
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            params.append(p)
-            s = self.state[p]
-            if len(s) == 0:
-                s["step"] = _scalar_tensor(0.0)
-                s["mu_product"] = _scalar_tensor(1.0)
-                s["exp_avg"] = _zeros_like(p)
-                s["exp_avg_sq"] = _zeros_like(p)
-            state["exp_avgs"].append(s["exp_avg"]._data)
-            state["exp_avg_sqs"].append(s["exp_avg_sq"]._data)
-            state["mu_products"].append(s["mu_product"]._data)
-            state["state_steps"].append(s["step"]._data)
+    def _new_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Tensor]:
+        return {
+            "step": _scalar_tensor(0.0),
+            "mu_product": _scalar_tensor(1.0),
+            "exp_avg": _zeros_like(p),
+            "exp_avg_sq": _zeros_like(p),
+        }
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; returns the closure's loss when one is given."""
         loss = _closure_loss(closure)
-        for group in self.param_groups:
-            params: list[Tensor] = []
-            state: dict[str, list] = {
-                "exp_avgs": [],
-                "exp_avg_sqs": [],
-                "mu_products": [],
-                "state_steps": [],
-            }
-            self._init_group(group, params, state)
+        for group, params in self._groups_to_update():
+            states = self._param_states(group, params)
             beta1, beta2 = group["betas"]
             nadam(
                 [p._data for p in params],
                 [p.grad._data for p in params],
-                **state,
+                _state_arrays(states, "exp_avg"),
+                _state_arrays(states, "exp_avg_sq"),
+                _state_arrays(states, "mu_product"),
+                _state_arrays(states, "step"),
                 beta1=beta1,
                 beta2=beta2,
                 lr=_to_float(group["lr"]),
@@ -141,7 +129,6 @@ class NAdam(Optimizer):
                 decoupled_weight_decay=group["decoupled_weight_decay"],
                 maximize=group["maximize"],
             )
-            _bump_versions(params)
         return loss
 
 
@@ -163,16 +150,9 @@ def nadam(
     maximize: bool,
 ) -> None:
     """The NAdam update on arrays, in place (``mu_products`` are 0-d arrays, updated here)."""
-    for i, param in enumerate(params):
-        step_t, mu_product = state_steps[i], mu_products[i]
-        step_t += 1
-        step = float(step_t)
-        if weight_decay != 0 and decoupled_weight_decay:
-            param *= 1 - lr * weight_decay
-            grad = effective_grad(param, grads[i], 0, maximize)
-        else:
-            grad = effective_grad(param, grads[i], weight_decay, maximize)
-        exp_avg, exp_avg_sq = exp_avgs[i], exp_avg_sqs[i]
+    per_param = with_steps(state_steps, params, grads, exp_avgs, exp_avg_sqs, mu_products)
+    for step, param, grad, exp_avg, exp_avg_sq, mu_product in per_param:
+        grad = decoupled_grad(param, grad, lr, weight_decay, decoupled_weight_decay, maximize)
         denom = np.empty_like(param)  # scratch, then the denominator
 
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))

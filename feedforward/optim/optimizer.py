@@ -5,6 +5,11 @@ that group's hyperparameters) and ``state`` (a dict keyed by parameter tensor wi
 algorithm keeps, such as Adam's moment estimates). Subclasses validate their hyperparameters,
 create state lazily on the first step, and hand NumPy arrays to a pure update function that writes
 into the parameters in place, as torch's optimizers do with their ``_single_tensor_*`` functions.
+The loop of every ``step`` is shared::
+
+    for group, params in self._groups_to_update():  # params with gradients; versions bumped after
+        states = self._param_states(group, params)  # made by the subclass's _new_state at first
+        update([p._data for p in params], [p.grad._data for p in params], ..., lr=group["lr"])
 
 ``state_dict()`` / ``load_state_dict()`` use torch's layout, so checkpoints read the same::
 
@@ -16,7 +21,7 @@ from __future__ import annotations
 
 import warnings
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from copy import deepcopy
 from itertools import chain
 from typing import Any, TypeAlias
@@ -99,10 +104,14 @@ def _closure_loss(closure: Callable[[], Any] | None) -> Any:
         return closure()
 
 
-def _bump_versions(params: list[Tensor]) -> None:
-    """Record one in-place write per updated parameter (so stale saved tensors are detected)."""
-    for p in params:
-        p._version.value += 1
+def _state_arrays(
+    states: list[dict[str, Tensor]], key: str, kept: bool = True
+) -> list[np.ndarray | None]:
+    """The array of ``state[key]`` for each parameter's state; all None when the optimizer does
+    not keep that buffer with these settings (e.g. ``max_exp_avg_sq`` without amsgrad)."""
+    if not kept:
+        return [None] * len(states)
+    return [s[key]._data for s in states]
 
 
 # ---------------------------------------------------------------------- the base class
@@ -267,6 +276,33 @@ class Optimizer:
                 called with gradients enabled and its loss is returned.
         """
         raise NotImplementedError
+
+    def _groups_to_update(self) -> Iterator[tuple[dict[str, Any], list[Tensor]]]:
+        """Each param group with its parameters that have a gradient, for ``step`` to update.
+
+        Parameters without one (unused, or their grad set to None) are skipped, as in torch. Once
+        the loop body has updated a group in place, every parameter of it gets one version bump,
+        so autograd detects the saved tensors that the update made stale.
+        """
+        for group in self.param_groups:
+            params = [p for p in group["params"] if p.grad is not None]
+            yield group, params
+            for p in params:
+                p._version.value += 1
+
+    def _param_states(self, group: dict[str, Any], params: list[Tensor]) -> list[dict[str, Any]]:
+        """The state dict of each of ``params``, made by :meth:`_new_state` on its first step."""
+        states = []
+        for p in params:
+            state = self.state[p]
+            if len(state) == 0:
+                state.update(self._new_state(p, group))
+            states.append(state)
+        return states
+
+    def _new_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Tensor]:
+        """The state of ``p`` before its first step (optimizers that keep state define it)."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no per-parameter state")
 
     # ------------------------------------------------------------------ checkpoints
 

@@ -11,11 +11,11 @@ from feedforward.optim._arrays import addcdiv_, addcmul_, effective_grad, lerp_
 from feedforward.optim.optimizer import (
     Optimizer,
     ParamsT,
-    _bump_versions,
     _check,
     _check_lr,
     _closure_loss,
     _scalar_tensor,
+    _state_arrays,
     _to_float,
     _zeros_like,
 )
@@ -94,41 +94,26 @@ class RMSprop(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def _init_group(self, group: dict[str, Any], params: list[Tensor], state: dict) -> None:
-        momentum, centered = group["momentum"] > 0, group["centered"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            params.append(p)
-            s = self.state[p]
-            if len(s) == 0:
-                s["step"] = _scalar_tensor(0.0)
-                s["square_avg"] = _zeros_like(p)
-                if momentum:
-                    s["momentum_buffer"] = _zeros_like(p)
-                if centered:
-                    s["grad_avg"] = _zeros_like(p)
-            state["square_avgs"].append(s["square_avg"]._data)
-            state["grad_avgs"].append(s["grad_avg"]._data if centered else None)
-            state["momentum_buffers"].append(s["momentum_buffer"]._data if momentum else None)
-            state["state_steps"].append(s["step"]._data)
+    def _new_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Tensor]:
+        state = {"step": _scalar_tensor(0.0), "square_avg": _zeros_like(p)}
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = _zeros_like(p)
+        if group["centered"]:
+            state["grad_avg"] = _zeros_like(p)
+        return state
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; returns the closure's loss when one is given."""
         loss = _closure_loss(closure)
-        for group in self.param_groups:
-            params: list[Tensor] = []
-            state: dict[str, list] = {
-                "square_avgs": [],
-                "grad_avgs": [],
-                "momentum_buffers": [],
-                "state_steps": [],
-            }
-            self._init_group(group, params, state)
+        for group, params in self._groups_to_update():
+            states = self._param_states(group, params)
             rmsprop(
                 [p._data for p in params],
                 [p.grad._data for p in params],
-                **state,
+                _state_arrays(states, "square_avg"),
+                _state_arrays(states, "grad_avg", group["centered"]),
+                _state_arrays(states, "momentum_buffer", group["momentum"] > 0),
+                _state_arrays(states, "step"),
                 lr=_to_float(group["lr"]),
                 alpha=group["alpha"],
                 eps=group["eps"],
@@ -137,7 +122,6 @@ class RMSprop(Optimizer):
                 centered=group["centered"],
                 maximize=group["maximize"],
             )
-            _bump_versions(params)
         return loss
 
 

@@ -11,7 +11,6 @@ from feedforward.optim._arrays import effective_grad
 from feedforward.optim.optimizer import (
     Optimizer,
     ParamsT,
-    _bump_versions,
     _check,
     _check_lr,
     _closure_loss,
@@ -91,25 +90,18 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
 
-    def _init_group(
-        self, group: dict[str, Any], params: list[Tensor], buffers: list[np.ndarray | None]
-    ) -> None:
-        use_momentum = group["momentum"] != 0
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            params.append(p)
-            if use_momentum:
-                buf = self.state[p].get("momentum_buffer")
-                buffers.append(None if buf is None else buf._data)
+    def _momentum_buffers(self, params: list[Tensor]) -> list[np.ndarray | None]:
+        """Each parameter's momentum buffer, None before its first step with momentum (torch
+        makes the buffer in the update, from the first gradient)."""
+        buffers = (self.state[p].get("momentum_buffer") for p in params)
+        return [None if buf is None else buf._data for buf in buffers]
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; returns the closure's loss when one is given."""
         loss = _closure_loss(closure)
-        for group in self.param_groups:
-            params: list[Tensor] = []
-            buffers: list[np.ndarray | None] = []
-            self._init_group(group, params, buffers)
+        for group, params in self._groups_to_update():
+            use_momentum = group["momentum"] != 0
+            buffers = self._momentum_buffers(params) if use_momentum else []
             sgd(
                 [p._data for p in params],
                 [p.grad._data for p in params],
@@ -121,12 +113,11 @@ class SGD(Optimizer):
                 nesterov=group["nesterov"],
                 maximize=group["maximize"],
             )
-            if group["momentum"] != 0:
+            if use_momentum:
                 for p, buf in zip(params, buffers):  # buffers made this step join the state
                     state = self.state[p]
                     if state.get("momentum_buffer") is None:
                         state["momentum_buffer"] = Tensor._make(buf, False, None)
-            _bump_versions(params)
         return loss
 
 
