@@ -4,16 +4,20 @@
     python benchmarks/train_step.py --rss        # peak memory per workload, fresh processes
     python benchmarks/train_step.py --import-time --latency
 
-The six workloads of the performance issue run in one process, in interleaved blocks (ff, torch
-eager, torch with its fused optimizer, again and again) after a warm-up, so that the noise of a
-shared machine hits all three alike. The table gives the median time per step, min-max, and the
-ratios ff/torch-eager and ff/torch-fused (below 1: feedforward is faster).
+The six workloads of the performance issue run in one invocation, in interleaved blocks (ff,
+torch eager, torch with its fused optimizer, again and again), each after an untimed warm-up, so
+that the noise of a shared machine hits all three alike. Each library runs in a worker process of
+its own (``--same-process`` puts both in this one: then each library's idle BLAS/OpenMP threads
+spin against the other's, which no user sees). The table gives the median time per step, min-max,
+and the ratios ff/torch-eager and ff/torch-fused (below 1: feedforward is faster).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
+import multiprocessing
 import os
 import statistics
 import subprocess
@@ -120,12 +124,55 @@ def time_block(step, n: int) -> float:
     return (time.perf_counter() - start) / n
 
 
-def bench(names, repeats: int) -> list[dict]:
-    import torch
+class InProcess:
+    """Times the steps of one library in this process."""
 
-    import feedforward as ff
+    def __init__(self, lib_name: str) -> None:
+        self.lib = importlib.import_module(lib_name)
+        if lib_name == "torch":
+            self.lib.set_num_threads(2)
+        self.steps: dict = {}
 
-    torch.set_num_threads(2)
+    def time(self, workload: str, fused: bool, n: int) -> float:
+        key = (workload, fused)
+        if key not in self.steps:
+            self.steps.clear()  # one workload at a time: free the last one's model and data
+            self.steps[key] = make_step(self.lib, WORKLOADS[workload], fused=fused)
+        return time_block(self.steps[key], n)
+
+    def close(self) -> None:
+        self.steps.clear()
+
+
+def _serve(conn, lib_name: str) -> None:
+    runner = InProcess(lib_name)
+    while (job := conn.recv()) is not None:
+        conn.send(runner.time(*job))
+
+
+class Worker:
+    """One library in a process of its own, timed on request: the blocks still alternate, but
+    the other library's idle threads never share its process (users never run both at once)."""
+
+    def __init__(self, lib_name: str) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_serve, args=(child, lib_name), daemon=True)
+        self.process.start()
+
+    def time(self, workload: str, fused: bool, n: int) -> float:
+        self.conn.send((workload, fused, n))
+        return self.conn.recv()
+
+    def close(self) -> None:
+        self.conn.send(None)
+        self.process.join()
+
+
+def bench(names, repeats: int, same_process: bool = False) -> list[dict]:
+    make = InProcess if same_process else Worker
+    runners = {"feedforward": make("feedforward"), "torch": make("torch")}
+    variants = {"ff": ("feedforward", False), "torch": ("torch", False), "fused": ("torch", True)}
     rows = []
     header = (
         f"{'workload':18} {'ff':>10} {'torch':>10} {'fused':>10} {'ff/torch':>9} "
@@ -133,20 +180,17 @@ def bench(names, repeats: int) -> list[dict]:
     )
     print(header)
     for name in names:
-        spec = WORKLOADS[name]
-        steps = {
-            "ff": make_step(ff, spec),
-            "torch": make_step(torch, spec),
-            "fused": make_step(torch, spec, fused=True),
-        }
-        for s in steps.values():  # warm-up
-            time_block(s, 3)
-        probe = max(time_block(s, 3) for s in steps.values())
+
+        def block(variant: str, n: int, name: str = name) -> float:
+            lib, fused = variants[variant]
+            return runners[lib].time(name, fused, n)
+
+        probe = max(block(v, 3) for v in variants)
         n = max(3, int(0.15 / probe))  # ~150 ms blocks
-        times = {k: [] for k in steps}
+        times = {k: [] for k in variants}
         for _ in range(repeats):
-            for k, s in steps.items():
-                times[k].append(time_block(s, n))
+            for k in variants:
+                times[k].append(block(k, n))
         med = {k: statistics.median(v) for k, v in times.items()}
         row = {
             "workload": name,
@@ -161,6 +205,8 @@ def bench(names, repeats: int) -> list[dict]:
             f"{row['ff/torch']:9.2f} {row['ff/fused']:9.2f}",
             flush=True,
         )
+    for runner in runners.values():
+        runner.close()
     return rows
 
 
@@ -240,6 +286,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workloads", default=",".join(WORKLOADS))
     parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument(
+        "--same-process",
+        action="store_true",
+        help="time both libraries in this process instead of one worker each",
+    )
     parser.add_argument("--rss", action="store_true", help="peak memory per workload")
     parser.add_argument("--import-time", action="store_true")
     parser.add_argument("--latency", action="store_true")
@@ -254,7 +305,7 @@ def main() -> None:
     if args.latency:
         figures["latency_us"] = latency()
     if not (args.rss or args.import_time or args.latency):
-        figures["train_step"] = bench(names, args.repeats)
+        figures["train_step"] = bench(names, args.repeats, args.same_process)
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(figures, fh, indent=2)
