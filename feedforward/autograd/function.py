@@ -161,10 +161,14 @@ class Function(FunctionCtx):
         if self._saved:
             self._saved = _FREED
         self._versions = ()
-        self.parents = tuple(
-            _Released(p) if isinstance(p, Tensor) and p.grad_fn is not None else p
-            for p in self.parents
-        )
+        parents = None
+        for i, p in enumerate(self.parents):
+            # small inputs are not worth the stand-in: only storage that matters is let go
+            if isinstance(p, Tensor) and p.grad_fn is not None and p._data.nbytes > 4096:
+                parents = parents or list(self.parents)
+                parents[i] = _Released(p)
+        if parents is not None:
+            self.parents = tuple(parents)
 
     def register_hook(self, fn) -> None:
         if self._tensor_hooks is None:

@@ -137,16 +137,15 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """
     _check_tensor(input, "linear")
     _check_tensor(weight, "linear", "weight", 2)
-    if weight.ndim != 2:
+    shape, wshape = input._data.shape, weight._data.shape  # (not .shape: no Size per call)
+    if len(wshape) != 2:
         raise RuntimeError(
-            f"linear(): weight must be 2-D (out_features, in_features), "
-            f"got shape {tuple(weight.shape)}"
+            f"linear(): weight must be 2-D (out_features, in_features), got shape {wshape}"
         )
-    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+    if not shape or shape[-1] != wshape[1]:
         raise RuntimeError(
-            f"linear(): input of shape {tuple(input.shape)} and weight of shape "
-            f"{tuple(weight.shape)} cannot be multiplied: the input's last dim must equal "
-            f"in_features = {weight.shape[1]}"
+            f"linear(): input of shape {shape} and weight of shape {wshape} cannot be "
+            f"multiplied: the input's last dim must equal in_features = {wshape[1]}"
         )
     if input.dtype != weight.dtype:
         raise RuntimeError(
@@ -748,30 +747,30 @@ def _check_class_target(input: Tensor, target: Tensor, weight, fn: str) -> None:
     """Index targets: integer type, shape (N, d1, ...) beside input (N, C, d1, ...)."""
     _check_tensor(input, fn)
     _check_tensor(target, fn, "target", 2)
+    ishape, tshape = input._data.shape, target._data.shape
     if target._data.dtype not in (np.int64, np.uint8):
         raise RuntimeError(
             f"expected target dtype to be Long or Byte, but got {_type_name(target)}"
         )
-    if input.ndim == 0:
+    if len(ishape) == 0:
         raise ValueError(f"{fn}: expected input of shape (C,) or (N, C, ...), got a 0-D tensor")
-    if input.ndim == 1:
-        if target.ndim != 0:
+    if len(ishape) == 1:
+        if len(tshape) != 0:
             raise RuntimeError(
-                f"{fn}: unbatched input of shape {tuple(input.shape)} needs a 0-D "
-                f"target, got shape {tuple(target.shape)}"
+                f"{fn}: unbatched input of shape {tuple(ishape)} needs a 0-D "
+                f"target, got shape {tuple(tshape)}"
             )
-    elif target.ndim >= 1 and input.shape[0] != target.shape[0]:
+    elif len(tshape) >= 1 and ishape[0] != tshape[0]:
         raise ValueError(
-            f"Expected input batch_size ({input.shape[0]}) to match target "
-            f"batch_size ({target.shape[0]})."
+            f"Expected input batch_size ({ishape[0]}) to match target batch_size ({tshape[0]})."
         )
-    elif tuple(target.shape) != (input.shape[0],) + tuple(input.shape[2:]):
+    elif tuple(tshape) != (ishape[0],) + tuple(ishape[2:]):
         raise RuntimeError(
-            f"{fn}: expected target of shape {(input.shape[0],) + tuple(input.shape[2:])} for "
-            f"input of shape {tuple(input.shape)} (the class dim is dim 1), got "
-            f"{tuple(target.shape)}"
+            f"{fn}: expected target of shape {(ishape[0],) + tuple(ishape[2:])} for "
+            f"input of shape {tuple(ishape)} (the class dim is dim 1), got "
+            f"{tuple(tshape)}"
         )
-    classes = input.shape[0] if input.ndim == 1 else input.shape[1]
+    classes = ishape[0] if len(ishape) == 1 else ishape[1]
     if weight is not None:
         if weight.ndim != 1 or weight.numel() != classes:
             raise RuntimeError(
