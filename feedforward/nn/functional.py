@@ -790,6 +790,10 @@ def _check_class_target(input: Tensor, target: Tensor, weight, fn: str) -> None:
 
 
 def _check_targets_in_range(target: np.ndarray, classes: int, ignore_index: int) -> None:
+    if target.size and 0 <= np.minimum.reduce(target, axis=None) and (
+        np.maximum.reduce(target, axis=None) < classes
+    ):
+        return  # all in range (the usual case): no need to leave out the ignored ones
     t = target[target != ignore_index]
     if t.size and (t.min() < 0 or t.max() >= classes):
         bad = t.min() if t.min() < 0 else t.max()
@@ -824,7 +828,8 @@ def cross_entropy(
     if target._data.dtype.kind == "f":
         return _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_smoothing)
     _check_class_target(input, target, weight, "cross_entropy")
-    classes = input.shape[0] if input.ndim == 1 else input.shape[1]
+    shape = input._data.shape
+    classes = shape[0] if len(shape) == 1 else shape[1]
     _check_targets_in_range(target._data, classes, ignore_index)
     return L.CrossEntropy.apply(
         input,

@@ -47,7 +47,7 @@ def _log_softmax_rows(z: np.ndarray) -> np.ndarray:
 def _reduce_rows(loss: np.ndarray, reduction: str, denom, target_shape: tuple) -> np.ndarray:
     if reduction == "none":
         return loss.reshape(target_shape)
-    total = loss.sum()
+    total = np.add.reduce(loss, axis=None)
     if reduction == "sum":
         return np.asarray(total, dtype=loss.dtype)
     with np.errstate(divide="ignore", invalid="ignore"):  # all targets ignored: 0/0 = nan, as torch
@@ -55,13 +55,14 @@ def _reduce_rows(loss: np.ndarray, reduction: str, denom, target_shape: tuple) -
 
 
 def _row_scale(g: np.ndarray, reduction: str, denom, m: int) -> np.ndarray:
-    """d(reduced loss)/d(loss of row i), times the incoming gradient, as an (M, 1) column."""
+    """d(reduced loss)/d(loss of row i), times the incoming gradient: an (M, 1) column, or one
+    0-dim factor for every row when the loss was reduced."""
     if reduction == "none":
         return g.reshape(m, 1)
     if reduction == "mean":
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.full((m, 1), g / denom, dtype=g.dtype)
-    return np.full((m, 1), g, dtype=g.dtype)
+            return np.asarray(g / denom, dtype=g.dtype)
+    return g
 
 
 class _ClassTargets:
@@ -70,10 +71,15 @@ class _ClassTargets:
     def __init__(self, target, weight, ignore_index, dtype) -> None:
         t = target.reshape(-1).astype(np.int64, copy=False)
         self.valid = t != ignore_index
+        if weight is None and self.valid.all():  # the common case: every row counts once
+            self.index = t
+            self.weight = np.ones(t.shape, dtype=dtype)
+            self.denom = np.asarray(t.size, dtype=dtype)
+            return
         self.index = np.where(self.valid, t, 0)  # ignored rows read class 0, then weigh 0
         w = weight[self.index] if weight is not None else np.ones(t.shape, dtype=dtype)
         self.weight = (w * self.valid).astype(dtype, copy=False)  # (M,)
-        self.denom = self.weight.sum()  # torch's mean: divide by the weights of kept targets
+        self.denom = np.add.reduce(self.weight)  # torch's mean: divide by the kept weights
 
 
 class CrossEntropy(ArrayOp):
