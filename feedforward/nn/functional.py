@@ -790,8 +790,10 @@ def _check_class_target(input: Tensor, target: Tensor, weight, fn: str) -> None:
 
 
 def _check_targets_in_range(target: np.ndarray, classes: int, ignore_index: int) -> None:
-    if target.size and 0 <= np.minimum.reduce(target, axis=None) and (
-        np.maximum.reduce(target, axis=None) < classes
+    if (
+        target.size
+        and 0 <= np.minimum.reduce(target, axis=None)
+        and (np.maximum.reduce(target, axis=None) < classes)
     ):
         return  # all in range (the usual case): no need to leave out the ignored ones
     t = target[target != ignore_index]
