@@ -200,12 +200,12 @@ class Tensor:
     def nbytes(self) -> int:
         return self._data.nbytes
 
-    @property
-    def is_floating_point(self):
-        return lambda: self._data.dtype.kind == "f"
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
 
     @property
     def _version_value(self) -> int:
+        """torch's ``t._version``: how many in-place writes the storage has seen."""
         return self._version.value
 
     def size(self, dim: int | None = None):
