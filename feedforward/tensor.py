@@ -627,23 +627,22 @@ def _convert_index_item(i):
     return i
 
 
+def _dims_taken(item) -> int:
+    """How many dims of the indexed tensor one index item consumes."""
+    if item is None or item is Ellipsis:
+        return 0
+    if isinstance(item, np.ndarray) and item.dtype == bool:
+        return item.ndim
+    return 1
+
+
 def _check_index(shape: tuple, index) -> None:
     """torch's IndexError for an integer out of range (NumPy's message lacks the dim)."""
     items = index if isinstance(index, tuple) else (index,)
     dim = 0
-    for i in items:
-        if i is Ellipsis:
-            dim = (
-                len(shape)
-                - sum(
-                    1
-                    for j in items
-                    if j is not None
-                    and j is not Ellipsis
-                    and not (isinstance(j, np.ndarray) and j.dtype == bool and False)
-                )
-                + dim
-            )
+    for pos, i in enumerate(items):
+        if i is Ellipsis:  # it spans the dims that the items after it do not take
+            dim = len(shape) - sum(_dims_taken(j) for j in items[pos + 1 :])
             continue
         if i is None:
             continue
