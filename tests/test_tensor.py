@@ -277,3 +277,23 @@ def test_deepcopy_copies_storage():
     with ff.no_grad():
         y.add_(1)
     assert x.detach().numpy().tolist() == [1.0, 1.0, 1.0] and y.requires_grad and y.is_leaf
+
+
+def test_random_inplace_fills_and_legacy_constructor():
+    t = ff.empty(100_000)
+    t.uniform_(-2.0, 3.0, generator=ff.Generator().manual_seed(1))
+    assert -2.0 <= t.min().item() and t.max().item() < 3.0 and abs(t.mean().item() - 0.5) < 0.02
+    again = ff.empty(100_000).uniform_(-2.0, 3.0, generator=ff.Generator().manual_seed(1))
+    assert np.array_equal(t.numpy(), again.numpy())
+    n = ff.empty(100_000).normal_(1.0, 2.0)
+    assert abs(n.mean().item() - 1.0) < 0.03 and abs(n.std().item() - 2.0) < 0.03
+    b = ff.empty(100_000).bernoulli_(0.25)
+    assert set(np.unique(b.numpy()).tolist()) == {0.0, 1.0} and abs(b.mean().item() - 0.25) < 0.01
+    w = ff.zeros(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        w.normal_()
+    with ff.no_grad():
+        w.normal_()
+    assert w._version.value == 1
+    assert ff.Tensor(2, 3).shape == (2, 3) and ff.Tensor(2, 3).dtype is ff.float32
+    assert_same(ff.Tensor([1, 2]), torch.Tensor([1, 2]), "legacy Tensor(data)")
