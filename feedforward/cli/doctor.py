@@ -12,7 +12,7 @@ import argparse
 import sys
 from typing import Any
 
-from feedforward.cli.config import OPTIONS, add_options, resolve
+from feedforward.cli.config import OPTIONS, _number, add_options, resolve
 from feedforward.cli.errors import CLIError
 from feedforward.cli.train import optimizer_factory, prepare
 
@@ -31,16 +31,6 @@ Prints a table (--json: JSON) and exits with status 1 when there is an error fin
 NAMES = [n for n in OPTIONS if n not in ("schedule", "epochs", "early_stopping", "out")]
 
 
-def _steps(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be at least 0, got {text!r}")
-    return value
-
-
 def add_parser(commands: Any) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "doctor",
@@ -57,7 +47,7 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     group = parser.add_argument_group("doctor")
     group.add_argument(
         "--steps",
-        type=_steps,
+        type=_number(int, "--steps", low=0),
         default=50,
         metavar="N",
         help="optimizer steps of the short training run (default: 50; 0: init only)",

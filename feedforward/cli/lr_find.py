@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from feedforward.cli.config import OPTIONS, add_options, resolve
+from feedforward.cli.config import OPTIONS, _number, add_options, resolve
 from feedforward.cli.errors import CLIError
 from feedforward.cli.train import make_learner, prepare
 
@@ -21,26 +21,6 @@ __all__ = ["add_parser", "run"]
 
 # the train options that matter to the sweep
 NAMES = [n for n in OPTIONS if n not in ("lr", "schedule", "epochs", "early_stopping", "out")]
-
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be above 0, got {text!r}")
-    return value
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"must be at least 2, got {text!r}")
-    return value
 
 
 def add_parser(commands: Any) -> argparse.ArgumentParser:
@@ -59,21 +39,21 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     group = parser.add_argument_group("range test")
     group.add_argument(
         "--start-lr",
-        type=_positive,
+        type=_number(float, "--start-lr", low=0, low_open=True),
         default=1e-7,
         metavar="LR",
         help="first learning rate (default: 1e-7)",
     )
     group.add_argument(
         "--end-lr",
-        type=_positive,
+        type=_number(float, "--end-lr", low=0, low_open=True),
         default=10.0,
         metavar="LR",
         help="last learning rate (default: 10)",
     )
     group.add_argument(
         "--num-it",
-        type=_count,
+        type=_number(int, "--num-it", low=2),
         default=100,
         metavar="N",
         help="number of mini-batches (default: 100)",
