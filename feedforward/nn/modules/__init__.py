@@ -1,125 +1,37 @@
-"""The layers of ``feedforward.nn``, one family per file (re-exported by ``feedforward.nn``)."""
+"""The layers of ``feedforward.nn``, one family per file (re-exported by ``feedforward.nn``).
 
-from feedforward.nn.modules.activation import (
-    CELU,
-    ELU,
-    GELU,
-    GLU,
-    SELU,
-    Hardsigmoid,
-    Hardswish,
-    Hardtanh,
-    LeakyReLU,
-    LogSigmoid,
-    LogSoftmax,
-    Mish,
-    PReLU,
-    ReLU,
-    ReLU6,
-    Sigmoid,
-    SiLU,
-    Softmax,
-    Softmin,
-    Softplus,
-    Softsign,
-    Tanh,
-    Tanhshrink,
-    Threshold,
+Each family file lists its public classes in its own ``__all__``; this package re-exports them.
+"""
+
+from feedforward.nn.modules import (
+    activation,
+    batchnorm,
+    container,
+    dropout,
+    flatten,
+    linear,
+    loss,
+    normalization,
+    sparse,
 )
-from feedforward.nn.modules.batchnorm import (
-    BatchNorm1d,
-    BatchNorm2d,
-)
-from feedforward.nn.modules.container import (
-    ModuleDict,
-    ModuleList,
-    ParameterDict,
-    ParameterList,
-    Sequential,
-)
-from feedforward.nn.modules.dropout import (
-    AlphaDropout,
-    Dropout,
-    Dropout1d,
-    Dropout2d,
-)
-from feedforward.nn.modules.flatten import (
-    Flatten,
-    Unflatten,
-)
-from feedforward.nn.modules.linear import (
-    Identity,
-    Linear,
-)
-from feedforward.nn.modules.loss import (
-    BCELoss,
-    BCEWithLogitsLoss,
-    CrossEntropyLoss,
-    HuberLoss,
-    KLDivLoss,
-    L1Loss,
-    MSELoss,
-    NLLLoss,
-    SmoothL1Loss,
-)
-from feedforward.nn.modules.normalization import (
-    LayerNorm,
-    RMSNorm,
-)
-from feedforward.nn.modules.sparse import (
-    Embedding,
-)
+from feedforward.nn.modules.activation import *
+from feedforward.nn.modules.batchnorm import *
+from feedforward.nn.modules.container import *
+from feedforward.nn.modules.dropout import *
+from feedforward.nn.modules.flatten import *
+from feedforward.nn.modules.linear import *
+from feedforward.nn.modules.loss import *
+from feedforward.nn.modules.normalization import *
+from feedforward.nn.modules.sparse import *
 
 __all__ = [
-    "Sequential",
-    "ModuleList",
-    "ModuleDict",
-    "ParameterList",
-    "ParameterDict",
-    "Identity",
-    "Linear",
-    "Flatten",
-    "Unflatten",
-    "Embedding",
-    "ReLU",
-    "ReLU6",
-    "LeakyReLU",
-    "ELU",
-    "SELU",
-    "CELU",
-    "GELU",
-    "SiLU",
-    "Mish",
-    "Softplus",
-    "Sigmoid",
-    "Tanh",
-    "Hardtanh",
-    "Hardsigmoid",
-    "Hardswish",
-    "Threshold",
-    "PReLU",
-    "LogSigmoid",
-    "Softsign",
-    "Tanhshrink",
-    "GLU",
-    "Softmax",
-    "LogSoftmax",
-    "Softmin",
-    "BatchNorm1d",
-    "BatchNorm2d",
-    "Dropout",
-    "Dropout1d",
-    "Dropout2d",
-    "AlphaDropout",
-    "L1Loss",
-    "MSELoss",
-    "HuberLoss",
-    "SmoothL1Loss",
-    "CrossEntropyLoss",
-    "NLLLoss",
-    "BCELoss",
-    "BCEWithLogitsLoss",
-    "KLDivLoss",
-    "LayerNorm",
-    "RMSNorm",
+    *container.__all__,
+    *linear.__all__,
+    *flatten.__all__,
+    *sparse.__all__,
+    *activation.__all__,
+    *batchnorm.__all__,
+    *dropout.__all__,
+    *loss.__all__,
+    *normalization.__all__,
 ]
