@@ -3,6 +3,8 @@ float64 finite-difference gradcheck, random broadcast shapes from hypothesis, an
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -290,6 +292,26 @@ def test_integer_ops_match_torch():
         lambda x, y: x.clamp(min=0),
     ):
         assert_same(fn(ff.tensor(a), ff.tensor(b)), fn(torch.tensor(a), torch.tensor(b)), "int")
+
+
+UNARY = """exp expm1 log log1p log2 log10 sqrt rsqrt abs sin cos tanh sigmoid relu sign floor ceil
+trunc round square reciprocal neg""".split()
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.int8, np.uint8, np.bool_])
+@pytest.mark.parametrize("name", UNARY)
+def test_unary_ops_on_integer_and_bool_tensors_match_torch(name, dtype):
+    """exp/log/tanh/... of integers compute in float32, abs/floor/... refuse bools: as torch."""
+    a = np.array([[1, 2, 0], [3, 1, 1]]).astype(dtype)
+    for call in (lambda lib, t: getattr(lib, name)(t), lambda lib, t: getattr(t, name)()):
+        try:
+            expected = call(torch, torch.tensor(a))
+        except (RuntimeError, NotImplementedError) as err:
+            with pytest.raises(type(err), match=re.escape(str(err))):
+                call(ff, ff.tensor(a))
+            continue
+        with np.errstate(divide="ignore"):
+            assert_same(call(ff, ff.tensor(a)), expected, f"{name} of {np.dtype(dtype)}")
 
 
 # ---------------------------------------------------------------- errors raise torch's types

@@ -147,6 +147,8 @@ def round(input, *, decimals: int = 0):
 
 
 def square(input):
+    if isinstance(input, Tensor) and input._data.dtype == np.bool_:  # torch: pow(x, 2): int64
+        return E.Pow.apply(input, 2)
     return E.Mul.apply(input, input)
 
 

@@ -19,6 +19,18 @@ class ArrayOp(Function):
     array_op = True
 
 
+def _floating(x: np.ndarray) -> np.ndarray:
+    """exp, log, sqrt, tanh, ... of an integer or bool tensor compute in the default float dtype
+    (float32), as torch does; NumPy would pick float64 (float16 for bool)."""
+    return x if x.dtype.kind == "f" else as_default_float(x)
+
+
+def _not_bool(x: np.ndarray, kernel: str) -> None:
+    """torch has no bool kernel for abs, floor, ...: it raises rather than compute in bool."""
+    if x.dtype == np.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
 def _grads(ctx, ga, gb):
     """Gradients of a binary op, reduced to each input's shape, only where they are needed."""
     need_a, need_b = ctx.needs_input_grad[-2:]
@@ -170,6 +182,11 @@ class Remainder(ArrayOp):
 class Neg(ArrayOp):
     @staticmethod
     def forward(ctx, x):
+        if x.dtype == np.bool_:
+            raise RuntimeError(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                "to invert a mask, use the `~` or `logical_not()` operator instead."
+            )
         return np.negative(x)
 
     @staticmethod
@@ -180,6 +197,7 @@ class Neg(ArrayOp):
 class Exp(ArrayOp):
     @staticmethod
     def forward(ctx, x):
+        x = _floating(x)
         out = np.exp(x)
         ctx.save_for_backward(out)
         return out
@@ -193,6 +211,7 @@ class Exp(ArrayOp):
 class Expm1(ArrayOp):
     @staticmethod
     def forward(ctx, x):
+        x = _floating(x)
         out = np.expm1(x)
         ctx.save_for_backward(out)
         return out
@@ -206,6 +225,7 @@ class Expm1(ArrayOp):
 class Log(ArrayOp):
     @staticmethod
     def forward(ctx, x):
+        x = _floating(x)
         ctx.save_for_backward(x)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log(x)
@@ -220,6 +240,7 @@ class Log(ArrayOp):
 class Log1p(ArrayOp):
     @staticmethod
     def forward(ctx, x):
+        x = _floating(x)
         ctx.save_for_backward(x)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log1p(x)
@@ -234,6 +255,7 @@ class Log1p(ArrayOp):
 class Sqrt(ArrayOp):
     @staticmethod
     def forward(ctx, x):
+        x = _floating(x)
         with np.errstate(invalid="ignore"):
             out = np.sqrt(x)
         ctx.save_for_backward(out)
@@ -249,6 +271,7 @@ class Sqrt(ArrayOp):
 class Rsqrt(ArrayOp):
     @staticmethod
     def forward(ctx, x):
+        x = _floating(x)
         with np.errstate(divide="ignore", invalid="ignore"):
             out = 1 / np.sqrt(x)
         ctx.save_for_backward(out)
@@ -263,6 +286,7 @@ class Rsqrt(ArrayOp):
 class Abs(ArrayOp):
     @staticmethod
     def forward(ctx, x):
+        _not_bool(x, "abs_cpu")
         ctx.save_for_backward(x)
         return np.abs(x)
 
@@ -275,6 +299,7 @@ class Abs(ArrayOp):
 class Sin(ArrayOp):
     @staticmethod
     def forward(ctx, x):
+        x = _floating(x)
         ctx.save_for_backward(x)
         return np.sin(x)
 
@@ -287,6 +312,7 @@ class Sin(ArrayOp):
 class Cos(ArrayOp):
     @staticmethod
     def forward(ctx, x):
+        x = _floating(x)
         ctx.save_for_backward(x)
         return np.cos(x)
 
@@ -299,6 +325,7 @@ class Cos(ArrayOp):
 class Tanh(ArrayOp):
     @staticmethod
     def forward(ctx, x):
+        x = _floating(x)
         out = np.tanh(x)
         ctx.save_for_backward(out)
         return out
@@ -312,6 +339,7 @@ class Tanh(ArrayOp):
 class Sigmoid(ArrayOp):
     @staticmethod
     def forward(ctx, x):
+        x = _floating(x)
         # 1/(1+e^-x) overflows for very negative x; this form is exact and finite everywhere
         e = np.exp(-np.abs(x))
         out = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
@@ -331,7 +359,12 @@ class Relu(ArrayOp):
     @staticmethod
     def forward(ctx, x):
         # a 0-dim zero of x's dtype: NumPy converts a Python 0 anew on every call
-        out = np.maximum(x, _ZEROS.get(x.dtype, 0))
+        zero = _ZEROS.get(x.dtype)
+        if zero is None:
+            if x.dtype == np.bool_:
+                raise RuntimeError("Boolean inputs not supported for relu")
+            zero = np.zeros((), x.dtype)
+        out = np.maximum(x, zero)
         ctx.save_for_backward(out)
         return out
 
@@ -344,7 +377,7 @@ class Relu(ArrayOp):
 class Sign(ArrayOp):
     @staticmethod
     def forward(ctx, x):
-        return np.sign(x)
+        return x.copy() if x.dtype == np.bool_ else np.sign(x)
 
     @staticmethod
     def backward(ctx, g):  # piecewise constant: zero gradient, as in torch
@@ -354,6 +387,7 @@ class Sign(ArrayOp):
 class Floor(ArrayOp):
     @staticmethod
     def forward(ctx, x):
+        _not_bool(x, "floor_vml_cpu")
         return np.floor(x) if x.dtype.kind == "f" else x.copy()
 
     @staticmethod
@@ -364,18 +398,21 @@ class Floor(ArrayOp):
 class Ceil(Floor):
     @staticmethod
     def forward(ctx, x):
+        _not_bool(x, "ceil_vml_cpu")
         return np.ceil(x) if x.dtype.kind == "f" else x.copy()
 
 
 class Round(Floor):
     @staticmethod
     def forward(ctx, x, decimals=0):
+        _not_bool(x, "round_vml_cpu")
         return np.round(x, decimals) if x.dtype.kind == "f" else x.copy()
 
 
 class Trunc(Floor):
     @staticmethod
     def forward(ctx, x):
+        _not_bool(x, "trunc_vml_cpu")
         return np.trunc(x) if x.dtype.kind == "f" else x.copy()
 
 
