@@ -319,3 +319,52 @@ def test_a_kept_loss_does_not_keep_the_activations_alive():
     assert all(loss.grad_fn is not None for loss in losses)
     with pytest.raises(RuntimeError, match="second time"):
         losses[0].backward()
+
+
+BINARY = {
+    "add": "__add__",
+    "sub": "__sub__",
+    "mul": "__mul__",
+    "div": "__truediv__",
+    "pow": "__pow__",
+}
+DTYPE_PAIRS = [
+    ("float32", "float32"),
+    ("float32", "float64"),
+    ("int64", "float32"),
+    ("int64", "int64"),
+]
+
+
+@pytest.mark.parametrize("op", BINARY.values(), ids=BINARY.keys())
+@pytest.mark.parametrize("dtypes", DTYPE_PAIRS, ids="-".join)
+@pytest.mark.parametrize("shapes", [((3, 4), (3, 4)), ((3, 4), (4,)), ((), ())], ids=str)
+def test_operators_without_a_graph_match_torch(op, dtypes, shapes):
+    """Between tensors recording nothing, operators take a short path past ``apply``."""
+    rng = np.random.default_rng(0)
+    a, b = (rng.integers(1, 4, s).astype(dt) for s, dt in zip(shapes, dtypes))
+    want = getattr(torch.tensor(a), op)(torch.tensor(b))
+    got = getattr(ff.tensor(a), op)(ff.tensor(b))
+    assert got.grad_fn is None and type(got._data) is np.ndarray  # 0-dim stays an array
+    assert str(got.dtype) == str(want.dtype).replace("torch", "feedforward")
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6)
+
+
+def test_short_path_keeps_the_general_paths_errors_and_modes():
+    a, b = ff.ones(3, 4), ff.ones(2, 5)
+    with pytest.raises(RuntimeError) as short:
+        a + b
+    with pytest.raises(RuntimeError) as general:
+        ff.ops.elementwise.Add.apply(a, b)
+    with pytest.raises(RuntimeError) as oracle:
+        torch.ones(3, 4) + torch.ones(2, 5)
+    assert str(short.value) == str(general.value)
+    assert "(4) must match the size of tensor b (5)" in str(oracle.value) + str(short.value)
+    w = ff.ones(3, 4, requires_grad=True)
+    assert (w * a).grad_fn is not None and w.relu().grad_fn is not None  # recorded as before
+    with ff.no_grad():
+        assert (w * a).grad_fn is None and ff.relu(w).grad_fn is None
+    with ff.autograd.detect_anomaly(), pytest.raises(RuntimeError, match="Log.*nan"):
+        ff.log(-a)  # anomaly mode checks forwards that record nothing too
+    with ff.autograd.detect_anomaly(), pytest.raises(RuntimeError, match="Div.*inf"):
+        a / ff.zeros(3, 4)

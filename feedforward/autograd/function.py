@@ -21,7 +21,7 @@ from feedforward.autograd import anomaly
 from feedforward.autograd.grad_mode import _state, no_grad
 from feedforward.ops._util import broadcast_error
 
-__all__ = ["Function", "FunctionCtx", "VersionCounter"]
+__all__ = ["Function", "FunctionCtx", "VersionCounter", "unrecorded"]
 
 Tensor = None  # set by feedforward.tensor (it imports this module first)
 
@@ -191,18 +191,12 @@ class Function(FunctionCtx):
             return cls._apply_recorded(args, arrays, kwargs)
         if not cls.array_op:
             return cls._apply_user(args, kwargs, None)
-        # Nothing to record (inference, no_grad, constants): no graph node. The op's forward gets
-        # a shared stand-in ctx whose save_for_backward keeps nothing. This path runs on every op
-        # of every evaluation, so it stays short.
-        data = _call_forward(cls, _UNRECORDED, arrays, kwargs)
-        out = _new(Tensor)
-        out._data = data
-        out._requires_grad = False
-        out.grad_fn = None
+        # Nothing to record (inference, no_grad, constants): no graph node.
+        out = unrecorded(cls, arrays, kwargs)
         if cls.is_view:
             out._version = args[0]._version
         if anomaly._enabled:
-            anomaly.check_forward(cls, data)
+            anomaly.check_forward(cls, out._data)
         return out
 
     @classmethod
@@ -256,18 +250,47 @@ class Function(FunctionCtx):
         return tuple(g._data if isinstance(g, Tensor) else g for g in grads)
 
 
-def _call_forward(cls, ctx, arrays: list, kwargs: dict) -> np.ndarray:
+def unrecorded(cls, arrays, kwargs=None):
+    """Run an array op's forward outside the graph: the output is a bare tensor, no node.
+
+    The forward gets a shared stand-in ctx whose ``save_for_backward`` keeps nothing. This path
+    runs on every op of every evaluation, so it stays short; the hottest wrappers (``a + b``,
+    ``ff.relu(x)``) call it directly once they see there is nothing to record, which halves the
+    cost of an op on a small tensor (most of it was ``apply`` sorting its arguments).
+    """
+    try:
+        if kwargs:
+            data = cls.forward(_UNRECORDED, *arrays, **kwargs)
+        else:
+            data = cls.forward(_UNRECORDED, *arrays)
+    except ValueError as e:
+        raise _torch_error(cls, e, arrays) from None
+    if type(data) is not np.ndarray:  # NumPy gives scalars for 0-dim results
+        data = np.asarray(data)
+    out = _new(Tensor)
+    out._data = data
+    out._requires_grad = False
+    out.grad_fn = None
+    return out
+
+
+def _call_forward(cls, ctx, arrays, kwargs) -> np.ndarray:
     """An array op's forward, with NumPy's broadcasting error turned into torch's."""
     try:
         data = cls.forward(ctx, *arrays, **kwargs) if kwargs else cls.forward(ctx, *arrays)
     except ValueError as e:
-        if "broadcast" not in str(e):
-            raise
-        shapes = [np.shape(a) for a in arrays if isinstance(a, np.ndarray)]
-        raise broadcast_error(cls.__name__.lower(), *shapes[-2:]) from None
+        raise _torch_error(cls, e, arrays) from None
     if type(data) is not np.ndarray:  # NumPy gives scalars for 0-dim results
         data = np.asarray(data)
     return data
+
+
+def _torch_error(cls, error: ValueError, arrays) -> Exception:
+    """NumPy's "could not be broadcast" as torch's RuntimeError naming the op; others unchanged."""
+    if "broadcast" not in str(error):
+        return error
+    shapes = [np.shape(a) for a in arrays if isinstance(a, np.ndarray)]
+    return broadcast_error(cls.__name__.lower(), *shapes[-2:])
 
 
 def _watch_saved(saved, args, out) -> tuple:

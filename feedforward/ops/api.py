@@ -10,6 +10,9 @@ from collections import namedtuple
 import numpy as np
 
 from feedforward import _dtype
+from feedforward.autograd import anomaly
+from feedforward.autograd.function import unrecorded
+from feedforward.autograd.grad_mode import _state
 from feedforward.ops import elementwise as E
 from feedforward.ops import indexing as I
 from feedforward.ops import linalg as L
@@ -114,8 +117,17 @@ def dot(input, other):
 
 
 def _unary(op):
+    apply = op.apply
+
     def fn(input):
-        return op.apply(input)
+        # no graph to record: skip apply's general path (see ``autograd.function.unrecorded``)
+        if (
+            isinstance(input, Tensor)
+            and not (input._requires_grad and _state["grad"])
+            and not anomaly._enabled
+        ):
+            return unrecorded(op, (input._data,))
+        return apply(input)
 
     fn.__name__ = op.__name__.lower()
     fn.__doc__ = (

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from feedforward.autograd import anomaly
+from feedforward.autograd.function import unrecorded
 from feedforward.autograd.grad_mode import _state
 from feedforward.ops import api
 from feedforward.ops import elementwise as E
@@ -125,9 +127,19 @@ def _rmatmul(self, other):
 
 
 # The hot operators call their op directly: one Python call less per arithmetic operation.
+# Between two tensors with no graph to record (evaluation, no_grad, constants) they skip apply's
+# general path too; the op's forward still does the work (see ``unrecorded``).
 def _direct(op):
+    apply = op.apply
+
     def method(self, other):
-        return op.apply(self, other)
+        if (
+            isinstance(other, Tensor)
+            and not (_state["grad"] and (self._requires_grad or other._requires_grad))
+            and not anomaly._enabled
+        ):
+            return unrecorded(op, (self._data, other._data))
+        return apply(self, other)
 
     return method
 
