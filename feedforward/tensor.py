@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from feedforward import _dtype
+from feedforward.autograd import engine as _engine
 from feedforward.autograd import function as _function
 from feedforward.autograd.function import VersionCounter
 from feedforward.autograd.grad_mode import _state
@@ -457,9 +458,7 @@ class Tensor:
 
         ``gradient`` is needed when self is not a scalar: the vector in the vector-Jacobian product.
         """
-        from feedforward.autograd.engine import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs)
+        _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     # ------------------------------------------------------------------ in-place updates
 
@@ -671,4 +670,5 @@ def _check_index(shape: tuple, index) -> None:
         dim += 1
 
 
-_function.Tensor = Tensor  # the op machinery needs the class, and this module needs it first
+# the op machinery and the engine need the class, and this module needs them first
+_function.Tensor = _engine.Tensor = Tensor

@@ -14,6 +14,8 @@ from feedforward.autograd import anomaly
 
 __all__ = ["backward", "grad"]
 
+Tensor = None  # set by feedforward.tensor (which imports this module first)
+
 
 def _topological_order(root) -> list:
     """Nodes reachable from ``root``, each before the nodes that produced its inputs."""
@@ -41,8 +43,6 @@ def _run(root, root_grad: np.ndarray, retain_graph: bool, capture: dict | None) 
     ``id(tensor)`` to None for the tensors whose gradients are wanted; they are filled in and no
     ``.grad`` is touched (that is ``autograd.grad``).
     """
-    from feedforward.tensor import Tensor
-
     handed_out = {id(root_grad)}  # arrays now owned by some .grad: the next leaf needs a copy
     if root.grad_fn is None:  # backward() called on a leaf itself
         _deliver(root, root_grad, capture, handed_out)
@@ -84,8 +84,6 @@ def _run(root, root_grad: np.ndarray, retain_graph: bool, capture: dict | None) 
 
 def _deliver(leaf, g: np.ndarray, capture: dict | None, handed_out: set) -> None:
     """A gradient reaches a leaf: run its hooks, then add it into ``.grad`` (or capture it)."""
-    from feedforward.tensor import Tensor
-
     if leaf._hooks:
         for hook in leaf._hooks:
             replaced = hook(Tensor._make(g, False, None))
@@ -101,8 +99,6 @@ def _deliver(leaf, g: np.ndarray, capture: dict | None, handed_out: set) -> None
 
 def _accumulate(existing, g: np.ndarray, handed_out: set, owner):
     """``.grad`` += g, in place like torch; a fresh .grad never aliases another array."""
-    from feedforward.tensor import Tensor
-
     if existing is not None:
         np.add(existing._data, g, out=existing._data, casting="unsafe")
         return existing
@@ -113,8 +109,6 @@ def _accumulate(existing, g: np.ndarray, handed_out: set, owner):
 
 
 def _check_root(tensor, gradient, index: int = 0) -> np.ndarray:
-    from feedforward.tensor import Tensor
-
     if not tensor.requires_grad:
         raise RuntimeError(
             f"element {index} of tensors does not require grad and does not have a grad_fn"
@@ -140,8 +134,6 @@ def _size(shape) -> str:
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulate the gradients of ``tensors`` into the ``.grad`` of the leaves they depend on."""
-    from feedforward.tensor import Tensor
-
     if create_graph:
         raise NotImplementedError(
             "create_graph=True (higher-order gradients) is not supported: feedforward's backward "
@@ -174,8 +166,6 @@ def grad(
         >>> x = ff.tensor([1.0, 2.0], requires_grad=True)
         >>> (gx,) = ff.autograd.grad((x * x).sum(), x)   # 2x
     """
-    from feedforward.tensor import Tensor
-
     if create_graph:
         raise NotImplementedError(
             "create_graph=True (higher-order gradients) is not supported: feedforward's backward "
