@@ -789,17 +789,21 @@ def _check_class_target(input: Tensor, target: Tensor, weight, fn: str) -> None:
             )
 
 
-def _check_targets_in_range(target: np.ndarray, classes: int, ignore_index: int) -> None:
+def _check_targets_in_range(target: np.ndarray, classes: int, ignore_index: int) -> int | None:
+    """Raise torch's IndexError for a target class out of range; return the ignore_index the
+    op needs: None when no target can equal it (the usual case: every row counts)."""
     if (
         target.size
         and 0 <= np.minimum.reduce(target, axis=None)
         and (np.maximum.reduce(target, axis=None) < classes)
     ):
-        return  # all in range (the usual case): no need to leave out the ignored ones
+        # all in range (the usual case): no need to leave out the ignored ones
+        return ignore_index if 0 <= ignore_index < classes else None
     t = target[target != ignore_index]
     if t.size and (t.min() < 0 or t.max() >= classes):
         bad = t.min() if t.min() < 0 else t.max()
         raise IndexError(f"Target {bad} is out of bounds.")
+    return ignore_index
 
 
 def cross_entropy(
@@ -832,7 +836,7 @@ def cross_entropy(
     _check_class_target(input, target, weight, "cross_entropy")
     shape = input._data.shape
     classes = shape[0] if len(shape) == 1 else shape[1]
-    _check_targets_in_range(target._data, classes, ignore_index)
+    ignore_index = _check_targets_in_range(target._data, classes, ignore_index)
     return L.CrossEntropy.apply(
         input,
         target._data,
@@ -880,7 +884,7 @@ def nll_loss(
     reduction = _reduction(reduction, size_average, reduce)
     _check_class_target(input, target, weight, "nll_loss")
     classes = input.shape[0] if input.ndim == 1 else input.shape[1]
-    _check_targets_in_range(target._data, classes, ignore_index)
+    ignore_index = _check_targets_in_range(target._data, classes, ignore_index)
     return L.NllLoss.apply(
         input, target._data, None if weight is None else weight._data, ignore_index, reduction
     )

@@ -604,3 +604,22 @@ def test_broadcastable_shape_mismatch_raises_naming_both(fn):
         getattr(FF.F, fn)(x, t)
     with pytest.warns(UserWarning):
         getattr(TORCH.F, fn)(torch.zeros(4, 1), torch.zeros(4))
+
+
+@pytest.mark.parametrize("fn", ["cross_entropy", "nll_loss"])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("target", [[0, 1, 2, 1, 3, 1], [1] * 6, [0, 2, 3, 0, 2, 3]], ids=str)
+def test_ignore_index_that_is_a_real_class_without_weights(fn, reduction, target):
+    """Unweighted targets skip the ignore mask when no target can be ignored; an ignore_index
+    inside [0, C) must still drop those rows. All ignored: the mean is nan, its gradient 0."""
+    x = np.random.default_rng(0).standard_normal((6, 4))
+    results = []
+    for lib in (ff, torch):
+        scores = lib.tensor(x, requires_grad=True)
+        loss_fn = getattr(lib.nn.functional, fn)
+        loss = loss_fn(scores, lib.tensor(target), ignore_index=1, reduction=reduction)
+        loss.sum().backward()
+        results.append((loss.detach().numpy(), scores.grad.numpy()))
+    (loss, grad), (want_loss, want_grad) = results
+    np.testing.assert_allclose(loss, want_loss, rtol=1e-12)
+    np.testing.assert_allclose(grad, want_grad, rtol=1e-12)

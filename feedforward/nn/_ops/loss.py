@@ -50,8 +50,7 @@ def _reduce_rows(loss: np.ndarray, reduction: str, denom, target_shape: tuple) -
     total = np.add.reduce(loss, axis=None)
     if reduction == "sum":
         return np.asarray(total, dtype=loss.dtype)
-    with np.errstate(divide="ignore", invalid="ignore"):  # all targets ignored: 0/0 = nan, as torch
-        return np.asarray(total / denom, dtype=loss.dtype)
+    return np.asarray(_divide(total, denom), dtype=loss.dtype)
 
 
 def _row_scale(g: np.ndarray, reduction: str, denom, m: int) -> np.ndarray:
@@ -60,26 +59,48 @@ def _row_scale(g: np.ndarray, reduction: str, denom, m: int) -> np.ndarray:
     if reduction == "none":
         return g.reshape(m, 1)
     if reduction == "mean":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.asarray(g / denom, dtype=g.dtype)
+        if not denom:  # every target ignored: the loss is nan, its gradient 0 (as torch's)
+            return np.zeros((), dtype=g.dtype)
+        return np.asarray(g / denom, dtype=g.dtype)
     return g
 
 
+def _divide(x, denom):
+    """x / denom for a mean; no target kept (denom 0) gives nan, as torch."""
+    if type(denom) is int and denom:  # a row count: nothing to guard (the usual case)
+        return x / denom
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return x / denom
+
+
 class _ClassTargets:
-    """Index targets flattened beside the (M, C) rows: which are ignored, each row's weight."""
+    """Index targets flattened beside the (M, C) rows: which are ignored, each row's weight.
+
+    ``weight`` None means every row weighs 1, and ``ignore_index`` None that no row is ignored
+    (the caller checked); then ``weight`` stays None and no per-row arrays are made.
+    """
 
     def __init__(self, target, weight, ignore_index, dtype) -> None:
         t = target.reshape(-1).astype(np.int64, copy=False)
-        self.valid = t != ignore_index
-        if weight is None and self.valid.all():  # the common case: every row counts once
-            self.index = t
-            self.weight = np.ones(t.shape, dtype=dtype)
-            self.denom = np.asarray(t.size, dtype=dtype)
+        if weight is None and ignore_index is None:  # the usual case: every row counts once
+            self.index, self.weight, self.denom, self._valid = t, None, t.size, None
             return
-        self.index = np.where(self.valid, t, 0)  # ignored rows read class 0, then weigh 0
+        self._valid = valid = t != ignore_index
+        self.index = np.where(valid, t, 0)  # ignored rows read class 0, then weigh 0
         w = weight[self.index] if weight is not None else np.ones(t.shape, dtype=dtype)
-        self.weight = (w * self.valid).astype(dtype, copy=False)  # (M,)
+        self.weight = (w * valid).astype(dtype, copy=False)  # (M,)
         self.denom = np.add.reduce(self.weight)  # torch's mean: divide by the kept weights
+
+    @property
+    def valid(self) -> np.ndarray:
+        """(M,) bool: which rows count."""
+        return self._valid if self._valid is not None else np.ones(self.index.shape, bool)
+
+    def weighted(self, loss: np.ndarray) -> np.ndarray:
+        """Each row's loss times its weight (in place)."""
+        if self.weight is not None:
+            loss *= self.weight
+        return loss
 
 
 class CrossEntropy(ArrayOp):
@@ -95,7 +116,7 @@ class CrossEntropy(ArrayOp):
         m, c = z.shape
         logp = _log_softmax_rows(z)
         tg = _ClassTargets(target, weight, ignore_index, logp.dtype)
-        loss = -logp[np.arange(m), tg.index] * tg.weight
+        loss = tg.weighted(-logp[np.arange(m), tg.index])
         if label_smoothing > 0:
             wvec = weight if weight is not None else 1
             smooth = -(logp * wvec).sum(axis=1) * tg.valid
@@ -111,11 +132,12 @@ class CrossEntropy(ArrayOp):
         shape, reduction, eps, tg = ctx.meta
         m, c = logp.shape
         p = np.exp(logp)
-        grad = p * tg.weight[:, None]
-        grad[np.arange(m), tg.index] -= tg.weight
         if eps > 0:
             wvec = weight if weight is not None else np.ones(c, dtype=p.dtype)
             smooth = (p * wvec.sum() - wvec) * tg.valid[:, None]
+        grad = p if tg.weight is None else p * tg.weight[:, None]  # (p is ours to overwrite)
+        grad[np.arange(m), tg.index] -= 1 if tg.weight is None else tg.weight
+        if eps > 0:
             grad = (1 - eps) * grad + (eps / c) * smooth
         grad *= _row_scale(g, reduction, tg.denom, m)
         return _from_rows(grad, shape), None, None
@@ -165,7 +187,7 @@ class NllLoss(ArrayOp):
     def forward(ctx, logp, target, weight, ignore_index, reduction):
         rows = _as_rows(logp)
         tg = _ClassTargets(target, weight, ignore_index, rows.dtype)
-        loss = -rows[np.arange(rows.shape[0]), tg.index] * tg.weight
+        loss = tg.weighted(-rows[np.arange(rows.shape[0]), tg.index])
         ctx.meta = logp.shape, rows.shape, reduction, tg
         return _reduce_rows(loss, reduction, tg.denom, np.shape(target))
 
@@ -173,7 +195,7 @@ class NllLoss(ArrayOp):
     def backward(ctx, g):  # -w_i at the target class of row i, 0 elsewhere
         shape, (m, c), reduction, tg = ctx.meta
         grad = np.zeros((m, c), dtype=g.dtype)
-        grad[np.arange(m), tg.index] = -tg.weight
+        grad[np.arange(m), tg.index] = -1 if tg.weight is None else -tg.weight
         grad *= _row_scale(g, reduction, tg.denom, m)
         return _from_rows(grad, shape), None, None
 
