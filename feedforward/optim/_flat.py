@@ -83,12 +83,22 @@ class FlatGroup:
         self.ids = [id(p) for p in params]
         self.dtype = params[0]._data.dtype
         sizes = [p._data.size for p in params]
-        self.bounds = list(zip(np.cumsum([0] + sizes[:-1]).tolist(), np.cumsum(sizes).tolist()))
         total = sum(sizes)
         self.values = np.empty(total, self.dtype)
         self.grads = np.empty(total, self.dtype)
         self.buffers = {name: np.zeros(total, self.dtype) for name in names}
         self.scratch = (np.empty(total, self.dtype), np.empty(total, self.dtype))
+        # each parameter's piece of a flat array, in the parameter's shape (made once)
+        starts = np.cumsum([0] + sizes).tolist()
+        shapes = [p._data.shape for p in params]
+
+        def pieces(flat: np.ndarray) -> list[np.ndarray]:
+            return [flat[a:b].reshape(shape) for a, b, shape in zip(starts, starts[1:], shapes)]
+
+        self.value_views = pieces(self.values)
+        self.buffer_views = {name: pieces(flat) for name, flat in self.buffers.items()}
+        self.bound: list[tuple] = []  # (state dict, name, state tensor, view) as bound last
+        self.bound_states: list[dict] | None = None  # each parameter's state dict, as bound
         self.bind(params, state)
 
     @staticmethod
@@ -109,25 +119,31 @@ class FlatGroup:
     def bind(self, params: list[Tensor], state: dict) -> None:
         """Make each parameter's state tensors views of the flat buffers (copying values in once
         when the state was made elsewhere, e.g. by ``load_state_dict``)."""
-        for p, (a, b) in zip(params, self.bounds):
-            s = state[p]
-            for name, flat in self.buffers.items():
-                view = flat[a:b].reshape(p._data.shape)
-                t = s.get(name)
+        bound_states = self.bound_states
+        if (
+            bound_states is not None
+            and all(state[p] is s for p, s in zip(params, bound_states))
+            and all(s.get(name) is t and t._data is view for s, name, t, view in self.bound)
+        ):
+            return  # as bound last step (the usual case)
+        self.bound, self.bound_states = [], [state[p] for p in params]
+        for i, s in enumerate(self.bound_states):
+            for name, views in self.buffer_views.items():
+                view, t = views[i], s.get(name)
                 if t is None:
-                    s[name] = Tensor._make(view, False, None)
-                elif t._data.base is not flat:
+                    t = s[name] = Tensor._make(view, False, None)
+                elif t._data is not view:
                     view[...] = t._data
                     t._data = view
+                self.bound.append((s, name, t, view))
 
     def gather(self, params: list[Tensor]) -> None:
         np.concatenate([p._data.reshape(-1) for p in params], out=self.values)
         np.concatenate([p.grad._data.reshape(-1) for p in params], out=self.grads)
 
     def scatter(self, params: list[Tensor]) -> None:
-        values = self.values
-        for p, (a, b) in zip(params, self.bounds):
-            p._data[...] = values[a:b].reshape(p._data.shape)
+        for p, view in zip(params, self.value_views):
+            np.copyto(p._data, view)
 
 
 def flat_group(

@@ -410,3 +410,27 @@ def test_library_never_imports_torch():
 
     for path in Path(ff.optim.__file__).parent.glob("*.py"):
         assert not re.search(r"^\s*(import|from) torch", path.read_text(), re.M), path
+
+
+def test_flat_update_keeps_state_tensors_live_when_state_is_replaced():
+    """Small groups update one flat buffer whose pieces are the state tensors; state tensors or
+    whole state dicts put in by the user are taken over on the next step, as torch uses them."""
+    ffp = {
+        k: ff.tensor(v, requires_grad=True) for k, v in _start("float64").items() if k != "unused"
+    }
+    tp = {k: torch.tensor(v.detach().numpy(), requires_grad=True) for k, v in ffp.items()}
+    opts = [lib.optim.Adam(list(p.values()), lr=0.1) for lib, p in ((ff, ffp), (torch, tp))]
+    for step in range(6):
+        for opt, p in zip(opts, (ffp, tp)):
+            opt.zero_grad()
+            sum((v * v).sum() * (i + 1) for i, v in enumerate(p.values())).backward()
+            opt.step()
+            first = next(iter(p.values()))
+            if step == 2:  # a new exp_avg tensor
+                opt.state[first]["exp_avg"] = opt.state[first]["exp_avg"] * 0.5
+            if step == 4:  # a whole new state dict
+                opt.state[first] = {k: v.clone() for k, v in opt.state[first].items()}
+    for (k, a), b in zip(ffp.items(), tp.values()):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-12, err_msg=k)
+        sa, sb = opts[0].state[a], opts[1].state[b]
+        np.testing.assert_allclose(sa["exp_avg"].numpy(), sb["exp_avg"].numpy(), rtol=1e-12)
