@@ -21,7 +21,7 @@ from feedforward.autograd import anomaly
 from feedforward.autograd.grad_mode import _state, no_grad
 from feedforward.ops._util import broadcast_error
 
-__all__ = ["Function", "FunctionCtx", "VersionCounter", "unrecorded"]
+__all__ = ["UNRECORDED", "Function", "FunctionCtx", "VersionCounter", "unrecorded"]
 
 Tensor = None  # set by feedforward.tensor (it imports this module first)
 
@@ -92,7 +92,7 @@ class _Unrecorded(FunctionCtx):
         pass
 
 
-_UNRECORDED = _Unrecorded()
+UNRECORDED = _Unrecorded()  # the one ctx of every forward that records nothing
 
 
 class Function(FunctionCtx):
@@ -260,9 +260,9 @@ def unrecorded(cls, arrays, kwargs=None):
     """
     try:
         if kwargs:
-            data = cls.forward(_UNRECORDED, *arrays, **kwargs)
+            data = cls.forward(UNRECORDED, *arrays, **kwargs)
         else:
-            data = cls.forward(_UNRECORDED, *arrays)
+            data = cls.forward(UNRECORDED, *arrays)
     except ValueError as e:
         raise _torch_error(cls, e, arrays) from None
     if type(data) is not np.ndarray:  # NumPy gives scalars for 0-dim results

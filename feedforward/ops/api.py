@@ -11,7 +11,7 @@ import numpy as np
 
 from feedforward import _dtype
 from feedforward.autograd import anomaly
-from feedforward.autograd.function import unrecorded
+from feedforward.autograd.function import UNRECORDED
 from feedforward.autograd.grad_mode import _state
 from feedforward.ops import elementwise as E
 from feedforward.ops import indexing as I
@@ -117,16 +117,18 @@ def dot(input, other):
 
 
 def _unary(op):
-    apply = op.apply
+    apply, forward = op.apply, op.forward
 
     def fn(input):
-        # no graph to record: skip apply's general path (see ``autograd.function.unrecorded``)
+        # No graph to record: call the forward straight away (see ``autograd.function.unrecorded``;
+        # an elementwise op of one input has no broadcasting error to translate).
         if (
             isinstance(input, Tensor)
             and not (input._requires_grad and _state["grad"])
             and not anomaly._enabled
         ):
-            return unrecorded(op, (input._data,))
+            data = forward(UNRECORDED, input._data)
+            return Tensor._make(data if type(data) is np.ndarray else np.asarray(data), False, None)
         return apply(input)
 
     fn.__name__ = op.__name__.lower()
