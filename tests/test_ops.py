@@ -314,6 +314,47 @@ def test_unary_ops_on_integer_and_bool_tensors_match_torch(name, dtype):
             assert_same(call(ff, ff.tensor(a)), expected, f"{name} of {np.dtype(dtype)}")
 
 
+INTEGER_OPS = {
+    "sub": lambda a, b: a - b,
+    "rsub": lambda a, b: 1 - a,
+    "floor_divide": lambda a, b: a // b,
+    "trunc_divide": lambda a, b: a.div(b, rounding_mode="trunc"),
+    "remainder": lambda a, b: a % b,
+    "pow": lambda a, b: a**b,
+    "bitwise_and": lambda a, b: a & b,
+    "bitwise_xor": lambda a, b: a ^ b,
+    "bitwise_and_float_scalar": lambda a, b: a & 1.5,
+    "sub_bool_scalar": lambda a, b: a - True,
+    "floor_divide_by_zero_scalar": lambda a, b: a // 0,
+    "prod": lambda a, b: a.prod(),
+    "prod_dim": lambda a, b: a.prod(0),
+    "argmax": lambda a, b: a.argmax(),
+    "argmin": lambda a, b: a.argmin(0),
+    "softmax": lambda a, b: a.softmax(0),
+    "log_softmax": lambda a, b: a.log_softmax(-1),
+}
+SMALL_DTYPES = [np.bool_, np.uint8, np.int8, np.int32, np.int64, np.float32]
+
+
+@pytest.mark.parametrize("divisor", [[1, 1, 2], [1, 0, 2]], ids=["nonzero", "zero"])
+@pytest.mark.parametrize("db", SMALL_DTYPES, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("da", SMALL_DTYPES, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("name", INTEGER_OPS)
+def test_integer_and_bool_operands_match_torch(name, da, db, divisor):
+    """Where torch refuses (bool subtraction, integer division by zero, softmax of integers,
+    bitwise ops of floats, ...) we raise its error; elsewhere the same values and dtype."""
+    fn = INTEGER_OPS[name]
+    a, b = np.array([1, 0, 1]).astype(da), np.array(divisor).astype(db)
+    try:
+        expected = fn(torch.tensor(a), torch.tensor(b))
+    except (RuntimeError, NotImplementedError) as err:
+        with pytest.raises(type(err), match=re.escape(str(err))):
+            fn(ff.tensor(a), ff.tensor(b))
+        return
+    with np.errstate(all="ignore"):
+        assert_same(fn(ff.tensor(a), ff.tensor(b)), expected, f"{name} {a.dtype} {b.dtype}")
+
+
 # ---------------------------------------------------------------- errors raise torch's types
 
 

@@ -97,6 +97,36 @@ def normalize_dims(dim, ndim: int, op: str = ""):
     return dims if dims else None
 
 
+# torch's names for dtypes in "not implemented for 'Long'" messages
+SCALAR_TYPE_NAMES = {
+    "bool": "Bool",
+    "uint8": "Byte",
+    "int8": "Char",
+    "int16": "Short",
+    "int32": "Int",
+    "int64": "Long",
+    "float16": "Half",
+    "float32": "Float",
+    "float64": "Double",
+}
+
+
+def kernel_error(kernel: str, dtype: np.dtype) -> NotImplementedError:
+    """torch's error for an op that has no kernel for a dtype (e.g. softmax of integers)."""
+    name = SCALAR_TYPE_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
+
+
+def check_rounded_division(a, b, kernel: str) -> None:
+    """Floor/trunc division and remainder as torch allows them: not of bools, and an integer
+    divisor of zero raises (NumPy would give 0)."""
+    kind = np.result_type(a, b).kind
+    if kind == "b":
+        raise kernel_error(kernel, np.bool_)
+    if kind in "iu" and np.any(np.asarray(b) == 0):
+        raise RuntimeError("ZeroDivisionError")
+
+
 def broadcast_error(op: str, a_shape: tuple, b_shape: tuple) -> RuntimeError:
     """torch's message for shapes that do not broadcast, with the op named."""
     for i in range(1, max(len(a_shape), len(b_shape)) + 1):

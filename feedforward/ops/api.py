@@ -18,7 +18,7 @@ from feedforward.ops import indexing as I
 from feedforward.ops import linalg as L
 from feedforward.ops import reduction as R
 from feedforward.ops import shape as S
-from feedforward.ops._util import normalize_dim, normalize_dims, scalar_array
+from feedforward.ops._util import kernel_error, normalize_dim, normalize_dims, scalar_array
 from feedforward.tensor import Tensor
 
 return_types_max = namedtuple("max", ["values", "indices"])
@@ -250,11 +250,10 @@ def logical_not(input):
 
 def _bitwise(np_fn, name):
     def fn(input, other):
-        if input._data.dtype.kind == "f":
-            raise RuntimeError(
-                f"\"{name}_cpu\" not implemented for '{input.dtype.name.capitalize()}'"
-            )
         b = other._data if isinstance(other, Tensor) else other
+        for x in (input._data, b):
+            if np.asarray(x).dtype.kind == "f":
+                raise kernel_error(f"{name}_cpu", _dtype.result_type(input._data, scalar_array(b)))
         return Tensor._make(np.asarray(np_fn(input._data, b)), False, None)
 
     return fn
@@ -400,7 +399,13 @@ def amin(input, dim=(), keepdim=False):
     return R.Amin.apply(input, axes, keepdim)
 
 
+def _not_bool(input, fn: str) -> None:
+    if input._data.dtype == np.bool_:
+        raise RuntimeError(f"{fn}(): does not support bool input")
+
+
 def argmax(input, dim=None, keepdim=False):
+    _not_bool(input, "argmax")
     if dim is None:
         return Tensor._make(np.asarray(np.argmax(input._data), dtype=np.int64), False, None)
     axis = normalize_dim(dim, input.ndim, "argmax")
@@ -410,6 +415,7 @@ def argmax(input, dim=None, keepdim=False):
 
 
 def argmin(input, dim=None, keepdim=False):
+    _not_bool(input, "argmin")
     if dim is None:
         return Tensor._make(np.asarray(np.argmin(input._data), dtype=np.int64), False, None)
     axis = normalize_dim(dim, input.ndim, "argmin")
@@ -425,13 +431,26 @@ def logsumexp(input, dim, keepdim=False):
 def softmax(input, dim, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
-    return R.Softmax.apply(input, normalize_dim(dim, input.ndim, "softmax"))
+    axis = normalize_dim(dim, input.ndim, "softmax")
+    _floating_only(input, axis, "softmax")
+    return R.Softmax.apply(input, axis)
 
 
 def log_softmax(input, dim, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
-    return R.LogSoftmax.apply(input, normalize_dim(dim, input.ndim, "log_softmax"))
+    axis = normalize_dim(dim, input.ndim, "log_softmax")
+    _floating_only(input, axis, "log_softmax")
+    return R.LogSoftmax.apply(input, axis)
+
+
+def _floating_only(input, axis: int, kernel: str) -> None:
+    """(log_)softmax of an integer tensor raises in torch (pass ``dtype=`` to compute in float)."""
+    if input._data.dtype.kind != "f":
+        last = axis == input.ndim - 1 or input.ndim == 0
+        raise kernel_error(
+            f"{kernel}_lastdim_kernel_impl" if last else f"{kernel}_kernel_impl", input._data.dtype
+        )
 
 
 def cumsum(input, dim, *, dtype=None):

@@ -10,7 +10,13 @@ from __future__ import annotations
 import numpy as np
 
 from feedforward.autograd.function import Function
-from feedforward.ops._util import as_default_float, promote, unbroadcast
+from feedforward.ops._util import (
+    as_default_float,
+    check_rounded_division,
+    kernel_error,
+    promote,
+    unbroadcast,
+)
 
 
 class ArrayOp(Function):
@@ -28,7 +34,23 @@ def _floating(x: np.ndarray) -> np.ndarray:
 def _not_bool(x: np.ndarray, kernel: str) -> None:
     """torch has no bool kernel for abs, floor, ...: it raises rather than compute in bool."""
     if x.dtype == np.bool_:
-        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+        raise kernel_error(kernel, x.dtype)
+
+
+def _check_bool_subtraction(a, b) -> None:
+    """torch refuses ``-`` on bool tensors (NumPy would subtract, or raise a TypeError)."""
+    a_bool = isinstance(a, bool) or getattr(a, "dtype", None) == np.bool_
+    b_bool = isinstance(b, bool) or getattr(b, "dtype", None) == np.bool_
+    if a_bool and b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+            "or `logical_xor()` operator instead."
+        )
+    if a_bool or b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
 
 
 def _grads(ctx, ga, gb):
@@ -67,6 +89,7 @@ class Sub(ArrayOp):
     def forward(ctx, a, b, alpha=1):
         if alpha != 1:
             ctx.alpha = alpha
+        _check_bool_subtraction(a, b)
         a, b = promote(a, b)
         return np.subtract(a, b if alpha == 1 else b * alpha)
 
@@ -94,6 +117,8 @@ class Div(ArrayOp):
     def forward(ctx, a, b, rounding_mode=None):
         ctx.rounding = rounding_mode
         a, b = promote(a, b)
+        if rounding_mode is not None:
+            check_rounded_division(a, b, f"div_{rounding_mode}_cpu")
         if rounding_mode == "floor":
             return np.floor_divide(a, b)
         if rounding_mode == "trunc":
@@ -117,6 +142,8 @@ class Pow(ArrayOp):
     @staticmethod
     def forward(ctx, a, b):
         a, b = promote(a, b)
+        if np.result_type(a, b) == np.bool_:
+            raise kernel_error("pow", np.bool_)
         if isinstance(a, np.ndarray) and a.dtype.kind in "iu" and np.any(np.asarray(b) < 0):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         out = np.power(a, b)
@@ -167,6 +194,7 @@ class Remainder(ArrayOp):
     @staticmethod
     def forward(ctx, a, b):
         a, b = promote(a, b)
+        check_rounded_division(a, b, "remainder_cpu")
         ctx.save_for_backward(a, b)
         return np.mod(a, b)
 

@@ -59,7 +59,8 @@ class Mean(ArrayOp):
 class Prod(ArrayOp):
     @staticmethod
     def forward(ctx, x, axis=None, keepdim=False):
-        out = np.prod(x, axis=axis, keepdims=keepdim)
+        wide = np.int64 if x.dtype.kind in "biu" else None  # torch: integer products are int64
+        out = np.prod(x, axis=axis, keepdims=keepdim, dtype=wide)
         ctx.axis, ctx.keepdim = axis, keepdim
         ctx.save_for_backward(x, out)
         return out
