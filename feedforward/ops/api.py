@@ -251,9 +251,9 @@ def logical_not(input):
 def _bitwise(np_fn, name):
     def fn(input, other):
         b = other._data if isinstance(other, Tensor) else other
-        for x in (input._data, b):
-            if np.asarray(x).dtype.kind == "f":
-                raise kernel_error(f"{name}_cpu", _dtype.result_type(input._data, scalar_array(b)))
+        dtype = _dtype.result_type(input._data, scalar_array(b))
+        if dtype.kind == "f":
+            raise kernel_error(f"{name}_cpu", dtype)
         return Tensor._make(np.asarray(np_fn(input._data, b)), False, None)
 
     return fn
@@ -399,13 +399,13 @@ def amin(input, dim=(), keepdim=False):
     return R.Amin.apply(input, axes, keepdim)
 
 
-def _not_bool(input, fn: str) -> None:
+def _refuse_bool(input, fn: str) -> None:
     if input._data.dtype == np.bool_:
         raise RuntimeError(f"{fn}(): does not support bool input")
 
 
 def argmax(input, dim=None, keepdim=False):
-    _not_bool(input, "argmax")
+    _refuse_bool(input, "argmax")
     if dim is None:
         return Tensor._make(np.asarray(np.argmax(input._data), dtype=np.int64), False, None)
     axis = normalize_dim(dim, input.ndim, "argmax")
@@ -415,7 +415,7 @@ def argmax(input, dim=None, keepdim=False):
 
 
 def argmin(input, dim=None, keepdim=False):
-    _not_bool(input, "argmin")
+    _refuse_bool(input, "argmin")
     if dim is None:
         return Tensor._make(np.asarray(np.argmin(input._data), dtype=np.int64), False, None)
     axis = normalize_dim(dim, input.ndim, "argmin")
