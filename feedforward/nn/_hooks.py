@@ -210,4 +210,7 @@ class BackwardHook:
                     "requiring grad)"
                 )
         self.grad_outputs, self.grad_inputs = None, {}
-        return _unwrap(res[i])
+        if res[i] is original[i]:  # not replaced: pass on the engine's array, not the hook's copy
+            return g
+        replaced = _unwrap(res[i])  # the hook's tensor: the caller may keep it, so a copy flows
+        return None if replaced is None else replaced.copy()

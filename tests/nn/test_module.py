@@ -690,6 +690,20 @@ def test_unflatten_argument_errors_match_torch():
         assert str(f_info.value) == str(t_info.value)
 
 
+def test_what_a_full_backward_hook_received_does_not_change_with_later_backwards():
+    # the gradient a hook sees must not be the very array that becomes (and keeps accumulating
+    # into) the input's .grad
+    results = {}
+    for lib in (ff, torch):
+        layer, seen = lib.nn.Tanh(), []
+        layer.register_full_backward_hook(lambda m, gi, go, seen=seen: seen.append(gi[0]))
+        x = lib.tensor([[1.0, 2.0]], requires_grad=True)
+        for _ in range(3):
+            layer(x).sum().backward()
+        results[lib.__name__] = np.array([g.detach().numpy() for g in seen + [x.grad]])
+    np.testing.assert_allclose(results["feedforward"], results["torch"], rtol=1e-6)
+
+
 def test_full_backward_hook_with_several_inputs_matches_torch():
     results = {}
     for lib in (ff, torch):
