@@ -1,12 +1,18 @@
 """Reverse-mode differentiation: walk the graph from the output back to the leaves.
 
-The whole idea fits in one loop. Order the nodes so that each comes after every node that uses
-its output (a topological order, found iteratively so that deep graphs need no recursion), then
-visit them in that order: each node turns the gradient of its output into gradients of its
-inputs (the chain rule), and gradients arriving at the same place by several paths are ADDED.
+The whole idea fits in one loop. Visit the nodes so that each comes after every node that uses
+its output: each node turns the gradient of its output into gradients of its inputs (the chain
+rule), and gradients arriving at the same place by several paths are ADDED before it runs.
+
+The order comes for free, as in torch: nodes are numbered as they are made (``ctx._seq``), and
+a node's inputs always exist before it, so whoever uses a node's output has a higher number.
+Taking the waiting nodes highest number first (a heap) is therefore a topological order, found
+as the walk goes: no recursion, no separate sorting pass.
 """
 
 from __future__ import annotations
+
+from heapq import heappop, heappush
 
 import numpy as np
 
@@ -15,25 +21,6 @@ from feedforward.autograd import anomaly
 __all__ = ["backward", "grad"]
 
 Tensor = None  # set by feedforward.tensor (which imports this module first)
-
-
-def _topological_order(root) -> list:
-    """Nodes reachable from ``root``, each before the nodes that produced its inputs."""
-    order, visited, stack = [], set(), [(root, False)]
-    while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(node)
-            continue
-        if node in visited:
-            continue
-        visited.add(node)
-        stack.append((node, True))
-        for p, need in zip(node.parents, node.needs_input_grad):
-            if need and p.grad_fn is not None and p.grad_fn not in visited:
-                stack.append((p.grad_fn, False))
-    order.reverse()
-    return order
 
 
 def _run(root, root_grad: np.ndarray, retain_graph: bool, capture: dict | None) -> None:
@@ -47,11 +34,11 @@ def _run(root, root_grad: np.ndarray, retain_graph: bool, capture: dict | None) 
     if root.grad_fn is None:  # backward() called on a leaf itself
         _deliver(root, root_grad, capture, handed_out)
         return
-    grads = {root.grad_fn: root_grad}
-    for node in _topological_order(root.grad_fn):
-        g = grads.pop(node, None)
-        if g is None:
-            continue
+    grads = {root.grad_fn: root_grad}  # node -> gradient of its output, summed so far
+    waiting = [(-root.grad_fn._seq, root.grad_fn)]  # nodes with a gradient, newest first
+    while waiting:
+        node = heappop(waiting)[1]
+        g = grads.pop(node)
         if node._tensor_hooks:
             for hook in node._tensor_hooks:
                 replaced = hook(Tensor._make(g, False, None))
@@ -73,11 +60,14 @@ def _run(root, root_grad: np.ndarray, retain_graph: bool, capture: dict | None) 
                 pg = np.asarray(pg)
             if pg.dtype != p._data.dtype:
                 pg = pg.astype(p._data.dtype)
-            if p.grad_fn is None:
+            producer = p.grad_fn
+            if producer is None:
                 _deliver(p, pg, capture, handed_out)
+            elif producer in grads:
+                grads[producer] = grads[producer] + pg
             else:
-                prev = grads.get(p.grad_fn)
-                grads[p.grad_fn] = pg if prev is None else prev + pg
+                grads[producer] = pg
+                heappush(waiting, (-producer._seq, producer))
         if not retain_graph:
             node._release()
 

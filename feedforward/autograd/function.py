@@ -12,6 +12,7 @@ and gets Tensors in both directions, exactly as in torch.
 
 from __future__ import annotations
 
+import itertools
 import traceback
 import weakref
 
@@ -25,9 +26,10 @@ __all__ = ["UNRECORDED", "Function", "FunctionCtx", "VersionCounter", "unrecorde
 
 Tensor = None  # set by feedforward.tensor (it imports this module first)
 
-_FREED = object()
+_FREED = object()  # marks saved values released by a backward without retain_graph
 _OUTPUT = object()  # in a version entry: "this node's own output"
-_new = object.__new__  # marks saved values released by a backward without retain_graph
+_new = object.__new__  # a bare instance, no __init__ (the hot paths fill in the fields)
+_numbering = itertools.count()  # graph nodes in the order they are made (see ``engine``)
 
 
 class VersionCounter:
@@ -224,6 +226,7 @@ class Function(FunctionCtx):
 
     def _attach(self, out, args: tuple):
         """Remember the inputs and what forward saved (with their versions) for backward."""
+        self._seq = next(_numbering)
         self.parents = args
         self.needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
         if self._saved:
