@@ -137,7 +137,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """
     _check_tensor(input, "linear")
     _check_tensor(weight, "linear", "weight", 2)
-    shape, wshape = input._data.shape, weight._data.shape  # (not .shape: no Size per call)
+    # checked on the arrays (no Size or dtype objects): this runs for every layer of every step
+    x, w = input._data, weight._data
+    shape, wshape = x.shape, w.shape
     if len(wshape) != 2:
         raise RuntimeError(
             f"linear(): weight must be 2-D (out_features, in_features), got shape {wshape}"
@@ -147,17 +149,18 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear(): input of shape {shape} and weight of shape {wshape} cannot be "
             f"multiplied: the input's last dim must equal in_features = {wshape[1]}"
         )
-    if input.dtype != weight.dtype:
+    if x.dtype != w.dtype:
         raise RuntimeError(
             f"linear(): expected input and weight to have the same dtype, but got "
             f"{input.dtype.name} input and {weight.dtype.name} weight"
         )
     if bias is None:
         return Linear.apply(input, weight)
-    if tuple(bias.shape) not in ((weight.shape[0],), ()):
+    _check_tensor(bias, "linear", "bias", 3)
+    bshape = bias._data.shape
+    if bshape != (wshape[0],) and bshape != ():
         raise RuntimeError(
-            f"linear(): bias of shape {tuple(bias.shape)} does not match "
-            f"out_features = {weight.shape[0]}"
+            f"linear(): bias of shape {bshape} does not match out_features = {wshape[0]}"
         )
     return Linear.apply(input, weight, bias)
 
@@ -792,11 +795,9 @@ def _check_class_target(input: Tensor, target: Tensor, weight, fn: str) -> None:
 def _check_targets_in_range(target: np.ndarray, classes: int, ignore_index: int) -> int | None:
     """Raise torch's IndexError for a target class out of range; return the ignore_index the
     op needs: None when no target can equal it (the usual case: every row counts)."""
-    if (
-        target.size
-        and 0 <= np.minimum.reduce(target, axis=None)
-        and (np.maximum.reduce(target, axis=None) < classes)
-    ):
+    # one pass: read as unsigned, a negative class is huge, so max < classes means all in range
+    unsigned = target.view(np.uint64) if target.dtype == np.int64 else target
+    if target.size and np.maximum.reduce(unsigned, axis=None) < classes:
         # all in range (the usual case): no need to leave out the ignored ones
         return ignore_index if 0 <= ignore_index < classes else None
     t = target[target != ignore_index]
