@@ -53,7 +53,7 @@ def _reduce_rows(loss: np.ndarray, reduction: str, denom, target_shape: tuple) -
     return np.asarray(_divide(total, denom), dtype=loss.dtype)
 
 
-def _row_scale(g: np.ndarray, reduction: str, denom, m: int) -> np.ndarray:
+def _row_scale(g: np.ndarray, reduction: str, denom, m: int) -> np.ndarray | float:
     """d(reduced loss)/d(loss of row i), times the incoming gradient: an (M, 1) column, or one
     0-dim factor for every row when the loss was reduced."""
     if reduction == "none":
@@ -61,7 +61,8 @@ def _row_scale(g: np.ndarray, reduction: str, denom, m: int) -> np.ndarray:
     if reduction == "mean":
         if not denom:  # every target ignored: the loss is nan, its gradient 0 (as torch's)
             return np.zeros((), dtype=g.dtype)
-        return np.asarray(g / denom, dtype=g.dtype)
+        # a Python float (weak: the rows keep their dtype), ~1 us less than 0-d array division
+        return g.item() / denom
     return g
 
 
@@ -82,6 +83,7 @@ class _ClassTargets:
 
     def __init__(self, target, weight, ignore_index, dtype) -> None:
         t = target.reshape(-1).astype(np.int64, copy=False)
+        self.rows = np.arange(t.size)  # scores[rows, index]: each row's target class
         if weight is None and ignore_index is None:  # the usual case: every row counts once
             self.index, self.weight, self.denom, self._valid = t, None, t.size, None
             return
@@ -106,37 +108,43 @@ class _ClassTargets:
 class CrossEntropy(ArrayOp):
     """Fused log_softmax + negative log likelihood for class-index targets.
 
-    With label smoothing eps the target is (1 - eps) onehot + eps/C uniform, so the loss is
-    (1 - eps) nll + eps/C * sum_c w_c (-log p_c), normalised (mean) by the kept targets' weights.
+    With s = z - max(z) per row and S = sum_c exp(s_c), -log p_t = log S - s_t: forward needs
+    only exp(s) and S, and so does backward (p = exp(s) / S), so the full log_softmax matrix is
+    never made. With label smoothing eps the target is (1 - eps) onehot + eps/C uniform, so the
+    loss is (1 - eps) nll + eps/C * sum_c w_c (-log p_c), normalised (mean) by the kept targets'
+    weights.
     """
 
     @staticmethod
     def forward(ctx, logits, target, weight, ignore_index, reduction, label_smoothing):
         z = _as_rows(logits)
         m, c = z.shape
-        logp = _log_softmax_rows(z)
-        tg = _ClassTargets(target, weight, ignore_index, logp.dtype)
-        loss = tg.weighted(-logp[np.arange(m), tg.index])
-        if label_smoothing > 0:
-            wvec = weight if weight is not None else 1
-            smooth = -(logp * wvec).sum(axis=1) * tg.valid
+        shifted = z - np.maximum.reduce(z, axis=1, keepdims=True)  # exp stays finite
+        exp = np.exp(shifted)
+        sums = np.add.reduce(exp, axis=1)  # (M,) S
+        log_sum = np.log(sums)
+        tg = _ClassTargets(target, weight, ignore_index, z.dtype)
+        loss = tg.weighted(log_sum - shifted[tg.rows, tg.index])
+        if label_smoothing > 0:  # sum_c w_c (log S - s_c)
+            wvec = weight if weight is not None else np.ones(c, dtype=z.dtype)
+            smooth = (log_sum * wvec.sum() - (shifted * wvec).sum(axis=1)) * tg.valid
             loss = (1 - label_smoothing) * loss + (label_smoothing / c) * smooth
         ctx.meta = logits.shape, reduction, label_smoothing, tg
-        ctx.save_for_backward(logp, weight)
+        ctx.save_for_backward(exp, sums, weight)
         return _reduce_rows(loss, reduction, tg.denom, np.shape(target))
 
     @staticmethod
     def backward(ctx, g):
         # d nll_i / dz = w_i (p - onehot); d smooth_i / dz = W p - w (W = sum of class weights)
-        logp, weight = ctx.saved_tensors
+        exp, sums, weight = ctx.saved_tensors
         shape, reduction, eps, tg = ctx.meta
-        m, c = logp.shape
-        p = np.exp(logp)
+        m, c = exp.shape
+        p = exp / sums[:, None]
         if eps > 0:
             wvec = weight if weight is not None else np.ones(c, dtype=p.dtype)
             smooth = (p * wvec.sum() - wvec) * tg.valid[:, None]
         grad = p if tg.weight is None else p * tg.weight[:, None]  # (p is ours to overwrite)
-        grad[np.arange(m), tg.index] -= 1 if tg.weight is None else tg.weight
+        grad[tg.rows, tg.index] -= 1 if tg.weight is None else tg.weight
         if eps > 0:
             grad = (1 - eps) * grad + (eps / c) * smooth
         grad *= _row_scale(g, reduction, tg.denom, m)
@@ -187,7 +195,7 @@ class NllLoss(ArrayOp):
     def forward(ctx, logp, target, weight, ignore_index, reduction):
         rows = _as_rows(logp)
         tg = _ClassTargets(target, weight, ignore_index, rows.dtype)
-        loss = tg.weighted(-rows[np.arange(rows.shape[0]), tg.index])
+        loss = tg.weighted(-rows[tg.rows, tg.index])
         ctx.meta = logp.shape, rows.shape, reduction, tg
         return _reduce_rows(loss, reduction, tg.denom, np.shape(target))
 
@@ -195,7 +203,7 @@ class NllLoss(ArrayOp):
     def backward(ctx, g):  # -w_i at the target class of row i, 0 elsewhere
         shape, (m, c), reduction, tg = ctx.meta
         grad = np.zeros((m, c), dtype=g.dtype)
-        grad[np.arange(m), tg.index] = -1 if tg.weight is None else -tg.weight
+        grad[tg.rows, tg.index] = -1 if tg.weight is None else -tg.weight
         grad *= _row_scale(g, reduction, tg.denom, m)
         return _from_rows(grad, shape), None, None
 
