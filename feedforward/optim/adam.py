@@ -7,7 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from feedforward.optim._arrays import addcdiv_, addcmul_, decoupled_grad, lerp_, with_steps
+from feedforward.optim._arrays import (
+    addcdiv_,
+    addcmul_,
+    count_step,
+    decoupled_grad,
+    lerp_,
+    with_steps,
+)
 from feedforward.optim._flat import flat_group, in_chunks
 from feedforward.optim.optimizer import (
     Optimizer,
@@ -139,7 +146,7 @@ class Adam(Optimizer):
         if flat is None:
             return False
         for s in steps:
-            s += 1
+            step = count_step(s)  # the same for all (checked above)
         flat.gather(params)
         buffers = flat.buffers
         adam_update(
@@ -148,7 +155,7 @@ class Adam(Optimizer):
             buffers["exp_avg"],
             buffers["exp_avg_sq"],
             buffers.get("max_exp_avg_sq"),
-            float(steps[0]),
+            step,
             **options,
             scratch=flat.scratch,
         )

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from feedforward.optim._arrays import addcdiv_, addcmul_, effective_grad, lerp_
+from feedforward.optim._arrays import addcdiv_, addcmul_, count_step, effective_grad, lerp_
 from feedforward.optim.optimizer import (
     Optimizer,
     ParamsT,
@@ -143,7 +143,7 @@ def rmsprop(
 ) -> None:
     """The RMSprop update on arrays, in place."""
     for i, param in enumerate(params):
-        state_steps[i] += 1
+        count_step(state_steps[i])
         grad = effective_grad(param, grads[i], weight_decay, maximize)
         square_avg = square_avgs[i]
         avg = np.empty_like(param)  # scratch, then the denominator
