@@ -15,6 +15,7 @@ import time
 import warnings
 from pathlib import Path
 
+import _blas  # benchmarks/_blas.py: run as `python benchmarks/...`
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,6 +100,7 @@ def main() -> None:
     import feedforward.utils.data  # noqa: F401  (ff.utils.data in run_library)
 
     torch.set_num_threads(2)
+    print(_blas.describe())
     data = load(args.data_dir)
     results = {
         "feedforward": run_library(ff, data, args.epochs),
@@ -113,7 +115,7 @@ def main() -> None:
             f"{r['s_per_epoch'] / base:11.2f}x"
         )
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2))
+        Path(args.json).write_text(json.dumps({**results, "blas": _blas.describe()}, indent=2))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import json
 import statistics
 import time
 
+import _blas  # benchmarks/_blas.py: run as `python benchmarks/...`
 import numpy as np
 import torch
 
@@ -59,6 +60,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(2)
     ff_cases, torch_cases = cases(ff), cases(torch)
+    print(_blas.describe())
     rows = []
     print(f"{'case':38} {'ff us':>9} {'torch us':>9} {'ff/torch':>9}")
     for name in ff_cases:

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 
+import _blas  # benchmarks/_blas.py: run as `python benchmarks/...`
 import numpy as np
 
 WORKLOADS = {
@@ -297,7 +298,8 @@ def main() -> None:
     parser.add_argument("--json", help="write all figures to this file")
     args = parser.parse_args()
     names = [n for n in args.workloads.split(",") if n]
-    figures = {}
+    figures = {"blas": _blas.describe()}
+    print(figures["blas"])
     if args.rss:
         figures["peak_rss_mib"] = peak_rss(names)
     if args.import_time:
