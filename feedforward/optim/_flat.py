@@ -97,8 +97,8 @@ class FlatGroup:
 
         self.value_views = pieces(self.values)
         self.buffer_views = {name: pieces(flat) for name, flat in self.buffers.items()}
+        self.members: list[tuple] = []  # (parameter, its array, its state dict) as bound last
         self.bound: list[tuple] = []  # (state dict, name, state tensor, view) as bound last
-        self.bound_states: list[dict] | None = None  # each parameter's state dict, as bound
         self.bind(params, state)
 
     @staticmethod
@@ -116,18 +116,23 @@ class FlatGroup:
             p._data.dtype == self.dtype for p in params
         )
 
+    def current(self, params: list[Tensor], state: dict) -> bool:
+        """Nothing changed since the last step (the usual case, checked by identity alone): the
+        same parameters with the same arrays and state dicts, each state tensor still a view."""
+        members = self.members
+        if len(params) != len(members):
+            return False
+        for p, (param, data, s) in zip(params, members):
+            if p is not param or p._data is not data or state.get(p) is not s:
+                return False
+        return all(s.get(name) is t and t._data is view for s, name, t, view in self.bound)
+
     def bind(self, params: list[Tensor], state: dict) -> None:
         """Make each parameter's state tensors views of the flat buffers (copying values in once
         when the state was made elsewhere, e.g. by ``load_state_dict``)."""
-        bound_states = self.bound_states
-        if (
-            bound_states is not None
-            and all(state[p] is s for p, s in zip(params, bound_states))
-            and all(s.get(name) is t and t._data is view for s, name, t, view in self.bound)
-        ):
-            return  # as bound last step (the usual case)
-        self.bound, self.bound_states = [], [state[p] for p in params]
-        for i, s in enumerate(self.bound_states):
+        self.members = [(p, p._data, state[p]) for p in params]
+        self.bound = []
+        for i, (_, _, s) in enumerate(self.members):
             for name, views in self.buffer_views.items():
                 view, t = views[i], s.get(name)
                 if t is None:
@@ -151,9 +156,11 @@ def flat_group(
 ) -> FlatGroup | None:
     """The FlatGroup for a param group, made on first use and remade when the group changes;
     None when the group does not qualify (too large, mixed dtypes, a gradient missing)."""
+    group = cache.get(key)
+    if group is not None and group.current(params, state):
+        return group
     if not FlatGroup.usable(params):
         return None
-    group = cache.get(key)
     if group is None or not group.matches(params):
         group = cache[key] = FlatGroup(params, state, names)
     else:
