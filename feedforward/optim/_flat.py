@@ -3,7 +3,7 @@
 A step does the same arithmetic on every element of every parameter, so the parameters of a
 group can be treated as one long vector. Two cases:
 
-- A small group (up to ~65,000 values, e.g. an MLP on tabular data): per-call
+- A group of up to ~1M values (an MLP on tabular data, or 784-256-128-10 on MNIST): per-call
   overhead dominates. ``FlatGroup`` keeps the optimizer state of the whole group in one array per
   buffer (each parameter's state is a view into it), gathers parameters and gradients into one
   vector, runs the update once, and writes the parameters back.
@@ -25,7 +25,10 @@ import numpy as np
 
 from feedforward.tensor import Tensor
 
-FLAT_MAX = 1 << 16  # values in a group up to which gather + one update + scatter beats a loop
+# values in a group up to which gather + one update + scatter beats a loop over the parameters
+# (measured, Adam: 101k values 170 vs 425 us, 235k 380-460 vs 800-840, 535k 1.25 vs 1.8-2.0 ms,
+# 1.3M about even); above it the buffers outgrow the caches and chunking wins
+FLAT_MAX = 1 << 20
 CHUNK = 1 << 14  # values per piece of a large update: a few such arrays fit in L2 cache
 
 

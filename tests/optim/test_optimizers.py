@@ -11,6 +11,7 @@ import pytest
 import torch
 
 import feedforward as ff
+from feedforward.optim._flat import FLAT_MAX
 from feedforward.optim.optimizer import Optimizer, required
 
 torch_required = __import__("torch.optim.optimizer", fromlist=["required"]).required
@@ -434,3 +435,30 @@ def test_flat_update_keeps_state_tensors_live_when_state_is_replaced():
         np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-12, err_msg=k)
         sa, sb = opts[0].state[a], opts[1].state[b]
         np.testing.assert_allclose(sa["exp_avg"].numpy(), sb["exp_avg"].numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "sizes",
+    [
+        pytest.param((FLAT_MAX - 1000, 990), id="one-flat-group-at-the-limit"),
+        pytest.param((FLAT_MAX + 10,), id="chunked-between-threads"),
+    ],
+)
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+def test_adam_on_large_groups_matches_torch(sizes, name):
+    """Both ways of updating many values (one flat vector up to FLAT_MAX, cache-sized chunks
+    shared between threads above it) give torch's result."""
+    rng = np.random.default_rng(0)
+    starts = [rng.standard_normal(n) for n in sizes]
+    results = []
+    for lib in (ff, torch):
+        params = [lib.tensor(v.copy(), requires_grad=True) for v in starts]
+        opt = getattr(lib.optim, name)(params, lr=0.01, weight_decay=0.1)
+        for step in range(3):
+            opt.zero_grad()
+            for i, p in enumerate(params):
+                p.grad = lib.tensor(np.sin(starts[i] * (step + 1)))
+            opt.step()
+        results.append([p.detach().numpy() for p in params])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
