@@ -355,6 +355,42 @@ def test_integer_and_bool_operands_match_torch(name, da, db, divisor):
         assert_same(fn(ff.tensor(a), ff.tensor(b)), expected, f"{name} {a.dtype} {b.dtype}")
 
 
+SCALAR_OPS = {
+    "add": lambda t, s: t + s,
+    "radd": lambda t, s: s + t,
+    "sub": lambda t, s: t - s,
+    "rsub": lambda t, s: s - t,
+    "mul": lambda t, s: t * s,
+    "add_alpha": lambda t, s: t.add(s, alpha=2),
+    "true_divide": lambda t, s: t / s,
+    "floor_divide": lambda t, s: t // s,
+    "remainder": lambda t, s: t % s,
+    "eq": lambda t, s: t == s,
+    "lt": lambda t, s: t < s,
+    "ge": lambda t, s: t.ge(s),
+    "bitwise_or": lambda t, s: t | s,
+    "bitwise_xor": lambda t, s: t ^ s,
+}
+
+
+@pytest.mark.parametrize("scalar", [5, -1, 300, -129, 2**31 + 7, 2**63, 2**64 - 1])
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int16, np.int32, np.int64], ids=str)
+@pytest.mark.parametrize("name", SCALAR_OPS)
+def test_python_ints_out_of_an_integer_dtype_range_like_torch(name, dtype, scalar):
+    """torch wraps such an int into the tensor's dtype (uint8: -1 is 255) for arithmetic,
+    comparisons and bitwise ops, where NumPy would raise OverflowError. (pow, where and clamp
+    refuse some of these ints and wrap others, by dtype; they are left to NumPy's error.)"""
+    fn, a = SCALAR_OPS[name], np.array([0, 1, 2, 7]).astype(dtype)
+    try:
+        expected = fn(torch.tensor(a), scalar)
+    except (RuntimeError, OverflowError) as err:
+        with pytest.raises(type(err), match=re.escape(str(err))):
+            fn(ff.tensor(a), scalar)
+        return
+    with np.errstate(all="ignore"):
+        assert_same(fn(ff.tensor(a), scalar), expected, f"{name} {np.dtype(dtype)} {scalar}")
+
+
 # ---------------------------------------------------------------- errors raise torch's types
 
 

@@ -7,11 +7,13 @@ import numpy as np
 from feedforward._dtype import get_default_dtype, result_type
 
 
-def promote(a, b):
+def promote(a, b, wrap: bool = True):
     """Cast two operands (arrays or Python numbers) to the dtype torch would compute in.
 
-    NumPy's own rules differ from torch's in two places that matter: ``int_tensor * 0.5`` must
-    give float32 (not float64), and a 0-dim float64 tensor must not widen a float32 matrix.
+    NumPy's own rules differ from torch's in three places that matter: ``int_tensor * 0.5`` must
+    give float32 (not float64), a 0-dim float64 tensor must not widen a float32 matrix, and (with
+    ``wrap``, as torch's arithmetic does) a Python int out of an integer tensor's range is wrapped
+    into its dtype rather than raising OverflowError.
     """
     if type(a) is np.ndarray and type(b) is np.ndarray:
         if a.dtype == b.dtype:
@@ -19,10 +21,28 @@ def promote(a, b):
         dt = result_type(a, b)
         return a.astype(dt, copy=False), b.astype(dt, copy=False)
     if type(a) is np.ndarray:
-        return _with_scalar(a, b), _plain(b)
+        b = _plain(b)
+        return _with_scalar(a, b), wrap_int(a.dtype, b) if wrap else b
     if type(b) is np.ndarray:
-        return _plain(a), _with_scalar(b, a)
+        a = _plain(a)
+        return wrap_int(b.dtype, a) if wrap else a, _with_scalar(b, a)
     return scalar_array(a), scalar_array(b)
+
+
+def wrap_int(dtype: np.dtype, s):
+    """A Python int outside an integer dtype's range, wrapped into it as torch does (uint8: -1 is
+    255, 300 is 44); NumPy would raise OverflowError. Anything else is returned unchanged."""
+    if type(s) is not int or dtype.kind not in "iu" or not -(2**63) <= s < 2**64:
+        return s
+    info = np.iinfo(dtype)
+    return s if info.min <= s <= info.max else twos_complement(dtype, s)
+
+
+def twos_complement(dtype: np.dtype, s: int) -> int:
+    """The int an integer dtype holds for ``s``, as a C cast to it keeps the low bits."""
+    bits = 8 * dtype.itemsize
+    s &= (1 << bits) - 1
+    return s - (1 << bits) if dtype.kind == "i" and s >> (bits - 1) else s
 
 
 def scalar_array(s) -> np.ndarray:

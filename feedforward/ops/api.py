@@ -18,7 +18,13 @@ from feedforward.ops import indexing as I
 from feedforward.ops import linalg as L
 from feedforward.ops import reduction as R
 from feedforward.ops import shape as S
-from feedforward.ops._util import kernel_error, normalize_dim, normalize_dims, scalar_array
+from feedforward.ops._util import (
+    kernel_error,
+    normalize_dim,
+    normalize_dims,
+    scalar_array,
+    wrap_int,
+)
 from feedforward.tensor import Tensor
 
 return_types_max = namedtuple("max", ["values", "indices"])
@@ -217,10 +223,12 @@ def nonzero(input, *, as_tuple: bool = False):
 # ---------------------------------------------------------------- comparisons and logic
 
 
-def _compare(np_fn, name):
+def _compare(np_fn, name, wrap: bool = True):
     def fn(input, other):
         a = input._data
         b = other._data if isinstance(other, Tensor) else other
+        if wrap:  # torch compares an integer tensor with an out-of-range int wrapped into its dtype
+            b = wrap_int(a.dtype, b)
         try:
             return Tensor._make(np.asarray(np_fn(a, b)), False, None)
         except ValueError:
@@ -239,9 +247,9 @@ le = _compare(np.less_equal, "le")
 gt = _compare(np.greater, "gt")
 ge = _compare(np.greater_equal, "ge")
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
-logical_and = _compare(np.logical_and, "logical_and")
-logical_or = _compare(np.logical_or, "logical_or")
-logical_xor = _compare(np.logical_xor, "logical_xor")
+logical_and = _compare(np.logical_and, "logical_and", wrap=False)
+logical_or = _compare(np.logical_or, "logical_or", wrap=False)
+logical_xor = _compare(np.logical_xor, "logical_xor", wrap=False)
 
 
 def logical_not(input):
@@ -250,7 +258,7 @@ def logical_not(input):
 
 def _bitwise(np_fn, name):
     def fn(input, other):
-        b = other._data if isinstance(other, Tensor) else other
+        b = wrap_int(input._data.dtype, other._data if isinstance(other, Tensor) else other)
         dtype = _dtype.result_type(input._data, scalar_array(b))
         if dtype.kind == "f":
             raise kernel_error(f"{name}_cpu", dtype)

@@ -15,6 +15,7 @@ from feedforward.ops._util import (
     check_rounded_division,
     kernel_error,
     promote,
+    twos_complement,
     unbroadcast,
 )
 
@@ -23,6 +24,20 @@ class ArrayOp(Function):
     """An op of the library: forward and backward take and return NumPy arrays."""
 
     array_op = True
+
+
+def _scaled(b, alpha, a):
+    """``alpha * b`` of add/sub; an int scalar times alpha is wrapped into a's integer dtype."""
+    if type(b) is int and type(alpha) is int and isinstance(a, np.ndarray) and a.dtype.kind in "iu":
+        return twos_complement(a.dtype, b * alpha)
+    return b * alpha
+
+
+def _is_float(x) -> bool:
+    """A floating (or complex) array or number: true division keeps it as it is."""
+    if isinstance(x, np.ndarray):
+        return x.dtype.kind in "fc"
+    return isinstance(x, float | complex | np.inexact)
 
 
 def _floating(x: np.ndarray) -> np.ndarray:
@@ -74,7 +89,7 @@ class Add(ArrayOp):
         if alpha != 1:
             ctx.alpha = alpha
         a, b = promote(a, b)
-        return np.add(a, b if alpha == 1 else b * alpha)
+        return np.add(a, b if alpha == 1 else _scaled(b, alpha, a))
 
     @staticmethod
     def backward(ctx, g):  # d(a + alpha*b) = da + alpha*db
@@ -91,7 +106,7 @@ class Sub(ArrayOp):
             ctx.alpha = alpha
         _check_bool_subtraction(a, b)
         a, b = promote(a, b)
-        return np.subtract(a, b if alpha == 1 else b * alpha)
+        return np.subtract(a, b if alpha == 1 else _scaled(b, alpha, a))
 
     @staticmethod
     def backward(ctx, g):
@@ -116,6 +131,8 @@ class Div(ArrayOp):
     @staticmethod
     def forward(ctx, a, b, rounding_mode=None):
         ctx.rounding = rounding_mode
+        if rounding_mode is None and not (_is_float(a) or _is_float(b)):
+            a, b = as_default_float(a), as_default_float(b)  # true division of integers: floats
         a, b = promote(a, b)
         if rounding_mode is not None:
             check_rounded_division(a, b, f"div_{rounding_mode}_cpu")
@@ -123,8 +140,6 @@ class Div(ArrayOp):
             return np.floor_divide(a, b)
         if rounding_mode == "trunc":
             return np.trunc(np.true_divide(a, b)).astype(np.result_type(a, b), copy=False)
-        if np.result_type(a, b).kind in "biu":  # true division of integers gives floats
-            a, b = as_default_float(a), as_default_float(b)
         ctx.save_for_backward(a, b)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.true_divide(a, b)
@@ -141,7 +156,7 @@ class Div(ArrayOp):
 class Pow(ArrayOp):
     @staticmethod
     def forward(ctx, a, b):
-        a, b = promote(a, b)
+        a, b = promote(a, b, wrap=False)  # torch refuses many out-of-range int exponents
         if np.result_type(a, b) == np.bool_:
             raise kernel_error("pow", np.bool_)
         if isinstance(a, np.ndarray) and a.dtype.kind in "iu" and np.any(np.asarray(b) < 0):
@@ -448,10 +463,10 @@ class Clamp(ArrayOp):
     @staticmethod
     def forward(ctx, x, lo=None, hi=None):
         ctx.shapes = (x.shape, np.shape(lo), np.shape(hi))
-        if lo is not None:
-            x, lo = promote(x, lo)  # an integer tensor clamped to 0.5 becomes float, as in torch
+        if lo is not None:  # an integer tensor clamped to 0.5 becomes float, as in torch
+            x, lo = promote(x, lo, wrap=False)
         if hi is not None:
-            x, hi = promote(x, hi)
+            x, hi = promote(x, hi, wrap=False)
             if lo is not None and isinstance(lo, np.ndarray):
                 lo = lo.astype(x.dtype, copy=False)
         ctx.save_for_backward(x, lo, hi)
@@ -475,7 +490,7 @@ class Clamp(ArrayOp):
 class Where(ArrayOp):
     @staticmethod
     def forward(ctx, cond, a, b):
-        a, b = promote(a, b)
+        a, b = promote(a, b, wrap=False)
         ctx.save_for_backward(cond)
         return np.where(cond, a, b)
 
