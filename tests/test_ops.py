@@ -391,6 +391,20 @@ def test_python_ints_out_of_an_integer_dtype_range_like_torch(name, dtype, scala
         assert_same(fn(ff.tensor(a), scalar), expected, f"{name} {np.dtype(dtype)} {scalar}")
 
 
+@pytest.mark.parametrize(
+    "shapes",
+    [((2,), (2,)), ((2, 2), (2, 2)), ((2, 2), (2,)), ((2,), (2, 2)), ((3, 2, 2), (2, 2))]
+    + [((3, 2, 2), (2,)), ((2, 2), (3, 2, 2)), ((2,), (3, 2, 2)), ((3, 2, 2), (3, 2, 2))],
+    ids=str,
+)
+def test_products_of_bool_tensors_raise_like_torch(shapes):
+    a, b = (np.ones(s, dtype=bool) for s in shapes)
+    with pytest.raises(NotImplementedError) as err:
+        torch.tensor(a) @ torch.tensor(b)
+    with pytest.raises(NotImplementedError, match=re.escape(str(err.value))):
+        ff.tensor(a) @ ff.tensor(b)
+
+
 # ---------------------------------------------------------------- errors raise torch's types
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from feedforward.ops._util import unbroadcast
+from feedforward.ops._util import kernel_error, unbroadcast
 from feedforward.ops.elementwise import ArrayOp
 
 
@@ -27,6 +27,18 @@ def check_matmul(a: np.ndarray, b: np.ndarray, op: str = "matmul") -> None:
         )
     if a.shape[-1] != (b.shape[-2] if b.ndim > 1 else b.shape[0]):
         raise _matmul_error(a, b, op)
+    if a.dtype == np.bool_:  # torch has no bool kernel for products; NumPy would compute
+        raise kernel_error(_product_kernel(a.ndim, b.ndim), a.dtype)
+
+
+def _product_kernel(a_ndim: int, b_ndim: int) -> str:
+    """The torch kernel a product runs in (a batch of matrices times one matrix is folded into
+    one matrix product), named in its dtype errors."""
+    if b_ndim >= 3:
+        return "bmm"
+    if b_ndim == 1:
+        return "dot" if a_ndim == 1 else "addmv_impl_cpu"
+    return "addmm_impl_cpu_"
 
 
 _MATMUL_NAMES = {(2, 2): "Mm", (2, 1): "Mv", (1, 2): "Squeeze", (1, 1): "Dot", (3, 3): "Bmm"}
