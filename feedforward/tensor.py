@@ -15,6 +15,7 @@ from feedforward.autograd import engine as _engine
 from feedforward.autograd import function as _function
 from feedforward.autograd.function import VersionCounter
 from feedforward.autograd.grad_mode import _state
+from feedforward.ops._util import C_TYPE_NAMES, SCALAR_TYPE_NAMES
 
 __all__ = ["Tensor", "Size", "device"]
 
@@ -108,7 +109,7 @@ class Tensor:
     # Every op makes a Tensor, so making one must be cheap: the three fields every tensor sets are
     # slots; the rarely set ones are class defaults that an instance overrides when it needs to.
     __slots__ = ("_data", "_requires_grad", "grad_fn", "__dict__", "__weakref__")
-    grad = None  # the accumulated gradient of a leaf (or of a non-leaf that retains it)
+    _grad = None  # the accumulated gradient of a leaf (or of a non-leaf that retains it)
     _vc = None  # version counter, made on first use (most tensors are never written in place)
     _hooks = None  # gradient hooks of a leaf
     __array_priority__ = 1000  # np.float32(2) * tensor -> Tensor.__rmul__, not a NumPy array
@@ -126,7 +127,6 @@ class Tensor:
     def _init(self, data: np.ndarray, requires_grad: bool, grad_fn) -> None:
         self._data = data
         self._requires_grad = requires_grad
-        self.grad = None
         self.grad_fn = grad_fn
 
     @classmethod
@@ -151,6 +151,38 @@ class Tensor:
         self._vc = counter
 
     # ------------------------------------------------------------------ properties
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by ``backward()`` (None until one arrives)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:  # torch's checks: a gradient matches its tensor
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    "assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
+                )
+            have, want = value._data, self._data
+            if have.dtype != want.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{C_TYPE_NAMES[have.dtype.name]}' "
+                    "to a tensor with grad_dtype "
+                    f"'{SCALAR_TYPE_NAMES[want.dtype.name]}'. The gradient must match the "
+                    "tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+                    "tensor's grad_dtype attribute with a specific dtype, or None to allow any "
+                    "dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its "
+                    "gradient may break downstream systems that assume they match."
+                )
+            if have.shape != want.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(have.shape)}' to a tensor of "
+                    f"size '{list(want.shape)}'. Please ensure that the gradient and the tensor "
+                    "are the same size"
+                )
+        self._grad = value
 
     @property
     def data(self) -> Tensor:

@@ -3,6 +3,8 @@ custom Functions work, deep graphs need no recursion, in-place writes are caught
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -368,3 +370,35 @@ def test_short_path_keeps_the_general_paths_errors_and_modes():
         ff.log(-a)  # anomaly mode checks forwards that record nothing too
     with ff.autograd.detect_anomaly(), pytest.raises(RuntimeError, match="Div.*inf"):
         a / ff.zeros(3, 4)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib: lib.zeros(3, dtype=lib.float64),
+        lambda lib: lib.zeros(3, dtype=lib.float16),
+        lambda lib: lib.zeros(3, dtype=lib.int64),
+        lambda lib: lib.zeros(3, dtype=lib.uint8),
+        lambda lib: lib.zeros(3, dtype=lib.bool),
+        lambda lib: lib.zeros(4),
+        lambda lib: lib.zeros(1, 3),
+        lambda lib: 3,
+        lambda lib: lib.ones(3),
+        lambda lib: None,
+    ],
+    ids=["float64", "float16", "int64", "uint8", "bool", "size4", "size1x3", "int", "ok", "none"],
+)
+def test_assigning_grad_checks_dtype_and_size_like_torch(make):
+    """A .grad of another dtype or size is refused with torch's message; a matching one kept."""
+    try:
+        t = torch.zeros(3, requires_grad=True)
+        t.grad = make(torch)
+    except (RuntimeError, TypeError) as err:
+        with pytest.raises(type(err), match=re.escape(str(err))):
+            ff.zeros(3, requires_grad=True).grad = make(ff)
+        return
+    f = ff.zeros(3, requires_grad=True)
+    f.grad = make(ff)
+    assert (f.grad is None) == (t.grad is None)
+    if t.grad is not None:
+        np.testing.assert_array_equal(f.grad.numpy(), t.grad.numpy())

@@ -47,7 +47,7 @@ def _run(root, root_grad: np.ndarray, retain_graph: bool, capture: dict | None) 
         if node._retain is not None:
             kept = node._retain()
             if kept is not None:
-                kept.grad = _accumulate(kept.grad, g, handed_out, kept)
+                kept._grad = _accumulate(kept._grad, g, handed_out, kept)
         if capture is not None and id(node) in capture:
             capture[id(node)] = g
         input_grads = node._run_backward(g)
@@ -84,7 +84,7 @@ def _deliver(leaf, g: np.ndarray, capture: dict | None, handed_out: set) -> None
             prev = capture[id(leaf)]
             capture[id(leaf)] = g if prev is None else prev + g
         return
-    leaf.grad = _accumulate(leaf.grad, g, handed_out, leaf)
+    leaf._grad = _accumulate(leaf._grad, g, handed_out, leaf)
 
 
 def _accumulate(existing, g: np.ndarray, handed_out: set, owner):

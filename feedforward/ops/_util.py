@@ -129,6 +129,18 @@ SCALAR_TYPE_NAMES = {
     "float32": "Float",
     "float64": "Double",
 }
+# the C++ element types torch names in some messages (e.g. assigning a .grad of another dtype)
+C_TYPE_NAMES = {
+    "bool": "bool",
+    "uint8": "unsigned char",
+    "int8": "signed char",
+    "int16": "short int",
+    "int32": "int",
+    "int64": "long int",
+    "float16": "c10::Half",
+    "float32": "float",
+    "float64": "double",
+}
 
 
 def kernel_error(kernel: str, dtype: np.dtype) -> NotImplementedError:

@@ -147,7 +147,7 @@ class FlatGroup:
 
     def gather(self, params: list[Tensor]) -> None:
         np.concatenate([p._data.reshape(-1) for p in params], out=self.values)
-        np.concatenate([p.grad._data.reshape(-1) for p in params], out=self.grads)
+        np.concatenate([p._grad._data.reshape(-1) for p in params], out=self.grads)
 
     def scatter(self, params: list[Tensor]) -> None:
         for p, view in zip(params, self.value_views):

@@ -256,10 +256,10 @@ class Optimizer:
         """
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
+                if p._grad is None:  # (the field behind .grad: no property call per parameter)
                     continue
                 if set_to_none:
-                    p.grad = None
+                    p._grad = None
                 else:
                     if p.grad.grad_fn is not None:
                         p.grad.detach_()
@@ -285,7 +285,7 @@ class Optimizer:
         so autograd detects the saved tensors that the update made stale.
         """
         for group in self.param_groups:
-            params = [p for p in group["params"] if p.grad is not None]
+            params = [p for p in group["params"] if p._grad is not None]
             yield group, params
             for p in params:
                 p._version.value += 1
