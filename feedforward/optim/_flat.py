@@ -83,7 +83,6 @@ class FlatGroup:
     """
 
     def __init__(self, params: list[Tensor], state: dict, names: tuple[str, ...]) -> None:
-        self.ids = [id(p) for p in params]
         self.dtype = params[0]._data.dtype
         sizes = [p._data.size for p in params]
         total = sum(sizes)
@@ -115,8 +114,11 @@ class FlatGroup:
         )
 
     def matches(self, params: list[Tensor]) -> bool:
-        return self.ids == [id(p) for p in params] and all(
-            p._data.dtype == self.dtype for p in params
+        """The same parameters, in the same order and dtype, as bound last (their arrays or
+        state may have been replaced: ``bind`` takes those over)."""
+        members = self.members
+        return len(params) == len(members) and all(
+            p is param and p._data.dtype == self.dtype for p, (param, _, _) in zip(params, members)
         )
 
     def current(self, params: list[Tensor], state: dict) -> bool:
