@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib as _importlib
 
+from feedforward import _malloc
 from feedforward import ops as _ops  # noqa: F401
 from feedforward._dtype import (
     bool,
@@ -120,6 +121,8 @@ class backends:
         def is_available() -> bool:
             return False
 
+
+_malloc.tune_malloc()  # large temporaries stay in the heap between steps (see _malloc.py)
 
 # Subpackages load on first use, so `import feedforward` stays fast.
 _LAZY = {
