@@ -462,3 +462,17 @@ def test_adam_on_large_groups_matches_torch(sizes, name):
         results.append([p.detach().numpy() for p in params])
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "level, size, expected",
+    [("2", "2048K", 2 << 20), ("2", "512K", 512 << 10), ("3", "32768K", 123), ("2", "2M", 123)],
+)
+def test_l2_cache_size_read_from_sysfs(tmp_path, level, size, expected):
+    """Large updates go in pieces sized by the L2 cache; anything unexpected gives the default."""
+    from feedforward.optim._flat import _l2_cache_bytes
+
+    (tmp_path / "level").write_text(level + "\n")
+    (tmp_path / "size").write_text(size + "\n")
+    assert _l2_cache_bytes(123, f"{tmp_path}/") == expected
+    assert _l2_cache_bytes(123, f"{tmp_path}/missing/") == 123
