@@ -1,4 +1,5 @@
-"""Which BLAS NumPy runs, printed at the top of every benchmark: large steps are GEMM-bound.
+"""Which BLAS NumPy runs, and which GEMM feedforward's Linear op uses (NumPy's, or Intel MKL's
+with the `mkl` extra), printed at the top of every benchmark: large steps are GEMM-bound.
 
 OpenBLAS picks its kernels for the CPU at load time unless ``OPENBLAS_CORETYPE`` names them.
 Some of this project's machines set it (with ``OPENBLAS_L2_SIZE``) for older OpenBLAS builds;
@@ -37,4 +38,6 @@ def describe() -> str:
             f"; forced by {' '.join(forced)} (unset both, as `env -u OPENBLAS_CORETYPE "
             "-u OPENBLAS_L2_SIZE`, to let OpenBLAS pick this CPU's kernels)"
         )
-    return f"NumPy BLAS: {blas}"
+    from feedforward.ops import _gemm
+
+    return f"NumPy BLAS: {blas}\nfeedforward's Linear products: {_gemm.describe()}"
