@@ -15,7 +15,7 @@ from feedforward.optim._arrays import (
     lerp_,
     with_steps,
 )
-from feedforward.optim._flat import flat_group, in_chunks
+from feedforward.optim._flat import PIECE, chunks, flat_group, in_chunks
 from feedforward.optim.optimizer import (
     Optimizer,
     ParamsT,
@@ -149,16 +149,11 @@ class Adam(Optimizer):
             step = count_step(s)  # the same for all (checked above)
         flat.gather(params)
         buffers = flat.buffers
-        adam_update(
-            flat.values,
-            flat.grads,
-            buffers["exp_avg"],
-            buffers["exp_avg_sq"],
-            buffers.get("max_exp_avg_sq"),
-            step,
-            **options,
-            scratch=flat.scratch,
-        )
+        arrays = (flat.values, flat.grads, buffers["exp_avg"], buffers["exp_avg_sq"])
+        for *piece, denom, tmp in chunks(
+            *arrays, buffers.get("max_exp_avg_sq"), *flat.scratch, size=PIECE
+        ):
+            adam_update(*piece, step, **options, scratch=(denom, tmp))
         flat.scatter(params)
         return True
 
