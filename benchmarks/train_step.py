@@ -5,11 +5,13 @@
     python benchmarks/train_step.py --import-time --latency
 
 The six workloads of the performance issue run in one invocation, in interleaved blocks (ff,
-torch eager, torch with its fused optimizer, again and again), each after an untimed warm-up, so
-that the noise of a shared machine hits all three alike. Each library runs in a worker process of
+torch eager, torch with its fused optimizer, and, where it covers the workload, a careful
+hand-written NumPy step from ``handwritten.py``: again and again), each after an untimed warm-up,
+so that the noise of a shared machine hits them all alike. Each library runs in a worker process of
 its own (``--same-process`` puts both in this one: then each library's idle BLAS/OpenMP threads
 spin against the other's, which no user sees). The table gives the median time per step, min-max,
-and the ratios ff/torch-eager and ff/torch-fused (below 1: feedforward is faster).
+and the ratios ff/torch-eager and ff/torch-fused (below 1: feedforward is faster), and
+hand/torch: how fast NumPy itself can go on this machine.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import sys
 import time
 
 import _blas  # benchmarks/_blas.py: run as `python benchmarks/...`
+import handwritten
 import numpy as np
 
 WORKLOADS = {
@@ -132,13 +135,17 @@ class InProcess:
         self.lib = importlib.import_module(lib_name)
         if lib_name == "torch":
             self.lib.set_num_threads(2)
+        self.handwritten = lib_name == "handwritten"
         self.steps: dict = {}
 
     def time(self, workload: str, fused: bool, n: int) -> float:
         key = (workload, fused)
         if key not in self.steps:
             self.steps.clear()  # one workload at a time: free the last one's model and data
-            self.steps[key] = make_step(self.lib, WORKLOADS[workload], fused=fused)
+            spec = WORKLOADS[workload]
+            self.steps[key] = (
+                self.lib.make_step(spec) if self.handwritten else make_step(self.lib, spec, fused)
+            )
         return time_block(self.steps[key], n)
 
     def close(self) -> None:
@@ -172,17 +179,26 @@ class Worker:
 
 def bench(names, repeats: int, same_process: bool = False) -> list[dict]:
     make = InProcess if same_process else Worker
-    runners = {"feedforward": make("feedforward"), "torch": make("torch")}
-    variants = {"ff": ("feedforward", False), "torch": ("torch", False), "fused": ("torch", True)}
+    libs = ("feedforward", "torch", "handwritten")
+    runners = {lib: make(lib) for lib in libs}
+    all_variants = {
+        "ff": ("feedforward", False),
+        "torch": ("torch", False),
+        "fused": ("torch", True),
+        "hand": ("handwritten", False),
+    }
     rows = []
     header = (
-        f"{'workload':18} {'ff':>10} {'torch':>10} {'fused':>10} {'ff/torch':>9} "
-        f"{'ff/fused':>9}   (median per step; min-max in --json)"
+        f"{'workload':18} {'ff':>10} {'torch':>10} {'fused':>10} {'hand':>10} {'ff/torch':>9} "
+        f"{'ff/fused':>9} {'hand/torch':>10}   (median per step; min-max in --json)"
     )
     print(header)
     for name in names:
+        variants = dict(all_variants)
+        if not handwritten.supports(WORKLOADS[name]):
+            del variants["hand"]
 
-        def block(variant: str, n: int, name: str = name) -> float:
+        def block(variant: str, n: int, name: str = name, variants: dict = variants) -> float:
             lib, fused = variants[variant]
             return runners[lib].time(name, fused, n)
 
@@ -200,10 +216,15 @@ def bench(names, repeats: int, same_process: bool = False) -> list[dict]:
             "ff/torch": med["ff"] / med["torch"],
             "ff/fused": med["ff"] / med["fused"],
         }
+        hand = f"{'-':>10}"
+        hand_ratio = f"{'-':>10}"
+        if "hand" in med:
+            row["hand/torch"] = med["hand"] / med["torch"]
+            hand, hand_ratio = _fmt(med["hand"]), f"{row['hand/torch']:10.2f}"
         rows.append(row)
         print(
-            f"{name:18} {_fmt(med['ff'])} {_fmt(med['torch'])} {_fmt(med['fused'])} "
-            f"{row['ff/torch']:9.2f} {row['ff/fused']:9.2f}",
+            f"{name:18} {_fmt(med['ff'])} {_fmt(med['torch'])} {_fmt(med['fused'])} {hand} "
+            f"{row['ff/torch']:9.2f} {row['ff/fused']:9.2f} {hand_ratio}",
             flush=True,
         )
     for runner in runners.values():
