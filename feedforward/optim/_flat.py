@@ -61,12 +61,11 @@ def chunks(*arrays: np.ndarray | None, size: int | None = None) -> Iterator[tupl
     """Matching pieces of ``size`` values (default ``CHUNK``) of same-shape arrays (None passes
     through as None)."""
     size = size or CHUNK
-    first = arrays[0]
-    n = first.size
-    flat = [a if a is None else a.reshape(-1) for a in arrays]
+    n = arrays[0].size
     if n <= 2 * size or any(a is not None and not a.flags.c_contiguous for a in arrays):
         yield arrays
         return
+    flat = [a if a is None else a.reshape(-1) for a in arrays]
     for start in range(0, n, size):
         stop = start + size
         yield tuple(None if a is None else a[start:stop] for a in flat)
@@ -157,12 +156,19 @@ class FlatGroup:
         for p, (param, data, s) in zip(params, members):
             if p is not param or p._data is not data or state.get(p) is not s:
                 return False
-        return all(s.get(name) is t and t._data is view for s, name, t, view in self.bound)
+        for s, name, t, view in self.bound:
+            if s.get(name) is not t or t._data is not view:
+                return False
+        return True
 
     def bind(self, params: list[Tensor], state: dict) -> None:
         """Make each parameter's state tensors views of the flat buffers (copying values in once
         when the state was made elsewhere, e.g. by ``load_state_dict``)."""
         self.members = [(p, p._data, state[p]) for p in params]
+        # 1-D views of the parameters' arrays, valid while `current` holds (None: some array
+        # is not contiguous, so reshaping it copies; then gather reshapes each step)
+        contiguous = all(p._data.flags.c_contiguous for p in params)
+        self.data_flat = [p._data.reshape(-1) for p in params] if contiguous else None
         self.bound = []
         for i, (_, _, s) in enumerate(self.members):
             for name, views in self.buffer_views.items():
@@ -175,7 +181,8 @@ class FlatGroup:
                 self.bound.append((s, name, t, view))
 
     def gather(self, params: list[Tensor]) -> None:
-        np.concatenate([p._data.reshape(-1) for p in params], out=self.values)
+        flat = self.data_flat or [p._data.reshape(-1) for p in params]
+        np.concatenate(flat, out=self.values)
         np.concatenate([p._grad._data.reshape(-1) for p in params], out=self.grads)
 
     def scatter(self, params: list[Tensor]) -> None:

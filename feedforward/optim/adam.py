@@ -10,7 +10,6 @@ import numpy as np
 from feedforward.optim._arrays import (
     addcdiv_,
     addcmul_,
-    count_step,
     decoupled_grad,
     lerp_,
     with_steps,
@@ -138,15 +137,20 @@ class Adam(Optimizer):
         self, group: dict[str, Any], params: list[Tensor], steps: list, options: dict[str, Any]
     ) -> bool:
         """Update a small group as one vector (see ``_flat``); False when it does not qualify."""
-        if len(params) != len(group["params"]) or len({float(s) for s in steps}) != 1:
-            return False  # a parameter without a gradient, or steps out of step: per parameter
+        if len(params) != len(group["params"]):
+            return False  # a parameter without a gradient: per parameter
+        before = steps[0].item()
+        for s in steps:
+            if s.item() != before:
+                return False  # steps out of step (e.g. a state loaded in part): per parameter
         names = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group["amsgrad"] else ())
         cache = self.__dict__.setdefault("_flat_groups", {})
         flat = flat_group(cache, id(group), params, self.state, names)
         if flat is None:
             return False
-        for s in steps:
-            step = count_step(s)  # the same for all (checked above)
+        for s in steps:  # each counter += 1, as count_step does, and the same for all
+            s.fill(before + 1)
+        step = steps[0].item()
         flat.gather(params)
         buffers = flat.buffers
         arrays = (flat.values, flat.grads, buffers["exp_avg"], buffers["exp_avg_sq"])

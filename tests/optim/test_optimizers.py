@@ -476,3 +476,26 @@ def test_l2_cache_size_read_from_sysfs(tmp_path, level, size, expected):
     (tmp_path / "size").write_text(size + "\n")
     assert _l2_cache_bytes(123, f"{tmp_path}/") == expected
     assert _l2_cache_bytes(123, f"{tmp_path}/missing/") == 123
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+def test_flat_update_of_a_non_contiguous_parameter_matches_torch(name):
+    """A transposed parameter cannot be viewed as a flat vector: the flat group copies it in and
+    out each step, and in-place changes between steps are seen."""
+    base = np.random.default_rng(0).standard_normal((5, 4))
+    results = []
+    for lib in (ff, torch):
+        p = lib.nn.Parameter(lib.tensor(base).T)
+        q = lib.nn.Parameter(lib.tensor(base[0].copy()))
+        assert not p.is_contiguous()
+        opt = getattr(lib.optim, name)([p, q], lr=0.1)
+        for step in range(4):
+            opt.zero_grad()
+            ((p * p).sum() + (q**3).sum()).backward()
+            opt.step()
+            if step == 1:
+                with lib.no_grad():
+                    p.mul_(0.5)  # written between steps: the next gather must see it
+        results.append([p.detach().numpy().copy(), q.detach().numpy().copy()])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
