@@ -74,6 +74,20 @@ def _divide(x, denom):
         return x / denom
 
 
+_ROW_NUMBERS: dict[int, np.ndarray] = {}
+
+
+def _row_numbers(n: int) -> np.ndarray:
+    """arange(n), made once per batch size (read-only: shared by every loss of that size)."""
+    rows = _ROW_NUMBERS.get(n)
+    if rows is None:
+        if len(_ROW_NUMBERS) > 64:  # many sizes (e.g. per-sample losses): keep it bounded
+            _ROW_NUMBERS.clear()
+        rows = _ROW_NUMBERS[n] = np.arange(n)
+        rows.flags.writeable = False
+    return rows
+
+
 class _ClassTargets:
     """Index targets flattened beside the (M, C) rows: which are ignored, each row's weight.
 
@@ -83,7 +97,7 @@ class _ClassTargets:
 
     def __init__(self, target, weight, ignore_index, dtype) -> None:
         t = target.reshape(-1).astype(np.int64, copy=False)
-        self.rows = np.arange(t.size)  # scores[rows, index]: each row's target class
+        self.rows = _row_numbers(t.size)  # scores[rows, index]: each row's target class
         if weight is None and ignore_index is None:  # the usual case: every row counts once
             self.index, self.weight, self.denom, self._valid = t, None, t.size, None
             return
