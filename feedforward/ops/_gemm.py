@@ -114,11 +114,13 @@ def _layout(a: np.ndarray) -> tuple[int, int] | None:
 
 def dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``np.dot`` of 2-D arrays, through MKL when selected and worth it."""
-    if backend is None:
-        set_backend(os.environ.get("FEEDFORWARD_BLAS", "auto"))
     m, k = a.shape
     n = b.shape[1]
-    if backend == "numpy" or m * n * k < MIN_FLOPS or a.dtype != b.dtype:
+    if m * n * k < MIN_FLOPS:  # first: the small products of a small net pay nothing more
+        return np.dot(a, b)
+    if backend is None:
+        set_backend(os.environ.get("FEEDFORWARD_BLAS", "auto"))
+    if backend == "numpy" or a.dtype != b.dtype:
         return np.dot(a, b)
     gemm = _gemms.get(a.dtype)
     la, lb = _layout(a), _layout(b)
