@@ -92,8 +92,9 @@ def _accumulate(existing, g: np.ndarray, handed_out: set, owner):
     if existing is not None:
         np.add(existing._data, g, out=existing._data, casting="unsafe")
         return existing
-    if id(g) in handed_out or not g.flags.owndata or g.shape != owner.shape:
-        g = np.array(np.broadcast_to(g, owner.shape), dtype=owner._data.dtype)
+    shape = owner._data.shape  # (not owner.shape: that builds a Size)
+    if id(g) in handed_out or not g.flags.owndata or g.shape != shape:
+        g = np.array(np.broadcast_to(g, shape), dtype=owner._data.dtype)
     handed_out.add(id(g))
     return Tensor._make(g, False, None)
 

@@ -309,7 +309,7 @@ def _watch_saved(saved, args, out) -> tuple:
     for value in saved:
         for a in args:
             if isinstance(a, Tensor) and (value is a._data or value is a):
-                counter = a._version
+                counter = a._vc or a._version  # (the property only to make the counter)
                 watched.append((counter, counter.value, value, a.grad_fn))
                 break
         else:

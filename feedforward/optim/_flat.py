@@ -187,7 +187,7 @@ class FlatGroup:
 
     def scatter(self, params: list[Tensor]) -> None:
         for p, view in zip(params, self.value_views):
-            np.copyto(p._data, view)
+            p._data[...] = view  # (np.copyto goes through a Python-level dispatcher first)
 
 
 def flat_group(

@@ -288,7 +288,7 @@ class Optimizer:
             params = [p for p in group["params"] if p._grad is not None]
             yield group, params
             for p in params:
-                p._version.value += 1
+                (p._vc or p._version).value += 1  # (the counter itself, once it exists)
 
     def _param_states(self, group: dict[str, Any], params: list[Tensor]) -> list[dict[str, Any]]:
         """The state dict of each of ``params``, made by :meth:`_new_state` on its first step."""
