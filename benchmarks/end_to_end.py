@@ -4,14 +4,16 @@
 
 The same job for all three: an MLP 784-256-128-10 with ReLU, Adam (lr 1e-3), batch 128, inputs
 scaled by the training set's mean and std, 5 epochs over the 60,000 training images, then
-accuracy on the 10,000 test images. The three run their epochs in turn, so that a noisy
-machine slows all alike. Reported: seconds per epoch (the median epoch) and test accuracy.
+accuracy on the 10,000 test images. Each library runs in a worker process of its own, and the
+three run their epochs in turn, so that a noisy machine slows all alike. Reported: seconds per
+epoch (the median epoch) and test accuracy.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import statistics
 import time
 import warnings
@@ -98,20 +100,66 @@ class SklearnJob:
         return float(self.clf.score(self.x_test, self.y_test))
 
 
+def make_job(name: str, data_dir: Path):
+    """One library's job, data loaded from disk (in the worker process that runs it)."""
+    data = load(data_dir)
+    if name == "scikit-learn":
+        return SklearnJob(data)
+    if name == "torch":
+        import torch
+
+        torch.set_num_threads(2)
+        return LibraryJob(torch, data)
+    import feedforward as ff
+    import feedforward.utils.data  # noqa: F401  (ff.utils.data in LibraryJob)
+
+    return LibraryJob(ff, data)
+
+
+def _serve(conn, name: str, data_dir: Path) -> None:
+    job = make_job(name, data_dir)
+    conn.send("ready")
+    while (request := conn.recv()) is not None:
+        if request == "epoch":
+            start = time.perf_counter()
+            job.epoch()
+            conn.send(time.perf_counter() - start)
+        else:
+            conn.send(job.accuracy())
+
+
+class Worker:
+    """One library's job in a process of its own (as train_step.py does: each library's idle
+    BLAS/OpenMP threads would otherwise spin against the others', which no user sees)."""
+
+    def __init__(self, name: str, data_dir: Path) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_serve, args=(child, name, data_dir), daemon=True)
+        self.process.start()
+        assert self.conn.recv() == "ready"
+
+    def ask(self, request: str):
+        self.conn.send(request)
+        return self.conn.recv()
+
+    def close(self) -> None:
+        self.conn.send(None)
+        self.process.join()
+
+
 def run(jobs: dict, epochs: int) -> dict:
     """Epochs of the jobs in turn (ff, torch, scikit-learn, ff, ...), so that the machine's
-    noise hits all alike; s/epoch is the median epoch."""
+    noise hits all alike; s/epoch is the median epoch. ``jobs`` maps names to Workers."""
     times: dict[str, list[float]] = {name: [] for name in jobs}
     for _ in range(epochs):
         for name, job in jobs.items():
-            start = time.perf_counter()
-            job.epoch()
-            times[name].append(time.perf_counter() - start)
+            times[name].append(job.ask("epoch"))
     return {
         name: {
             "s_per_epoch": statistics.median(times[name]),
             "epoch_s": times[name],
-            "test_accuracy": job.accuracy(),
+            "test_accuracy": job.ask("accuracy"),
         }
         for name, job in jobs.items()
     }
@@ -124,20 +172,11 @@ def main() -> None:
     parser.add_argument("--json")
     args = parser.parse_args()
 
-    import torch
-
-    import feedforward as ff
-    import feedforward.utils.data  # noqa: F401  (ff.utils.data in run_library)
-
-    torch.set_num_threads(2)
     print(_blas.describe())
-    data = load(args.data_dir)
-    jobs = {
-        "feedforward": LibraryJob(ff, data),
-        "torch": LibraryJob(torch, data),
-        "scikit-learn": SklearnJob(data),
-    }
+    jobs = {name: Worker(name, args.data_dir) for name in ("feedforward", "torch", "scikit-learn")}
     results = run(jobs, args.epochs)
+    for job in jobs.values():
+        job.close()
     base = results["feedforward"]["s_per_epoch"]
     print(f"{'':14} {'s/epoch':>8} {'test acc':>9} {'ff speed-up':>12}")
     for name, r in results.items():
