@@ -1,5 +1,6 @@
-"""Which BLAS NumPy runs, and which GEMM feedforward's Linear op uses (NumPy's, or Intel MKL's
-with the `mkl` extra), printed at the top of every benchmark: large steps are GEMM-bound.
+"""Which BLAS NumPy runs, which GEMM feedforward's Linear op uses (NumPy's, or Intel MKL's with
+the `mkl` extra) and how its Adam update runs (NumPy, or compiled with the `jit` extra), printed
+at the top of every benchmark.
 
 OpenBLAS picks its kernels for the CPU at load time unless ``OPENBLAS_CORETYPE`` names them.
 Some of this project's machines set it (with ``OPENBLAS_L2_SIZE``) for older OpenBLAS builds;
@@ -39,5 +40,9 @@ def describe() -> str:
             "-u OPENBLAS_L2_SIZE`, to let OpenBLAS pick this CPU's kernels)"
         )
     from feedforward.ops import _gemm
+    from feedforward.optim import _fused
 
-    return f"NumPy BLAS: {blas}\nfeedforward's Linear products: {_gemm.describe()}"
+    return (
+        f"NumPy BLAS: {blas}\nfeedforward's Linear products: {_gemm.describe()}; "
+        f"its Adam update: {_fused.describe()}"
+    )

@@ -130,9 +130,9 @@ class FlatGroup:
         self.bind(params, state)
 
     @staticmethod
-    def usable(params: list[Tensor]) -> bool:
-        """Small enough, one float dtype, and every parameter has a gradient this step."""
-        if not params or sum(p._data.size for p in params) > FLAT_MAX:
+    def usable(params: list[Tensor], limit: int = FLAT_MAX) -> bool:
+        """At most ``limit`` values, one float dtype, and every parameter has a gradient."""
+        if not params or sum(p._data.size for p in params) > limit:
             return False
         dtype = params[0]._data.dtype
         return dtype.kind == "f" and all(
@@ -191,14 +191,20 @@ class FlatGroup:
 
 
 def flat_group(
-    cache: dict, key: int, params: list[Tensor], state: dict, names: tuple[str, ...]
+    cache: dict,
+    key: int,
+    params: list[Tensor],
+    state: dict,
+    names: tuple[str, ...],
+    limit: int = FLAT_MAX,
 ) -> FlatGroup | None:
     """The FlatGroup for a param group, made on first use and remade when the group changes;
-    None when the group does not qualify (too large, mixed dtypes, a gradient missing)."""
+    None when the group does not qualify (over ``limit`` values, mixed dtypes, a gradient
+    missing)."""
     group = cache.get(key)
     if group is not None and group.current(params, state):
         return group
-    if not FlatGroup.usable(params):
+    if not FlatGroup.usable(params, limit):
         return None
     if group is None or not group.matches(params):
         group = cache[key] = FlatGroup(params, state, names)

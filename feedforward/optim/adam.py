@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from feedforward.optim import _fused
 from feedforward.optim._arrays import (
     addcdiv_,
     addcmul_,
@@ -14,7 +15,7 @@ from feedforward.optim._arrays import (
     lerp_,
     with_steps,
 )
-from feedforward.optim._flat import PIECE, chunks, flat_group, in_chunks
+from feedforward.optim._flat import FLAT_MAX, PIECE, chunks, flat_group, in_chunks
 from feedforward.optim.optimizer import (
     Optimizer,
     ParamsT,
@@ -145,7 +146,9 @@ class Adam(Optimizer):
                 return False  # steps out of step (e.g. a state loaded in part): per parameter
         names = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group["amsgrad"] else ())
         cache = self.__dict__.setdefault("_flat_groups", {})
-        flat = flat_group(cache, id(group), params, self.state, names)
+        # a compiled update costs ~4 us a call: gathering into one vector pays only for small groups
+        limit = _fused.FLAT_MAX if _fused.available() else FLAT_MAX
+        flat = flat_group(cache, id(group), params, self.state, names, limit)
         if flat is None:
             return False
         for s in steps:  # each counter += 1, as count_step does, and the same for all
@@ -154,10 +157,10 @@ class Adam(Optimizer):
         flat.gather(params)
         buffers = flat.buffers
         arrays = (flat.values, flat.grads, buffers["exp_avg"], buffers["exp_avg_sq"])
-        for *piece, denom, tmp in chunks(
-            *arrays, buffers.get("max_exp_avg_sq"), *flat.scratch, size=PIECE
-        ):
-            adam_update(*piece, step, **options, scratch=(denom, tmp))
+        arrays += (buffers.get("max_exp_avg_sq"),)
+        if not _fused.adam(*arrays, step, **options):  # without Numba: NumPy, L2-sized pieces
+            for *piece, denom, tmp in chunks(*arrays, *flat.scratch, size=PIECE):
+                adam_update(*piece, step, **options, scratch=(denom, tmp))
         flat.scatter(params)
         return True
 
@@ -201,7 +204,8 @@ def adam(
 ) -> None:
     """The Adam update on arrays, in place (``state_steps`` are 0-d counters, incremented here).
 
-    Large parameters are updated in cache-sized chunks shared between the cores (same result).
+    Each parameter is updated in one compiled pass when Numba is installed (``_fused``), else
+    large ones in cache-sized chunks shared between the cores (the same result either way).
     """
     options = dict(
         amsgrad=amsgrad,
@@ -215,7 +219,8 @@ def adam(
     )
     per_param = with_steps(state_steps, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs)
     for step, *arrays in per_param:
-        in_chunks(adam_update, arrays, step, **options)
+        if not _fused.adam(*arrays, step, **options):  # one compiled pass, with Numba
+            in_chunks(adam_update, arrays, step, **options)
 
 
 def adam_update(
