@@ -15,9 +15,9 @@ compiles the loop (~0.5 s per dtype, cached on disk by Numba for later processes
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
+
+from feedforward import _jit
 
 # below this many values the one-thread loop wins (starting the threads costs ~2 us)
 PARALLEL_MIN = 1 << 15
@@ -82,11 +82,8 @@ prange = range  # numba.prange once Numba is loaded
 def _compile() -> dict:
     """The compiled loops by parallelism ({} without Numba); they compile at their first call."""
     global _element, prange
-    if os.environ.get("FEEDFORWARD_JIT", "1") == "0":
-        return {}
-    try:
-        import numba
-    except ImportError:
+    numba = _jit.numba()
+    if numba is None:
         return {}
     prange = numba.prange
     _element = numba.njit(_element, inline="always", cache=True)
@@ -161,6 +158,5 @@ def describe() -> str:
     """How Adam's update runs, for benchmark headers."""
     if not available():
         return "NumPy ufuncs"
-    import numba
-
+    numba = _jit.numba()
     return f"one compiled pass (Numba {numba.__version__}, up to {numba.get_num_threads()} threads)"

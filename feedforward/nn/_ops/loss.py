@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from feedforward.nn._ops import _compiled
 from feedforward.nn._ops.activation import _sigmoid, _softplus
 from feedforward.ops._util import unbroadcast
 from feedforward.ops.elementwise import ArrayOp
@@ -133,6 +134,15 @@ class CrossEntropy(ArrayOp):
     def forward(ctx, logits, target, weight, ignore_index, reduction, label_smoothing):
         z = _as_rows(logits)
         m, c = z.shape
+        plain = weight is None and ignore_index is None and label_smoothing == 0
+        if plain and m and reduction != "none" and _compiled.usable(z, target):
+            # the same formula in one compiled loop (the `jit` extra; targets checked already)
+            total, exp, sums, bad = _compiled.cross_entropy_rows(z, target)
+            if bad < 0:
+                tg = _ClassTargets(target, None, None, z.dtype)
+                ctx.meta = logits.shape, reduction, 0.0, tg
+                ctx.save_for_backward(exp, sums, None)
+                return np.asarray(total / m if reduction == "mean" else total, z.dtype)
         shifted = z - np.maximum.reduce(z, axis=1, keepdims=True)  # exp stays finite
         exp = np.exp(shifted)
         sums = np.add.reduce(exp, axis=1)  # (M,) S
