@@ -1,10 +1,10 @@
-"""Adam's update as one compiled pass over the parameters, with Numba installed (the `jit` extra).
+"""Adam's and SGD's updates as one compiled pass each, with Numba installed (the `jit` extra).
 
 NumPy makes an Adam step 13 passes over memory (one per ufunc: lerp, multiply, addcmul, sqrt,
 ...), each in one thread. Compiled with Numba, the same arithmetic is one loop that reads each
 element once and runs on every core. Measured on a 2-core Xeon, float32, against the NumPy update
 in L2-sized pieces: 40k values 57 -> 14 us, 235k 467 -> 62 us (mnist-mid; Fashion-MNIST's model),
-4.7M (the transformer FFN) 15.9 ms -> 1.4 ms.
+4.7M (the transformer FFN) 8.5 ms (two threads; 15.9 in one) -> 1.4 ms.
 
 The loop does exactly the NumPy update's operations, in its order, in the parameters' dtype (every
 hyperparameter is first rounded to that dtype, as NumPy does with a Python float), with no
@@ -15,19 +15,24 @@ compiles the loop (~0.5 s per dtype, cached on disk by Numba for later processes
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from feedforward import _jit
 
-# below this many values the one-thread loop wins (starting the threads costs ~2 us)
-PARALLEL_MIN = 1 << 15
+# below this many values the one-thread loop wins (starting the threads costs ~2 us); an SGD
+# step does less per value, and its threads, left spinning, slowed the small GEMMs that follow
+# (784-50-10 SGD: 1.4x torch's time with a threaded update of the 39k-value weight, 0.9x without)
+PARALLEL_MIN = {"adam": 1 << 15, "sgd": 1 << 18}
 # groups up to this many values are still gathered into one vector (``_flat``) and updated by
 # one call; above it each parameter gets its own call (~4 us each), which beats gathering and
 # scattering the values (a step of 10-64-3 Adam: 24 us flat, 40 per parameter; 784-50-10:
 # 70 flat, 62 per parameter; 784-256-128-10: 323 flat, 169 per parameter)
 FLAT_MAX = 1 << 14
 
-_kernels: dict | None = None  # parallel -> compiled update; {} when unavailable
+_kernels: dict | None = None  # (update, parallel) -> compiled loop; {} when unavailable
+_parallel_lock = threading.Lock()
 
 
 def _element(g, p, m, v, top, h):
@@ -76,20 +81,52 @@ def _parallel(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, h):
             max_exp_avg_sq[i] = top
 
 
+def _sgd_element(g, p, b, h):
+    """One element's new (param, momentum_buffer): ``sgd.sgd_update``'s operations in its
+    order, for a step that has a momentum buffer already (or no momentum)."""
+    maximize, weight_decay, momentum, dampened, one_minus_dampening, nesterov, lr = h
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        g = g + p * weight_decay
+    if momentum != 0:
+        b = b * momentum
+        b = b + (g * one_minus_dampening if dampened else g)
+        g = g + b * momentum if nesterov else b
+    return p - g * lr, b
+
+
+def _sgd_serial(param, grad, buf, h):
+    for i in range(param.size):
+        param[i], b = _sgd_element(grad[i], param[i], buf[i], h)
+        if h[2] != 0:  # momentum (otherwise buf is a stand-in)
+            buf[i] = b
+
+
+def _sgd_parallel(param, grad, buf, h):
+    for i in prange(param.size):
+        param[i], b = _sgd_element(grad[i], param[i], buf[i], h)
+        if h[2] != 0:
+            buf[i] = b
+
+
 prange = range  # numba.prange once Numba is loaded
 
 
 def _compile() -> dict:
     """The compiled loops by parallelism ({} without Numba); they compile at their first call."""
-    global _element, prange
+    global _element, _sgd_element, prange
     numba = _jit.numba()
     if numba is None:
         return {}
     prange = numba.prange
     _element = numba.njit(_element, inline="always", cache=True)
+    _sgd_element = numba.njit(_sgd_element, inline="always", cache=True)
     return {
-        False: numba.njit(_serial, cache=True),
-        True: numba.njit(_parallel, cache=True, parallel=True),
+        ("adam", False): numba.njit(_serial, cache=True),
+        ("adam", True): numba.njit(_parallel, cache=True, parallel=True),
+        ("sgd", False): numba.njit(_sgd_serial, cache=True),
+        ("sgd", True): numba.njit(_sgd_parallel, cache=True, parallel=True),
     }
 
 
@@ -150,7 +187,56 @@ def adam(
     flat = [a.reshape(-1) for a in arrays]
     if not amsgrad:
         flat.append(flat[3])  # a stand-in for max_exp_avg_sq, never written
-    _kernels[param.size >= PARALLEL_MIN](*flat, h)
+    _run("adam", param.size, *flat, h)
+    return True
+
+
+def _run(update: str, size: int, *args) -> None:
+    if size < PARALLEL_MIN[update]:
+        _kernels[update, False](*args)
+        return
+    # Numba's fallback threading layer (workqueue, when neither TBB nor OpenMP is there) aborts
+    # the process on parallel loops started from two threads at once
+    with _parallel_lock:
+        _kernels[update, True](*args)
+
+
+def sgd(
+    param: np.ndarray,
+    grad: np.ndarray,
+    buf: np.ndarray | None,
+    *,
+    weight_decay: float,
+    momentum: float,
+    lr: float,
+    dampening: float,
+    nesterov: bool,
+    maximize: bool,
+) -> bool:
+    """``sgd.sgd_update`` in one compiled pass; False (nothing done) when it does not apply: no
+    Numba, the first step with momentum (the buffer is made from the gradient, in NumPy), or
+    arrays that are not all contiguous float32 or float64 of one shape."""
+    if not available() or (momentum != 0 and buf is None):
+        return False
+    dtype = param.dtype
+    if dtype.kind != "f" or dtype.itemsize not in (4, 8):
+        return False
+    for a in (param, grad) + ((buf,) if momentum != 0 else ()):
+        if a.dtype != dtype or a.shape != param.shape or not a.flags.c_contiguous:
+            return False
+    cast = dtype.type
+    h = (
+        maximize,
+        cast(weight_decay),
+        cast(momentum),
+        dampening != 0,
+        cast(1 - dampening),
+        nesterov,
+        cast(lr),
+    )
+    flat_param, flat_grad = param.reshape(-1), grad.reshape(-1)
+    flat_buf = buf.reshape(-1) if momentum != 0 else flat_grad  # a stand-in, never written
+    _run("sgd", param.size, flat_param, flat_grad, flat_buf, h)
     return True
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from feedforward.optim import _fused
 from feedforward.optim._arrays import effective_grad
 from feedforward.optim.optimizer import (
     Optimizer,
@@ -135,18 +136,19 @@ def sgd(
 ) -> None:
     """The SGD update on arrays, in place. ``momentum_buffers[i]`` is None before the first step
     with momentum; the new buffer is put into the list."""
+    options = dict(
+        weight_decay=weight_decay,
+        momentum=momentum,
+        lr=lr,
+        dampening=dampening,
+        nesterov=nesterov,
+        maximize=maximize,
+    )
     for i, param in enumerate(params):
-        buf = sgd_update(
-            param,
-            grads[i],
-            momentum_buffers[i] if momentum != 0 else None,
-            weight_decay=weight_decay,
-            momentum=momentum,
-            lr=lr,
-            dampening=dampening,
-            nesterov=nesterov,
-            maximize=maximize,
-        )
+        buf = momentum_buffers[i] if momentum != 0 else None
+        if _fused.sgd(param, grads[i], buf, **options):  # one compiled pass, with Numba
+            continue
+        buf = sgd_update(param, grads[i], buf, **options)
         if momentum != 0:
             momentum_buffers[i] = buf
 

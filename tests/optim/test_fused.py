@@ -34,7 +34,9 @@ def _arrays(n: int, dtype: str) -> list[np.ndarray]:
     return [param, grad, *moments]
 
 
-@pytest.mark.parametrize("n", [1000, _fused.PARALLEL_MIN + 7], ids=["one-thread", "parallel"])
+@pytest.mark.parametrize(
+    "n", [1000, _fused.PARALLEL_MIN["adam"] + 7], ids=["one-thread", "parallel"]
+)
 @pytest.mark.parametrize("dtype,amsgrad,wd,decoupled,maximize,beta1", OPTIONS)
 def test_compiled_update_is_bitwise_the_numpy_update(
     n, dtype, amsgrad, wd, decoupled, maximize, beta1
@@ -90,3 +92,49 @@ def test_environment_variable_turns_it_off():
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+SGD_OPTIONS = list(
+    itertools.product(
+        ["float32", "float64"],
+        [0.0, 0.9],  # momentum
+        [0.0, 0.3],  # dampening
+        [False, True],  # nesterov
+        [0.0, 0.01],  # weight decay
+        [False, True],  # maximize
+    )
+)
+
+
+@pytest.mark.parametrize(
+    "n", [1000, _fused.PARALLEL_MIN["sgd"] + 7], ids=["one-thread", "parallel"]
+)
+@pytest.mark.parametrize("dtype,momentum,dampening,nesterov,wd,maximize", SGD_OPTIONS)
+def test_compiled_sgd_is_bitwise_the_numpy_update(
+    n, dtype, momentum, dampening, nesterov, wd, maximize
+):
+    from feedforward.optim.sgd import sgd_update
+
+    if nesterov and (momentum == 0 or dampening != 0):
+        pytest.skip("torch refuses Nesterov without momentum or with dampening")
+    options = dict(
+        weight_decay=wd,
+        momentum=momentum,
+        lr=0.05,
+        dampening=dampening,
+        nesterov=nesterov,
+        maximize=maximize,
+    )
+    ours, numpy = _arrays(n, dtype)[:2], _arrays(n, dtype)[:2]
+    ours_buf = numpy_buf = None
+    for step in range(1, 4):
+        for a in (ours, numpy):
+            a[1][:] = np.sin(a[0] * step)
+        numpy_buf = sgd_update(*numpy, numpy_buf, **options)
+        if not _fused.sgd(*ours, ours_buf, **options):
+            assert momentum != 0 and ours_buf is None  # the first step with momentum: NumPy
+            ours_buf = sgd_update(*ours, ours_buf, **options)
+    for got, want in zip(ours, numpy):
+        np.testing.assert_array_equal(got, want)
+    if momentum:
+        np.testing.assert_array_equal(ours_buf, numpy_buf)

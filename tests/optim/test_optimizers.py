@@ -115,8 +115,8 @@ def _train(fw, name: str, kwargs: dict, arrays: dict, *, groups: bool = False, r
         ),
     ]
 )
-def adam_update_path(request, monkeypatch):
-    """Adam's update both ways: NumPy's ufuncs, and the compiled pass of the `jit` extra."""
+def update_path(request, monkeypatch):
+    """The updates both ways: NumPy's ufuncs, and the compiled passes of the `jit` extra."""
     if request.param == "numpy":
         monkeypatch.setattr(_fused, "_kernels", {})
     return request.param
@@ -132,7 +132,7 @@ def _assert_close(got: dict, want: dict, dtype: str) -> None:
 
 
 @pytest.mark.parametrize("name,kwargs", CONFIGS, ids=IDS)
-@pytest.mark.usefixtures("adam_update_path")
+@pytest.mark.usefixtures("update_path")
 def test_matches_torch_float64_with_resume(name, kwargs):
     arrays = _start("float64")
     ours, opt = _train(ff, name, kwargs, arrays)
@@ -149,7 +149,7 @@ def test_matches_torch_float64_with_resume(name, kwargs):
 
 
 @pytest.mark.parametrize("name,kwargs", CONFIGS, ids=IDS)
-@pytest.mark.usefixtures("adam_update_path")
+@pytest.mark.usefixtures("update_path")
 def test_matches_torch_float32(name, kwargs):
     arrays = _start("float32", seed=1)
     ours, opt = _train(ff, name, kwargs, arrays)
@@ -434,7 +434,7 @@ def test_library_never_imports_torch():
         assert not re.search(r"^\s*(import|from) torch", path.read_text(), re.M), path
 
 
-@pytest.mark.usefixtures("adam_update_path")
+@pytest.mark.usefixtures("update_path")
 def test_flat_update_keeps_state_tensors_live_when_state_is_replaced():
     """Small groups update one flat buffer whose pieces are the state tensors; state tensors or
     whole state dicts put in by the user are taken over on the next step, as torch uses them."""
@@ -467,7 +467,7 @@ def test_flat_update_keeps_state_tensors_live_when_state_is_replaced():
     ],
 )
 @pytest.mark.parametrize("name", ["Adam", "AdamW"])
-@pytest.mark.usefixtures("adam_update_path")
+@pytest.mark.usefixtures("update_path")
 def test_adam_on_large_groups_matches_torch(sizes, name):
     """Both ways of updating many values (one flat vector up to FLAT_MAX, cache-sized chunks
     shared between threads above it) give torch's result."""
@@ -502,7 +502,7 @@ def test_l2_cache_size_read_from_sysfs(tmp_path, level, size, expected):
 
 
 @pytest.mark.parametrize("name", ["Adam", "AdamW"])
-@pytest.mark.usefixtures("adam_update_path")
+@pytest.mark.usefixtures("update_path")
 def test_flat_update_of_a_non_contiguous_parameter_matches_torch(name):
     """A transposed parameter cannot be viewed as a flat vector: the flat group copies it in and
     out each step, and in-place changes between steps are seen."""
