@@ -397,7 +397,10 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._data.shape[0]))
 
-    __hash__ = object.__hash__  # by identity, as torch's (rebound after __eq__ in ops.methods)
+    # by identity, as torch's (which returns id(self)); object's own hash is that, in C (a Python
+    # __hash__ cost ~0.1 us per dict lookup: optimizer state is keyed by tensor). Binding __eq__
+    # later (ops.methods) leaves it in place; defining __eq__ here would not.
+    __hash__ = object.__hash__
 
     def __reduce_ex__(self, protocol):
         raise TypeError(

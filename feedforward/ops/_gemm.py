@@ -101,6 +101,11 @@ def set_backend(name: str = "auto") -> str:
     return backend
 
 
+def _choose() -> None:
+    """The backend FEEDFORWARD_BLAS asks for (default "auto"), at the first large product."""
+    set_backend(os.environ.get("FEEDFORWARD_BLAS", "auto"))
+
+
 def _layout(a: np.ndarray) -> tuple[int, int] | None:
     """CBLAS transpose flag and leading dimension of a 2-D array in row-major terms."""
     rows, cols = a.shape
@@ -119,7 +124,7 @@ def dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if m * n * k < MIN_FLOPS:  # first: the small products of a small net pay nothing more
         return np.dot(a, b)
     if backend is None:
-        set_backend(os.environ.get("FEEDFORWARD_BLAS", "auto"))
+        _choose()
     if backend == "numpy" or a.dtype != b.dtype:
         return np.dot(a, b)
     gemm = _gemms.get(a.dtype)
@@ -135,7 +140,7 @@ def dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def describe() -> str:
     """The backend in use, for benchmark headers."""
     if backend is None:
-        set_backend(os.environ.get("FEEDFORWARD_BLAS", "auto"))
+        _choose()
     if backend == "mkl":
         return f"MKL (products from {MIN_FLOPS} multiply-adds; NumPy below)"
     return "NumPy's BLAS"

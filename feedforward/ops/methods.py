@@ -175,9 +175,6 @@ for _op, _fn in {
     "ge": api.ge,
 }.items():
     setattr(Tensor, f"__{_op}__", _binary_operator(_fn))
-# Tensors hash by identity, as torch's (which returns id(self)); object's own hash is that, in C
-# (a Python-level __hash__ cost ~0.1 us per dict lookup: optimizer state is keyed by tensor)
-Tensor.__hash__ = object.__hash__
 
 Tensor.__neg__ = api.neg
 Tensor.__pos__ = lambda self: self

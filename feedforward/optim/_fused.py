@@ -157,18 +157,12 @@ def adam(
 ) -> bool:
     """``adam.adam_update`` in one compiled pass; False (nothing done) when it does not apply:
     no Numba, or arrays that are not all contiguous float32 or float64 of one shape."""
-    if not available():
-        return False
-    dtype = param.dtype
     arrays = (param, grad, exp_avg, exp_avg_sq) + ((max_exp_avg_sq,) if amsgrad else ())
-    if dtype.kind != "f" or dtype.itemsize not in (4, 8):
+    if not available() or not _compilable(arrays):
         return False
-    for a in arrays:
-        if a.dtype != dtype or a.shape != param.shape or not a.flags.c_contiguous:
-            return False
     weight = 1 - beta1
     lerp_small = abs(weight) < 0.5
-    cast = dtype.type  # every Python float rounded to the arrays' dtype, as NumPy does
+    cast = param.dtype.type  # every Python float rounded to the arrays' dtype, as NumPy does
     h = (
         amsgrad,
         maximize,
@@ -189,6 +183,15 @@ def adam(
         flat.append(flat[3])  # a stand-in for max_exp_avg_sq, never written
     _run("adam", param.size, *flat, h)
     return True
+
+
+def _compilable(arrays: tuple) -> bool:
+    """All float32 or all float64, of one shape, C-contiguous (so flat views line up)."""
+    first = arrays[0]
+    dtype = first.dtype
+    if dtype.kind != "f" or dtype.itemsize not in (4, 8):
+        return False
+    return all(a.dtype == dtype and a.shape == first.shape and a.flags.c_contiguous for a in arrays)
 
 
 def _run(update: str, size: int, *args) -> None:
@@ -218,13 +221,9 @@ def sgd(
     arrays that are not all contiguous float32 or float64 of one shape."""
     if not available() or (momentum != 0 and buf is None):
         return False
-    dtype = param.dtype
-    if dtype.kind != "f" or dtype.itemsize not in (4, 8):
+    if not _compilable((param, grad) + ((buf,) if momentum != 0 else ())):
         return False
-    for a in (param, grad) + ((buf,) if momentum != 0 else ()):
-        if a.dtype != dtype or a.shape != param.shape or not a.flags.c_contiguous:
-            return False
-    cast = dtype.type
+    cast = param.dtype.type
     h = (
         maximize,
         cast(weight_decay),
@@ -241,7 +240,7 @@ def sgd(
 
 
 def describe() -> str:
-    """How Adam's update runs, for benchmark headers."""
+    """How the Adam and SGD updates run, for benchmark headers."""
     if not available():
         return "NumPy ufuncs"
     numba = _jit.numba()
