@@ -1,6 +1,6 @@
 """Which BLAS NumPy runs, which GEMM feedforward's Linear op uses (NumPy's, or Intel MKL's with
-the `mkl` extra) and how its Adam update runs (NumPy, or compiled with the `jit` extra), printed
-at the top of every benchmark.
+the `mkl` extra) and how its Adam and SGD updates run (NumPy, or compiled with the `jit` extra),
+printed at the top of every benchmark.
 
 OpenBLAS picks its kernels for the CPU at load time unless ``OPENBLAS_CORETYPE`` names them.
 Some of this project's machines set it (with ``OPENBLAS_L2_SIZE``) for older OpenBLAS builds;
@@ -44,5 +44,5 @@ def describe() -> str:
 
     return (
         f"NumPy BLAS: {blas}\nfeedforward's Linear products: {_gemm.describe()}; "
-        f"its Adam update: {_fused.describe()}"
+        f"its Adam and SGD updates: {_fused.describe()}"
     )
