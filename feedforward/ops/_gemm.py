@@ -4,11 +4,17 @@ A large training step is its GEMMs. NumPy's wheels bring OpenBLAS; on a 2-core X
 MKL's ``sgemm`` ran this project's MLP shapes 10-35% faster in processes of their own
 ((1024,768)x(768,3072) 12.7-13.9 vs 14.7-15.8 ms, (128,784)x(784,256) 0.17-0.19 vs 0.27 ms),
 and with it a transformer FFN step went from 1.21x torch's time to 1.00x. So MKL is an optional
-accelerator: ``pip install 'feedforward[mkl]'`` and the Linear op uses it; without it, or with
-``FEEDFORWARD_BLAS=numpy``, everything is NumPy. Results agree with NumPy's to rounding.
+accelerator: ``pip install 'feedforward[mkl]'`` and the Linear op uses it on Intel CPUs; without
+it, or with ``FEEDFORWARD_BLAS=numpy``, everything is NumPy. Results agree with NumPy's to rounding.
 
-Three things the measurements decided:
+Four things the measurements decided:
 
+- "auto" takes MKL on Intel CPUs only. On a 2-core AMD EPYC (Zen 4, AVX-512) MKL's GEMMs were
+  1.3-1.8x slower than OpenBLAS's, which runs its AVX-512 kernels there ((256,784)x(784,1024)
+  4.3-5.1 vs 2.9-3.0 ms, (1024,768)x(768,3072) 37-38 vs 29-30 ms, (64,784)x(784,50) 71-80 vs
+  53-69 us), and every workload's step was as fast or faster without it (784-50-10 SGD 0.62x
+  torch's time instead of 0.83x, the transformer FFN 0.77-0.83x instead of 1.00x).
+  ``FEEDFORWARD_BLAS=mkl`` still chooses MKL on any CPU.
 - Products under ``MIN_FLOPS`` (m*n*k) stay with NumPy: OpenBLAS runs them on one thread, and a
   ctypes call into MKL costs more than such a product (7 us vs 1 us for (32,10)x(10,64)).
 - Every larger product goes to MKL, none to OpenBLAS: the two libraries' worker threads each spin
@@ -83,12 +89,27 @@ def _load_mkl() -> dict:
     return gemms
 
 
+def _intel_cpu(cpuinfo_path: str = "/proc/cpuinfo") -> bool:
+    """Whether this is an Intel CPU (from Linux's cpuinfo; False where it cannot be read)."""
+    try:
+        with open(cpuinfo_path, encoding="ascii", errors="replace") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("vendor_id"):
+                    return line.split(":", 1)[1].strip() == "GenuineIntel"
+    except OSError:
+        pass
+    return False
+
+
 def set_backend(name: str = "auto") -> str:
-    """Choose the Linear op's GEMM: "mkl", "numpy", or "auto" (MKL when installed); returns
-    the one in use. "mkl" without the package raises ImportError naming the extra."""
+    """Choose the Linear op's GEMM: "mkl", "numpy", or "auto" (MKL when installed and the CPU
+    is Intel's); returns the one in use. "mkl" without the package raises ImportError naming
+    the extra."""
     global backend, _gemms
     if name not in ("auto", "mkl", "numpy"):
         raise ValueError(f"FEEDFORWARD_BLAS must be 'auto', 'mkl' or 'numpy', got {name!r}")
+    if name == "auto" and not _intel_cpu():
+        name = "numpy"
     if name != "numpy" and not _gemms:
         try:
             _gemms = _load_mkl()
