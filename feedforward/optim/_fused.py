@@ -1,10 +1,13 @@
 """Adam's and SGD's updates as one compiled pass each, with Numba installed (the `jit` extra).
 
 NumPy makes an Adam step 13 passes over memory (one per ufunc: lerp, multiply, addcmul, sqrt,
-...), each in one thread. Compiled with Numba, the same arithmetic is one loop that reads each
-element once and runs on every core. Measured on a 2-core Xeon, float32, against the NumPy update
-in L2-sized pieces: 40k values 57 -> 14 us, 235k 467 -> 62 us (mnist-mid; Fashion-MNIST's model),
-4.7M (the transformer FFN) 8.5 ms (two threads; 15.9 in one) -> 1.4 ms.
+...). Compiled with Numba, the same arithmetic is one vectorised loop that reads each element
+once. Measured on a 2-core AMD EPYC (Zen 4), float32, against the NumPy update in L2-sized
+pieces: 40k values 61-77 -> 23-29 us, 235k -> 131-135 us, 4.7M (the transformer FFN) -> 3.0-3.5
+ms, which is memory bandwidth: two threads (Numba's ``parallel``) gained at most 20% there and
+cost more than they saved below 1M values, and their thread pools fought OpenBLAS's (OpenMP's
+spinning threads made a 784-50-10 Adam step 8 ms instead of 0.6; Numba's own pool took ~150 us
+to start a loop). So the loops run in the calling thread.
 
 The loop does exactly the NumPy update's operations, in its order, in the parameters' dtype (every
 hyperparameter is first rounded to that dtype, as NumPy does with a Python float), with no
@@ -15,24 +18,19 @@ compiles the loop (~0.5 s per dtype, cached on disk by Numba for later processes
 
 from __future__ import annotations
 
-import threading
+import functools
 
 import numpy as np
 
 from feedforward import _jit
 
-# below this many values the one-thread loop wins (starting the threads costs ~2 us); an SGD
-# step does less per value, and its threads, left spinning, slowed the small GEMMs that follow
-# (784-50-10 SGD: 1.4x torch's time with a threaded update of the 39k-value weight, 0.9x without)
-PARALLEL_MIN = {"adam": 1 << 15, "sgd": 1 << 18}
 # groups up to this many values are still gathered into one vector (``_flat``) and updated by
 # one call; above it each parameter gets its own call (~4 us each), which beats gathering and
 # scattering the values (a step of 10-64-3 Adam: 24 us flat, 40 per parameter; 784-50-10:
 # 70 flat, 62 per parameter; 784-256-128-10: 323 flat, 169 per parameter)
 FLAT_MAX = 1 << 14
 
-_kernels: dict | None = None  # (update, parallel) -> compiled loop; {} when unavailable
-_parallel_lock = threading.Lock()
+_kernels: dict | None = None  # "adam"/"sgd" -> compiled loop; {} when unavailable
 
 
 def _element(g, p, m, v, top, h):
@@ -63,22 +61,21 @@ def _element(g, p, m, v, top, h):
     return p + (m * neg_step_size) / d, m, v, top
 
 
-def _serial(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, h):
-    for i in range(param.size):
-        param[i], exp_avg[i], exp_avg_sq[i], top = _element(
-            grad[i], param[i], exp_avg[i], exp_avg_sq[i], max_exp_avg_sq[i], h
-        )
-        if h[0]:  # amsgrad (otherwise that array is a stand-in)
-            max_exp_avg_sq[i] = top
-
-
-def _parallel(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, h):
-    for i in prange(param.size):
-        param[i], exp_avg[i], exp_avg_sq[i], top = _element(
-            grad[i], param[i], exp_avg[i], exp_avg_sq[i], max_exp_avg_sq[i], h
-        )
-        if h[0]:  # amsgrad (otherwise that array is a stand-in)
-            max_exp_avg_sq[i] = top
+# Each kernel has a loop per case so that the common one (no amsgrad; no momentum) does not
+# touch the stand-in array at all: LLVM vectorises a loop only when the arrays it writes cannot
+# overlap those it reads, and the stand-in is one of the others (784-50-10's 40k-value Adam
+# update: 276 us as one loop, left scalar, 28 us as two; NumPy's: 61 us; on Zen 4).
+def _adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, h):
+    if h[0]:  # amsgrad
+        for i in range(param.size):
+            param[i], exp_avg[i], exp_avg_sq[i], max_exp_avg_sq[i] = _element(
+                grad[i], param[i], exp_avg[i], exp_avg_sq[i], max_exp_avg_sq[i], h
+            )
+    else:  # max_exp_avg_sq is a stand-in: exp_avg_sq[i] fills its (unused) slot
+        for i in range(param.size):
+            param[i], exp_avg[i], exp_avg_sq[i], _ = _element(
+                grad[i], param[i], exp_avg[i], exp_avg_sq[i], exp_avg_sq[i], h
+            )
 
 
 def _sgd_element(g, p, b, h):
@@ -96,38 +93,27 @@ def _sgd_element(g, p, b, h):
     return p - g * lr, b
 
 
-def _sgd_serial(param, grad, buf, h):
-    for i in range(param.size):
-        param[i], b = _sgd_element(grad[i], param[i], buf[i], h)
-        if h[2] != 0:  # momentum (otherwise buf is a stand-in)
-            buf[i] = b
-
-
-def _sgd_parallel(param, grad, buf, h):
-    for i in prange(param.size):
-        param[i], b = _sgd_element(grad[i], param[i], buf[i], h)
-        if h[2] != 0:
-            buf[i] = b
-
-
-prange = range  # numba.prange once Numba is loaded
+def _sgd(param, grad, buf, h):
+    if h[2] != 0:  # momentum
+        for i in range(param.size):
+            param[i], buf[i] = _sgd_element(grad[i], param[i], buf[i], h)
+    else:  # buf is a stand-in: grad[i] fills its (unused) slot
+        for i in range(param.size):
+            param[i], _ = _sgd_element(grad[i], param[i], grad[i], h)
 
 
 def _compile() -> dict:
-    """The compiled loops by parallelism ({} without Numba); they compile at their first call."""
-    global _element, _sgd_element, prange
+    """The compiled loops ({} without Numba); they compile at their first call."""
+    global _element, _sgd_element
     numba = _jit.numba()
     if numba is None:
         return {}
-    prange = numba.prange
-    _element = numba.njit(_element, inline="always", cache=True)
-    _sgd_element = numba.njit(_sgd_element, inline="always", cache=True)
-    return {
-        ("adam", False): numba.njit(_serial, cache=True),
-        ("adam", True): numba.njit(_parallel, cache=True, parallel=True),
-        ("sgd", False): numba.njit(_sgd_serial, cache=True),
-        ("sgd", True): numba.njit(_sgd_parallel, cache=True, parallel=True),
-    }
+    # error_model="numpy": a division by zero gives inf or nan, as in NumPy, instead of raising;
+    # Python's check on every division kept the loop from being vectorised (4x slower on Zen 4)
+    jit = functools.partial(numba.njit, cache=True, error_model="numpy")
+    _element = jit(_element, inline="always")
+    _sgd_element = jit(_sgd_element, inline="always")
+    return {"adam": jit(_adam), "sgd": jit(_sgd)}
 
 
 def available() -> bool:
@@ -181,7 +167,7 @@ def adam(
     flat = [a.reshape(-1) for a in arrays]
     if not amsgrad:
         flat.append(flat[3])  # a stand-in for max_exp_avg_sq, never written
-    _run("adam", param.size, *flat, h)
+    _kernels["adam"](*flat, h)
     return True
 
 
@@ -192,16 +178,6 @@ def _compilable(arrays: tuple) -> bool:
     if dtype.kind != "f" or dtype.itemsize not in (4, 8):
         return False
     return all(a.dtype == dtype and a.shape == first.shape and a.flags.c_contiguous for a in arrays)
-
-
-def _run(update: str, size: int, *args) -> None:
-    if size < PARALLEL_MIN[update]:
-        _kernels[update, False](*args)
-        return
-    # Numba's fallback threading layer (workqueue, when neither TBB nor OpenMP is there) aborts
-    # the process on parallel loops started from two threads at once
-    with _parallel_lock:
-        _kernels[update, True](*args)
 
 
 def sgd(
@@ -235,7 +211,7 @@ def sgd(
     )
     flat_param, flat_grad = param.reshape(-1), grad.reshape(-1)
     flat_buf = buf.reshape(-1) if momentum != 0 else flat_grad  # a stand-in, never written
-    _run("sgd", param.size, flat_param, flat_grad, flat_buf, h)
+    _kernels["sgd"](flat_param, flat_grad, flat_buf, h)
     return True
 
 
@@ -244,4 +220,4 @@ def describe() -> str:
     if not available():
         return "NumPy ufuncs"
     numba = _jit.numba()
-    return f"one compiled pass (Numba {numba.__version__}, up to {numba.get_num_threads()} threads)"
+    return f"one compiled pass (Numba {numba.__version__})"

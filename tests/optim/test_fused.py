@@ -34,9 +34,7 @@ def _arrays(n: int, dtype: str) -> list[np.ndarray]:
     return [param, grad, *moments]
 
 
-@pytest.mark.parametrize(
-    "n", [1000, _fused.PARALLEL_MIN["adam"] + 7], ids=["one-thread", "parallel"]
-)
+@pytest.mark.parametrize("n", [7, 40_007])  # vectorised loops' short tails and long bodies
 @pytest.mark.parametrize("dtype,amsgrad,wd,decoupled,maximize,beta1", OPTIONS)
 def test_compiled_update_is_bitwise_the_numpy_update(
     n, dtype, amsgrad, wd, decoupled, maximize, beta1
@@ -94,30 +92,6 @@ def test_environment_variable_turns_it_off():
     assert out.stdout.strip() == "False"
 
 
-_PARALLEL_ADAM = (
-    "import numpy as np, numba\nfrom feedforward.optim import _fused\n"
-    "p, g, m, v = (np.ones(_fused.PARALLEL_MIN['adam'], np.float32) for _ in range(4))\n"
-    "assert _fused.adam(p, g, m, v, None, 1, amsgrad=False, beta1=0.9, beta2=0.999, lr=1e-3,\n"
-    "                   weight_decay=0.0, eps=1e-8, maximize=False, decoupled_weight_decay=False)\n"
-    "print(numba.threading_layer())"
-)
-
-
-@pytest.mark.parametrize("chosen", [None, "omp"], ids=["default", "user-chosen"])
-def test_parallel_loops_run_on_numbas_own_pool_unless_the_user_chose(chosen):
-    """OpenMP's spinning threads and OpenBLAS's made a 784-50-10 Adam step 13x slower on AMD."""
-    env = {k: v for k, v in os.environ.items() if k != "NUMBA_THREADING_LAYER"}
-    if chosen:
-        env["NUMBA_THREADING_LAYER"] = chosen
-    run = subprocess.run(
-        [sys.executable, "-c", _PARALLEL_ADAM], env=env, capture_output=True, text=True
-    )
-    if chosen and run.returncode and "threading layer" in run.stderr.lower():
-        pytest.skip(f"Numba's {chosen} layer cannot load here")
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() == (chosen or "workqueue")
-
-
 SGD_OPTIONS = [
     (dtype, momentum, dampening, nesterov, wd, maximize)
     for dtype, momentum, dampening, nesterov, wd, maximize in itertools.product(
@@ -132,9 +106,7 @@ SGD_OPTIONS = [
 ]
 
 
-@pytest.mark.parametrize(
-    "n", [1000, _fused.PARALLEL_MIN["sgd"] + 7], ids=["one-thread", "parallel"]
-)
+@pytest.mark.parametrize("n", [7, 40_007])
 @pytest.mark.parametrize("dtype,momentum,dampening,nesterov,wd,maximize", SGD_OPTIONS)
 def test_compiled_sgd_is_bitwise_the_numpy_update(
     n, dtype, momentum, dampening, nesterov, wd, maximize
