@@ -9,9 +9,10 @@ torch eager, torch with its fused optimizer, and, where it covers the workload, 
 hand-written NumPy step from ``handwritten.py``: again and again), each after an untimed warm-up,
 so that the noise of a shared machine hits them all alike. Each library runs in a worker process of
 its own (``--same-process`` puts both in this one: then each library's idle BLAS/OpenMP threads
-spin against the other's, which no user sees). The table gives the median time per step, min-max,
-and the ratios ff/torch-eager and ff/torch-fused (below 1: feedforward is faster), and
-hand/torch: how fast NumPy itself can go on this machine.
+spin against the other's, which no user sees). The table gives the median time per step (min-max
+and every block in ``--json``) and the ratios ff/torch-eager and ff/torch-fused (below 1:
+feedforward is faster), and hand/torch: how fast NumPy itself can go on this machine. A ratio is
+the median over rounds of the ratio of the two blocks of that round (``paired_ratio``).
 """
 
 from __future__ import annotations
@@ -177,6 +178,14 @@ class Worker:
         self.process.join()
 
 
+def paired_ratio(ours: list[float], theirs: list[float]) -> float:
+    """The median over rounds of one block's time over the adjacent block's of the other.
+
+    This machine's speed drifts by up to 2x over seconds; the two blocks of a round see the same
+    speed, so their ratio is steadier than the ratio of the two medians (in the JSON too)."""
+    return statistics.median(a / b for a, b in zip(ours, theirs))
+
+
 def bench(names, repeats: int, same_process: bool = False) -> list[dict]:
     make = InProcess if same_process else Worker
     libs = ("feedforward", "torch", "handwritten")
@@ -190,7 +199,7 @@ def bench(names, repeats: int, same_process: bool = False) -> list[dict]:
     rows = []
     header = (
         f"{'workload':18} {'ff':>10} {'torch':>10} {'fused':>10} {'hand':>10} {'ff/torch':>9} "
-        f"{'ff/fused':>9} {'hand/torch':>10}   (median per step; min-max in --json)"
+        f"{'ff/fused':>9} {'hand/torch':>10}   (median per step; ratio: median over rounds)"
     )
     print(header)
     for name in names:
@@ -213,13 +222,15 @@ def bench(names, repeats: int, same_process: bool = False) -> list[dict]:
             "workload": name,
             **{f"{k}_us": med[k] * 1e6 for k in med},
             **{f"{k}_min_max_us": [min(v) * 1e6, max(v) * 1e6] for k, v in times.items()},
-            "ff/torch": med["ff"] / med["torch"],
-            "ff/fused": med["ff"] / med["fused"],
+            "blocks_us": {k: [t * 1e6 for t in v] for k, v in times.items()},
         }
+        for a, b in (("ff", "torch"), ("ff", "fused"), ("hand", "torch")):
+            if a in times:
+                row[f"{a}/{b}"] = paired_ratio(times[a], times[b])
+                row[f"{a}/{b}_of_medians"] = med[a] / med[b]
         hand = f"{'-':>10}"
         hand_ratio = f"{'-':>10}"
         if "hand" in med:
-            row["hand/torch"] = med["hand"] / med["torch"]
             hand, hand_ratio = _fmt(med["hand"]), f"{row['hand/torch']:10.2f}"
         rows.append(row)
         print(
