@@ -109,7 +109,8 @@ def _compile() -> dict:
     if numba is None:
         return {}
     # error_model="numpy": a division by zero gives inf or nan, as in NumPy, instead of raising;
-    # Python's check on every division kept the loop from being vectorised (4x slower on Zen 4)
+    # Python's check before every division kept the loop from being vectorised (40k values:
+    # 177 us with it, 18 without, the loops split as above either way; Zen 4)
     jit = functools.partial(numba.njit, cache=True, error_model="numpy")
     _element = jit(_element, inline="always")
     _sgd_element = jit(_sgd_element, inline="always")
