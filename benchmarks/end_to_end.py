@@ -22,6 +22,7 @@ from pathlib import Path
 
 import _blas  # benchmarks/_blas.py: run as `python benchmarks/...`
 import numpy as np
+from train_step import paired_ratio
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -162,9 +163,7 @@ def run(jobs: dict, epochs: int) -> dict:
         name: {
             "s_per_epoch": statistics.median(times[name]),
             "epoch_s": times[name],
-            # the median over rounds of this epoch's time over the first job's epoch beside it:
-            # steadier than the ratio of medians on a machine whose speed drifts
-            "speed_up": statistics.median(a / b for a, b in zip(times[name], times[first])),
+            "speed_up": paired_ratio(times[name], times[first]),
             "test_accuracy": job.ask("accuracy"),
         }
         for name, job in jobs.items()

@@ -179,7 +179,8 @@ class Worker:
 
 
 def paired_ratio(ours: list[float], theirs: list[float]) -> float:
-    """The median over rounds of one block's time over the adjacent block's of the other.
+    """The median over rounds of one block's time over the adjacent block's of the other (also
+    end_to_end.py's speed-up, over epochs).
 
     This machine's speed drifts by up to 2x over seconds; the two blocks of a round see the same
     speed, so their ratio is steadier than the ratio of the two medians (in the JSON too)."""
