@@ -217,10 +217,11 @@ def adam(
         maximize=maximize,
         decoupled_weight_decay=decoupled_weight_decay,
     )
-    per_param = with_steps(state_steps, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs)
-    for step, *arrays in per_param:
-        if not _fused.adam(*arrays, step, **options):  # one compiled pass, with Numba
-            in_chunks(adam_update, arrays, step, **options)
+    per_param = (params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs)
+    if _fused.adam_each(*per_param, state_steps, **options):  # one compiled pass each, with Numba
+        return
+    for step, *arrays in with_steps(state_steps, *per_param):
+        in_chunks(adam_update, arrays, step, **options)
 
 
 def adam_update(

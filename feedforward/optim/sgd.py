@@ -144,10 +144,10 @@ def sgd(
         nesterov=nesterov,
         maximize=maximize,
     )
+    if _fused.sgd_each(params, grads, momentum_buffers, **options):  # compiled, with Numba
+        return
     for i, param in enumerate(params):
         buf = momentum_buffers[i] if momentum != 0 else None
-        if _fused.sgd(param, grads[i], buf, **options):  # one compiled pass, with Numba
-            continue
         buf = sgd_update(param, grads[i], buf, **options)
         if momentum != 0:
             momentum_buffers[i] = buf

@@ -134,3 +134,75 @@ def test_compiled_sgd_is_bitwise_the_numpy_update(
         np.testing.assert_array_equal(got, want)
     if momentum:
         np.testing.assert_array_equal(ours_buf, numpy_buf)
+
+
+ADAM = dict(
+    amsgrad=False,
+    beta1=0.9,
+    beta2=0.999,
+    lr=1e-2,
+    weight_decay=0.0,
+    eps=1e-8,
+    maximize=False,
+    decoupled_weight_decay=False,
+)
+
+
+def _group(dtypes: list[str]) -> list[list[np.ndarray]]:
+    """A group's params, grads and two moment buffers, one parameter per dtype, sizes differing."""
+    arrays = [_arrays(5 + 3 * i, dtype)[:4] for i, dtype in enumerate(dtypes)]
+    return [list(column) for column in zip(*arrays)]
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adam_each_is_adam_per_parameter(amsgrad):
+    # a float32 and a float64 parameter, and steps out of line: hyperparameters per step and dtype
+    options = {**ADAM, "amsgrad": amsgrad}
+    ours, theirs = (
+        _group(["float32", "float64", "float32"]),
+        _group(["float32", "float64", "float32"]),
+    )
+    tops = [
+        [np.zeros_like(p) for p in group[0]] if amsgrad else [None] * 3 for group in (ours, theirs)
+    ]
+    steps = [[np.array(s, np.float32) for s in (0, 0, 4)] for _ in range(2)]
+    for _ in range(3):
+        assert _fused.adam_each(*ours, tops[0], steps[0], **options)
+        for i, step_t in enumerate(steps[1]):
+            step_t += 1
+            arrays = [column[i] for column in theirs] + [tops[1][i]]
+            assert _fused.adam(*arrays, step_t.item(), **options)
+    assert [s.item() for s in steps[0]] == [3, 3, 7]
+    for got, want in zip(ours + [tops[0]], theirs + [tops[1]]):
+        for g, w in zip(got, want):
+            assert g is None or g.dtype == w.dtype
+            np.testing.assert_array_equal(g, w)
+
+
+def test_adam_each_does_nothing_unless_every_parameter_qualifies():
+    params, grads, m, v = _group(["float32", "float32"])
+    grads[1] = np.zeros(20, np.float32)[::2][: grads[1].size]  # not contiguous
+    before = [p.copy() for p in params]
+    steps = [np.array(0.0, np.float32) for _ in params]
+    assert not _fused.adam_each(params, grads, m, v, [None, None], steps, **ADAM)
+    assert [s.item() for s in steps] == [0, 0]  # no step counted
+    for p, b in zip(params, before):
+        np.testing.assert_array_equal(p, b)
+
+
+def test_sgd_each_is_sgd_per_parameter_and_all_or_nothing():
+    options = dict(weight_decay=0.01, momentum=0.9, lr=0.1, dampening=0.0, nesterov=True)
+    options["maximize"] = False
+    ours, theirs = _group(["float32", "float64"]), _group(["float32", "float64"])
+    # the first step with momentum has no buffers yet: left to NumPy, nothing done
+    before = [p.copy() for p in ours[0]]
+    assert not _fused.sgd_each(ours[0], ours[1], [None, None], **options)
+    for p, b in zip(ours[0], before):
+        np.testing.assert_array_equal(p, b)
+    for _ in range(2):
+        assert _fused.sgd_each(ours[0], ours[1], ours[2], **options)
+        for param, grad, buf in zip(*theirs[:3]):
+            assert _fused.sgd(param, grad, buf, **options)
+    for got, want in zip(ours[:3], theirs[:3]):
+        for g, w in zip(got, want):
+            np.testing.assert_array_equal(g, w)
