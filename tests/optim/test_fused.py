@@ -27,6 +27,18 @@ OPTIONS = list(
 )
 
 
+ADAM = dict(  # the options of the tests that do not vary them
+    amsgrad=False,
+    beta1=0.9,
+    beta2=0.999,
+    lr=1e-2,
+    weight_decay=0.0,
+    eps=1e-8,
+    maximize=False,
+    decoupled_weight_decay=False,
+)
+
+
 def _arrays(n: int, dtype: str) -> list[np.ndarray]:
     rng = np.random.default_rng(0)
     param, grad = (rng.standard_normal(n).astype(dtype) for _ in range(2))
@@ -64,16 +76,7 @@ def test_compiled_update_is_bitwise_the_numpy_update(
 
 def test_arrays_it_cannot_take_are_left_to_numpy():
     p, g, m, v, _ = _arrays(100, "float32")
-    options = dict(
-        amsgrad=False,
-        beta1=0.9,
-        beta2=0.999,
-        lr=1e-3,
-        weight_decay=0.0,
-        eps=1e-8,
-        maximize=False,
-        decoupled_weight_decay=False,
-    )
+    options = ADAM
     before = p.copy()
     assert not _fused.adam(p, g.astype(np.float64), m, v, None, 1, **options)  # mixed dtypes
     strided = np.zeros(200, np.float32)[::2]
@@ -134,18 +137,6 @@ def test_compiled_sgd_is_bitwise_the_numpy_update(
         np.testing.assert_array_equal(got, want)
     if momentum:
         np.testing.assert_array_equal(ours_buf, numpy_buf)
-
-
-ADAM = dict(
-    amsgrad=False,
-    beta1=0.9,
-    beta2=0.999,
-    lr=1e-2,
-    weight_decay=0.0,
-    eps=1e-8,
-    maximize=False,
-    decoupled_weight_decay=False,
-)
 
 
 def _group(dtypes: list[str]) -> list[list[np.ndarray]]:
