@@ -27,9 +27,10 @@ from feedforward import _jit
 from feedforward.optim._arrays import count_step
 
 # groups up to this many values are still gathered into one vector (``_flat``) and updated by
-# one call; above it each parameter gets its own call (~4 us each), which beats gathering and
-# scattering the values (a step of 10-64-3 Adam: 24 us flat, 40 per parameter; 784-50-10:
-# 70 flat, 62 per parameter; 784-256-128-10: 323 flat, 169 per parameter)
+# one call; above it each parameter gets its own call (~2 us each, see ``adam_each``), which
+# beats gathering and scattering the values (a step of 10-64-3 Adam: 24 us flat, 40 per
+# parameter; 784-50-10: 70 flat, 62 per parameter; 784-256-128-10: 323 flat, 169 per parameter;
+# re-measured with ``adam_each``, 10-64-3: 17-20 flat, 28 per parameter)
 FLAT_MAX = 1 << 14
 
 _kernels: dict | None = None  # "adam"/"sgd" -> compiled loop; {} when unavailable
@@ -193,8 +194,8 @@ def adam_each(
     False, with nothing done and no step counted, unless every parameter qualifies.
 
     The hyperparameters are worked out once per step value and dtype, not per parameter: the
-    Python around a compiled call costs more than the call (784-50-10's optimizer step: 74 ->
-    63 us; 784-256-128-10's: 187 -> 168)."""
+    Python around a compiled call costs more than the call (784-50-10's optimizer step: 77 ->
+    65 us; 784-256-128-10's: 217 -> 183)."""
     amsgrad = options["amsgrad"]
     per_param = [
         _adam_arrays(*arrays, amsgrad)
