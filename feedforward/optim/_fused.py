@@ -267,23 +267,37 @@ def sgd_each(
     per_param = list(zip(params, grads, bufs if momentum != 0 else grads))  # grad: a stand-in
     if not all(_compilable(arrays) for arrays in per_param):
         return False
+    options = (weight_decay, momentum, lr, dampening, nesterov, maximize)
     hyperparameters: dict = {}
     for arrays in per_param:
         dtype = arrays[0].dtype
         h = hyperparameters.get(dtype)
         if h is None:
-            cast = dtype.type  # Python floats rounded to the arrays' dtype, as NumPy does
-            h = hyperparameters[dtype] = (
-                maximize,
-                cast(weight_decay),
-                cast(momentum),
-                dampening != 0,
-                cast(1 - dampening),
-                nesterov,
-                cast(lr),
-            )
+            h = hyperparameters[dtype] = _sgd_hyperparameters(dtype.type, *options)
         _kernels["sgd"](*_flat(arrays), h)
     return True
+
+
+def _sgd_hyperparameters(
+    cast: type,
+    weight_decay: float,
+    momentum: float,
+    lr: float,
+    dampening: float,
+    nesterov: bool,
+    maximize: bool,
+) -> tuple:
+    """The tuple ``h`` of ``_sgd_element``, every Python float rounded to the arrays' dtype
+    (``cast``), as NumPy does with a Python float."""
+    return (
+        maximize,
+        cast(weight_decay),
+        cast(momentum),
+        dampening != 0,
+        cast(1 - dampening),
+        nesterov,
+        cast(lr),
+    )
 
 
 def describe() -> str:
