@@ -29,7 +29,16 @@ def _run(root, root_grad: np.ndarray, retain_graph: bool, capture: dict | None) 
     With ``capture`` None, leaf gradients accumulate into ``.grad``. Otherwise ``capture`` maps
     ``id(tensor)`` to None for the tensors whose gradients are wanted; they are filled in and no
     ``.grad`` is touched (that is ``autograd.grad``).
+
+    An inf or NaN met on the way gives no NumPy RuntimeWarning, as in torch: such a warning
+    would point into a backward formula, not at its cause; ``detect_anomaly`` names the op
+    whose backward made the first NaN.
     """
+    with np.errstate(all="ignore"):
+        _walk(root, root_grad, retain_graph, capture)
+
+
+def _walk(root, root_grad: np.ndarray, retain_graph: bool, capture: dict | None) -> None:
     handed_out = {id(root_grad)}  # arrays now owned by some .grad: the next leaf needs a copy
     if root.grad_fn is None:  # backward() called on a leaf itself
         _deliver(root, root_grad, capture, handed_out)
