@@ -6,6 +6,7 @@ Because feedforward mirrors torch's API, most cases are a single lambda that wor
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -115,6 +116,41 @@ def check_case(case: Case, dtype: str, seed: int = 0) -> None:
             assert (a.grad is None) == (b.grad is None), f"{case.name}: grad of input {i} presence"
             if b.grad is not None:
                 assert_same(a.grad, b.grad, f"{case.name} {dtype} grad of input {i}", **tol)
+
+
+# NaN, infs, signed zeros and the usual kinks. No far tails (|x| ~ 100), where float32 kernels
+# may round an exponential's tiny result to 0 or keep it as a denormal.
+NON_FINITE = (np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -3.0, 3.0, 6.0, -20.0, 20.0)
+
+
+def check_nonfinite(case: Case, dtype: str, seed: int = 0) -> None:
+    """``check_case`` with every float input, and the upstream gradient, drawn from
+    ``NON_FINITE``: the same NaNs, infs and exact zeros as torch (a masked gradient is 0 where
+    the mask is off, even where the upstream one is NaN), and no NumPy RuntimeWarning from
+    backward (torch gives none)."""
+    rng = np.random.default_rng(seed)
+    arrays = [
+        rng.choice(NON_FINITE, size=a.shape).astype(dtype) if a.dtype.kind == "f" else a
+        for a in make_inputs(case, dtype, seed)
+    ]
+    fx, tx = to_ff(arrays, case.grad), to_torch(arrays, case.grad)
+    with warnings.catch_warnings():  # NumPy's own, for inf - inf and such: kept
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fo, to = case.fn(*fx), case.fn(*tx)
+    assert_same(fo, to, f"{case.name} {dtype} forward", **case.tol.get(dtype, {}))
+    fo = fo[0] if isinstance(fo, tuple) else fo
+    to = to[0] if isinstance(to, tuple) else to
+    if not case.grad or not to.requires_grad:
+        return
+    upstream = rng.choice(NON_FINITE, size=tuple(to.shape)).astype(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        fo.backward(ff.tensor(upstream))
+    to.backward(torch.tensor(upstream))
+    for i, (a, b) in enumerate(zip(fx, tx)):
+        if b.requires_grad:
+            what = f"{case.name} {dtype} grad of input {i}"
+            assert_same(a.grad, b.grad, what, **case.tol.get(dtype, {}))
 
 
 def check_gradcheck(case: Case, seed: int = 0) -> None:

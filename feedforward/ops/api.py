@@ -373,7 +373,7 @@ def _extreme(input, dim, keepdim, other, which: str):
         return maximum(input, other) if which == "max" else minimum(input, other)
     if dim is None:
         _check_nonempty(input, which, None)
-        return (R.Amax if which == "max" else R.Amin).apply(input, None, False)
+        return R.Extreme.apply(input, which == "max")
     axis = normalize_dim(dim, input.ndim, which)
     _check_nonempty(input, which, (axis,))
     arg = np.argmax if which == "max" else np.argmin
@@ -858,6 +858,9 @@ def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):
     idx = np.argsort(
         -data if descending and data.dtype.kind != "b" else data, axis=axis, kind="stable"
     )
+    if descending and data.dtype.kind == "f" and np.isnan(data).any():
+        # torch ranks NaN above everything: first when descending (-data keeps it last)
+        idx = np.lexsort((-data, ~np.isnan(data)), axis=axis)
     if descending and data.dtype.kind == "b":
         idx = np.flip(np.argsort(data, axis=axis, kind="stable"), axis)
     idx = idx.astype(np.int64)

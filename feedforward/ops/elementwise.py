@@ -15,8 +15,10 @@ from feedforward.ops._util import (
     check_rounded_division,
     kernel_error,
     promote,
+    sign,
     twos_complement,
     unbroadcast,
+    zero_where,
 )
 
 
@@ -169,12 +171,15 @@ class Pow(ArrayOp):
     def backward(ctx, g):  # d(a^b) = b a^(b-1) da + a^b ln(a) db
         a, b, out = ctx.saved_tensors
 
-        def grad_b():
+        def grad_a():  # torch: 0 where b == 0 (the power is constant 1), even where a == 0
             with np.errstate(divide="ignore", invalid="ignore"):
-                # torch: where a == 0 (and b >= 0), the gradient wrt the exponent is 0, not nan
-                return g * np.where(a == 0, 0.0, out * np.log(a)).astype(out.dtype, copy=False)
+                return zero_where(g * (b * np.power(a, b - 1)), b == 0)
 
-        return _grads(ctx, lambda: g * (b * np.power(a, b - 1)), grad_b)
+        def grad_b():  # torch: 0 where a == 0 and b >= 0, not 0 * log(0) = nan
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return g * zero_where(out * np.log(a), (a == 0) & (b >= 0))
+
+        return _grads(ctx, grad_a, grad_b)
 
 
 class Maximum(ArrayOp):
@@ -185,10 +190,10 @@ class Maximum(ArrayOp):
         return np.maximum(a, b)
 
     @staticmethod
-    def backward(ctx, g):  # ties split the gradient evenly, as torch does
+    def backward(ctx, g):  # to the larger input; ties (and NaNs) split it evenly, as torch does
         a, b = ctx.saved_tensors
-        share = np.where(a == b, 0.5, (a > b)).astype(g.dtype, copy=False)
-        return _grads(ctx, lambda: g * share, lambda: g * (1 - share))
+        g = np.where(a == b, g / 2, g)
+        return _grads(ctx, lambda: zero_where(g, a < b), lambda: zero_where(g, a > b))
 
 
 class Minimum(ArrayOp):
@@ -201,8 +206,8 @@ class Minimum(ArrayOp):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        share = np.where(a == b, 0.5, (a < b)).astype(g.dtype, copy=False)
-        return _grads(ctx, lambda: g * share, lambda: g * (1 - share))
+        g = np.where(a == b, g / 2, g)
+        return _grads(ctx, lambda: zero_where(g, a > b), lambda: zero_where(g, a < b))
 
 
 class Remainder(ArrayOp):
@@ -336,7 +341,7 @@ class Abs(ArrayOp):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * np.sign(x)
+        return g * sign(x)
 
 
 class Sin(ArrayOp):
@@ -412,15 +417,15 @@ class Relu(ArrayOp):
         return out
 
     @staticmethod
-    def backward(ctx, g):  # the gradient passes where the unit was active
+    def backward(ctx, g):  # the gradient passes where the unit was active (or NaN), as torch's
         (out,) = ctx.saved_tensors
-        return g * (out > 0)
+        return zero_where(g, out <= 0)
 
 
 class Sign(ArrayOp):
     @staticmethod
     def forward(ctx, x):
-        return x.copy() if x.dtype == np.bool_ else np.sign(x)
+        return x.copy() if x.dtype == np.bool_ else sign(x)
 
     @staticmethod
     def backward(ctx, g):  # piecewise constant: zero gradient, as in torch
@@ -473,7 +478,7 @@ class Clamp(ArrayOp):
         return np.clip(x, lo, hi)
 
     @staticmethod
-    def backward(ctx, g):  # the gradient flows only where the value was inside [lo, hi]
+    def backward(ctx, g):  # to x inside [lo, hi] (not NaN), else to the bound that won, as torch
         x, lo, hi = ctx.saved_tensors
         inside = True
         if lo is not None:
@@ -481,9 +486,14 @@ class Clamp(ArrayOp):
         if hi is not None:
             inside = inside & (x <= hi)
         need = ctx.needs_input_grad + (False, False)
-        gx = unbroadcast(g * inside, ctx.shapes[0]) if need[0] else None
-        g_lo = unbroadcast(g * (x < lo), ctx.shapes[1]) if need[1] else None
-        g_hi = unbroadcast(g * (x > hi), ctx.shapes[2]) if need[2] else None
+        gx = unbroadcast(zero_where(g, ~inside), ctx.shapes[0]) if need[0] else None
+        g_lo = g_hi = None
+        if need[1]:  # lo wins below it, unless hi is below lo (then hi wins everywhere)
+            below = x < lo if hi is None else (x < lo) & (lo < hi)
+            g_lo = unbroadcast(zero_where(g, ~below), ctx.shapes[1])
+        if need[2]:
+            above = x > hi if lo is None else (x > hi) | (hi < lo)
+            g_hi = unbroadcast(zero_where(g, ~above), ctx.shapes[2])
         return gx, g_lo, g_hi
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from feedforward.ops._util import sign
 from feedforward.ops.elementwise import ArrayOp
 
 
@@ -66,13 +67,19 @@ class Prod(ArrayOp):
         return out
 
     @staticmethod
-    def backward(ctx, g):  # d prod / dx_i = product of the other elements (zeros handled exactly)
+    def backward(ctx, g):  # d prod / dx_i = product of the other elements: torch's three cases
         x, out = ctx.saved_tensors
+        if x.ndim == 0:
+            return g
         axis = ctx.axis
         g = expand(g, axis, ctx.keepdim)
+        zeros = np.count_nonzero(x == 0)
+        if zeros == 0:  # torch's form where nothing is zero: the product over the element
+            return g * (expand(out, axis, ctx.keepdim) / x)
         if axis is None:
-            flat = x.reshape(-1)
-            return (g * _prod_others(flat, 0)).reshape(x.shape)
+            if zeros > 1:  # every product of the others has a zero in it
+                return np.zeros_like(x)
+            return (g * _prod_others(x.reshape(-1), 0)).reshape(x.shape)
         return g * _prod_others(x, axis)
 
 
@@ -145,6 +152,26 @@ class Amin(Amax):
         ctx.axes, ctx.keepdim = axes, keepdim
         ctx.save_for_backward(x, out)
         return out
+
+
+class Extreme(ArrayOp):
+    """max() or min() of all elements. The gradient goes in equal shares to the elements equal
+    to the result, or to the NaNs when the result is NaN: torch's rule for max() and min()
+    (amax's differs there: a NaN result gives every element a NaN gradient)."""
+
+    @staticmethod
+    def forward(ctx, x, largest):
+        out = np.max(x) if largest else np.min(x)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        hit = np.isnan(x) if np.isnan(out) else x == out
+        gx = np.zeros_like(x)
+        gx[hit] = g / np.count_nonzero(hit)
+        return gx
 
 
 class MaxDim(ArrayOp):
@@ -252,15 +279,16 @@ class Norm(ArrayOp):
         p = ctx.p
         g = g.reshape(out.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
-            if p == np.inf:
-                hit = np.abs(x) == out
-                gx = g * np.sign(x) * hit / np.sum(hit, axis=ctx.axes, keepdims=True)
+            if p == np.inf:  # shared by the largest |x| (and any NaN, as torch)
+                a = np.abs(x)
+                hit = (a == out) | np.isnan(a)
+                gx = sign(x) * (g / np.sum(hit, axis=ctx.axes, keepdims=True) * hit)
             elif p == 0:
                 gx = np.zeros_like(x)
             elif p == 1:
-                gx = g * np.sign(x)
+                gx = g * sign(x)
             elif p == 2:  # d ||x|| = x / ||x|| (zero at the origin, as torch)
                 gx = np.where(out == 0, 0, g * x / out)
             else:
-                gx = np.where(out == 0, 0, g * np.sign(x) * np.abs(x) ** (p - 1) / out ** (p - 1))
+                gx = np.where(out == 0, 0, g * sign(x) * np.abs(x) ** (p - 1) / out ** (p - 1))
         return gx.astype(x.dtype, copy=False)

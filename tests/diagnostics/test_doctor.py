@@ -239,9 +239,18 @@ def test_non_finite_output_names_the_first_module(data):
     assert "non-finite" not in doctor(model, data, CE, steps=5).codes
 
 
+class ProductRelu(nn.Module):
+    """x * (x > 0): ReLU's values, but a product's backward, which turns an inf gradient at a
+    dead unit into NaN (inf * 0). nn.ReLU's backward gives 0 there, as torch's does, so that
+    ReLU -> Sqrt has finite gradients in both libraries."""
+
+    def forward(self, x):
+        return x * (x > 0)
+
+
 def test_non_finite_gradient_names_the_module_whose_backward_blew_up(data):
     ff.manual_seed(0)
-    model = nn.Sequential(nn.Linear(32, 64), nn.ReLU(), Sqrt(), nn.Linear(64, 4))
+    model = nn.Sequential(nn.Linear(32, 64), ProductRelu(), Sqrt(), nn.Linear(64, 4))
     report = doctor(model, data, CE, steps=5)
     f = only(report, "non-finite")
     assert f.where == "2" and f.metric == "non-finite gradient"  # d sqrt(x)/dx = inf at 0

@@ -8,6 +8,7 @@ libraries: ``lambda L, x: L.F.gelu(x, approximate="tanh")``. Adding a case is ad
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -116,6 +117,40 @@ def check_case(case: Case, dtype: str, seed: int = 0) -> None:
         if b.requires_grad:
             assert b.grad is not None and a.grad is not None, f"{case.name}: grad of input {i}"
             assert_close(a.grad, b.grad, f"{case.name} {dtype} grad of input {i}", dtype, tol)
+
+
+# NaN, infs, signed zeros and the usual kinks (as tests/oracle.py's). No far tails (|x| ~ 100),
+# where float32 kernels may round an exponential's tiny result to 0 or keep it as a denormal.
+NON_FINITE = (np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -3.0, 3.0, 6.0, -20.0, 20.0)
+
+
+def check_nonfinite(case: Case, dtype: str, seed: int = 0, nan_inputs: bool = True) -> None:
+    """``check_case`` with every float input, and the upstream gradient, drawn from
+    ``NON_FINITE``: the same NaNs, infs and exact zeros as torch, and no NumPy RuntimeWarning
+    from backward (torch gives none). ``nan_inputs=False`` keeps NaN out of the inputs (it
+    stays in the upstream gradient)."""
+    rng = np.random.default_rng(seed)
+    values = [v for v in NON_FINITE if nan_inputs or v == v]
+    arrays = [
+        rng.choice(values, size=a.shape).astype(dtype) if a.dtype.kind == "f" else a
+        for a in case.inputs(np.random.default_rng(seed), dtype)
+    ]
+    fx, tx = _tensors(ff, arrays, case), _tensors(torch, arrays, case)
+    with warnings.catch_warnings():  # NumPy's own, for inf - inf and such: kept
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fo, to = case.fn(FF, *fx), case.fn(TORCH, *tx)
+    assert_close(fo, to, f"{case.name} {dtype} forward", dtype, case.tol.get(dtype))
+    if not to.requires_grad:
+        return
+    upstream = rng.choice(NON_FINITE, size=tuple(to.shape)).astype(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        fo.backward(ff.tensor(upstream))
+    to.backward(torch.tensor(upstream))
+    for i, (a, b) in enumerate(zip(fx, tx)):
+        if b.requires_grad:
+            what = f"{case.name} {dtype} grad of input {i}"
+            assert_close(a.grad, b.grad, what, dtype, case.tol.get(dtype))
 
 
 def check_gradcheck(case: Case, seed: int = 0) -> None:

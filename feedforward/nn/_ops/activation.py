@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from feedforward.ops._util import zero_where
 from feedforward.ops.elementwise import ArrayOp
 
 _SQRT_HALF = math.sqrt(0.5)
@@ -94,7 +95,8 @@ class Hardtanh(ArrayOp):
     def backward(ctx, g):  # 1 strictly inside (min, max), 0 on and beyond the bounds
         (x,) = ctx.saved_tensors
         lo, hi = ctx.bounds
-        return np.where((x > lo) & (x < hi), g, 0).astype(g.dtype, copy=False)
+        # torch's vectorised kernel gives 0 at NaN (its scalar tail passes the gradient)
+        return zero_where(g, ~((x > lo) & (x < hi)))
 
 
 class Elu(ArrayOp):
@@ -223,10 +225,10 @@ class Hardswish(ArrayOp):
         return x * np.clip(x + 3, 0, 6) / 6
 
     @staticmethod
-    def backward(ctx, g):  # 0 below -3, x/3 + 1/2 on [-3, 3], 1 above (torch's choice at the ends)
+    def backward(ctx, g):  # 0 up to -3, x/3 + 1/2 between, 1 from 3 on (torch's ends); NaN: NaN
         (x,) = ctx.saved_tensors
-        slope = np.where(x < -3, 0, np.where(x <= 3, x / 3 + 0.5, 1))
-        return (g * slope).astype(g.dtype, copy=False)
+        slope = (g * (x / 3 + 0.5)).astype(g.dtype, copy=False)
+        return zero_where(np.where(x >= 3, g, slope), x <= -3)
 
 
 class Threshold(ArrayOp):
@@ -236,12 +238,12 @@ class Threshold(ArrayOp):
     def forward(ctx, x, threshold, value):
         ctx.threshold = threshold
         ctx.save_for_backward(x)
-        return np.where(x > threshold, x, np.asarray(value, dtype=x.dtype))
+        return np.where(x <= threshold, np.asarray(value, dtype=x.dtype), x)  # NaN stays NaN
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return np.where(x > ctx.threshold, g, 0).astype(g.dtype, copy=False)
+        return zero_where(g, x <= ctx.threshold)
 
 
 class Softsign(ArrayOp):
