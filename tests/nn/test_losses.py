@@ -377,6 +377,53 @@ def test_all_targets_ignored_gives_nan_like_torch():
     assert FF.F.nll_loss(ff.tensor(x), ff.tensor(t), reduction="sum").item() == 0.0
 
 
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda L, x, t, w, g: L.F.nll_loss(x, t, w, reduction="none").backward(g),
+        lambda L, x, t, w, g: L.F.nll_loss(x, t, reduction="none").backward(g),
+        lambda L, x, t, w, g: L.F.nll_loss(x, t, w).backward(g.sum()),
+        lambda L, x, t, w, g: L.F.cross_entropy(x, t, w, reduction="none").sum().backward(),
+    ],
+    ids=["nll_weight", "nll", "nll_mean", "ce_weight"],
+)
+def test_class_losses_nonfinite_like_torch(fn):
+    """NaN/inf scores, class weights and upstream gradients: an ignored row (target -100) gets
+    loss 0 and gradient 0, NLL's gradient is exactly 0 off the target class, as torch."""
+    x = np.array([[NAN, 1.0, 2.0], [0.0, INF, 2.0], [-INF, 1.0, NAN], [0.5, 1.0, 2.0]], np.float32)
+    t = np.array([1, -100, 0, -100])
+    w = np.array([NAN, 2.0, 1.0], np.float32)  # class 0's weight is NaN: ignored rows read it
+    g = np.array([1.0, NAN, INF, 2.0], np.float32)
+    grads = []
+    for L in (FF, TORCH):
+        xt = L.lib.tensor(x, requires_grad=True)
+        args = L.lib.tensor(t), L.lib.tensor(w), L.lib.tensor(g)
+        fn(L, xt, *args)
+        grads.append(xt.grad.numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])  # NaN where torch's, exact zeros too
+    for L in (FF, TORCH):  # the forward: ignored rows' losses are 0, not NaN * 0
+        loss = L.F.cross_entropy(L.lib.tensor(x), L.lib.tensor(t), reduction="none")
+        assert loss.numpy()[1] == 0 and loss.numpy()[3] == 0
+
+
+@pytest.mark.parametrize("beta", [0.0, 1.0])
+def test_l1_losses_at_nan_like_torch(beta):
+    """L1's slope is sign(d), 0 at NaN as torch's sign; smooth L1's keeps the NaN."""
+    d = np.array([NAN, INF, -INF, 0.0, 0.5, 3.0], np.float32)
+    grads = []
+    for L in (FF, TORCH):
+        x = L.lib.tensor(d, requires_grad=True)
+        L.F.smooth_l1_loss(x, L.lib.zeros(6), reduction="none", beta=beta).sum().backward()
+        x2 = L.lib.tensor(d, requires_grad=True)
+        L.F.l1_loss(x2, L.lib.zeros(6), reduction="none").sum().backward()
+        grads.append((x.grad.numpy(), x2.grad.numpy()))
+    for a, b in zip(*grads):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_uint8_targets_are_accepted():
     x = np.random.default_rng(0).normal(size=(3, 4)).astype(np.float32)
     t = np.array([1, 3, 0], dtype=np.uint8)

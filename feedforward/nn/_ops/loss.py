@@ -16,7 +16,7 @@ import numpy as np
 
 from feedforward.nn._ops import _compiled
 from feedforward.nn._ops.activation import _sigmoid, _softplus
-from feedforward.ops._util import unbroadcast
+from feedforward.ops._util import sign, unbroadcast, zero_where
 from feedforward.ops.elementwise import ArrayOp
 
 
@@ -105,7 +105,7 @@ class _ClassTargets:
         self._valid = valid = t != ignore_index
         self.index = np.where(valid, t, 0)  # ignored rows read class 0, then weigh 0
         w = weight[self.index] if weight is not None else np.ones(t.shape, dtype=dtype)
-        self.weight = (w * valid).astype(dtype, copy=False)  # (M,)
+        self.weight = zero_where(w.astype(dtype, copy=False), ~valid)  # (M,); 0 if ignored
         self.denom = np.add.reduce(self.weight)  # torch's mean: divide by the kept weights
 
     @property
@@ -114,9 +114,11 @@ class _ClassTargets:
         return self._valid if self._valid is not None else np.ones(self.index.shape, bool)
 
     def weighted(self, loss: np.ndarray) -> np.ndarray:
-        """Each row's loss times its weight (in place)."""
+        """Each row's loss times its weight; an ignored row's is 0, as torch skips it (even
+        where its scores are NaN or inf)."""
         if self.weight is not None:
             loss *= self.weight
+            loss = zero_where(loss, ~self._valid)
         return loss
 
 
@@ -224,11 +226,15 @@ class NllLoss(ArrayOp):
         return _reduce_rows(loss, reduction, tg.denom, np.shape(target))
 
     @staticmethod
-    def backward(ctx, g):  # -w_i at the target class of row i, 0 elsewhere
+    def backward(ctx, g):  # -w_i at the target class of row i, exactly 0 elsewhere (as torch)
         shape, (m, c), reduction, tg = ctx.meta
         grad = np.zeros((m, c), dtype=g.dtype)
-        grad[tg.rows, tg.index] = -1 if tg.weight is None else -tg.weight
-        grad *= _row_scale(g, reduction, tg.denom, m)
+        scale = _row_scale(g, reduction, tg.denom, m)
+        scale = scale.reshape(-1) if np.ndim(scale) else scale  # (M,) or one factor
+        if tg.weight is None:
+            grad[tg.rows, tg.index] = -scale
+        else:  # an ignored row stays 0, whatever its upstream gradient
+            grad[tg.rows, tg.index] = zero_where(-tg.weight * scale, ~tg.valid)
         return _from_rows(grad, shape), None, None
 
 
@@ -274,7 +280,7 @@ class AbsoluteError(ArrayOp):
     @staticmethod
     def backward(ctx, g):  # sign(x - t), 0 where they are equal
         (d,) = ctx.saved_tensors
-        return _pair_grads(ctx, np.sign(d) * g)
+        return _pair_grads(ctx, sign(d) * g)
 
 
 class HuberError(ArrayOp):
@@ -311,7 +317,8 @@ class SmoothL1Error(ArrayOp):
     def backward(ctx, g):  # d / beta inside, sign(d) outside
         (d,) = ctx.saved_tensors
         beta = ctx.beta
-        slope = np.sign(d) if beta == 0 else np.where(np.abs(d) < beta, d / beta, np.sign(d))
+        # beta 0 is torch's l1_loss, whose sign(NaN) is 0; smooth_l1's own slope keeps a NaN
+        slope = sign(d) if beta == 0 else np.where(np.abs(d) < beta, d / beta, np.sign(d))
         return _pair_grads(ctx, slope.astype(d.dtype, copy=False) * g)
 
 
