@@ -32,7 +32,7 @@ def _run(root, root_grad: np.ndarray, retain_graph: bool, capture: dict | None) 
 
     An inf or NaN met on the way gives no NumPy RuntimeWarning, as in torch: such a warning
     would point into a backward formula, not at its cause; ``detect_anomaly`` names the op
-    whose backward made the first NaN.
+    whose backward made the first NaN. (So no backward formula needs an errstate of its own.)
     """
     with np.errstate(all="ignore"):
         _walk(root, root_grad, retain_graph, capture)

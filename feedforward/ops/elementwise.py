@@ -151,8 +151,7 @@ class Div(ArrayOp):
         if ctx.rounding is not None:
             return _grads(ctx, lambda: np.zeros_like(g), lambda: np.zeros_like(g))
         a, b = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _grads(ctx, lambda: g / b, lambda: -g * a / (b * b))
+        return _grads(ctx, lambda: g / b, lambda: -g * a / (b * b))
 
 
 class Pow(ArrayOp):
@@ -172,12 +171,10 @@ class Pow(ArrayOp):
         a, b, out = ctx.saved_tensors
 
         def grad_a():  # torch: 0 where b == 0 (the power is constant 1), even where a == 0
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return zero_where(g * (b * np.power(a, b - 1)), b == 0)
+            return zero_where(g * (b * np.power(a, b - 1)), b == 0)
 
         def grad_b():  # torch: 0 where a == 0 and b >= 0, not 0 * log(0) = nan
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return g * zero_where(out * np.log(a), (a == 0) & (b >= 0))
+            return g * zero_where(out * np.log(a), (a == 0) & (b >= 0))
 
         return _grads(ctx, grad_a, grad_b)
 
@@ -281,8 +278,7 @@ class Log(ArrayOp):
     @staticmethod
     def backward(ctx, g):  # d log(x) = dx / x
         (x,) = ctx.saved_tensors
-        with np.errstate(divide="ignore"):
-            return g / x
+        return g / x
 
 
 class Log1p(ArrayOp):
@@ -296,8 +292,7 @@ class Log1p(ArrayOp):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        with np.errstate(divide="ignore"):
-            return g / (1 + x)
+        return g / (1 + x)
 
 
 class Sqrt(ArrayOp):
@@ -312,8 +307,7 @@ class Sqrt(ArrayOp):
     @staticmethod
     def backward(ctx, g):  # d sqrt(x) = dx / (2 sqrt(x))
         (out,) = ctx.saved_tensors
-        with np.errstate(divide="ignore"):
-            return g / (2 * out)
+        return g / (2 * out)
 
 
 class Rsqrt(ArrayOp):

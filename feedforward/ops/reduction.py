@@ -121,10 +121,9 @@ class Var(ArrayOp):
     def backward(ctx, g):  # d var = 2 (x - mean) / (n - correction); d std = d var / (2 std)
         centered, out = ctx.saved_tensors
         g = expand(g, ctx.axes, ctx.keepdim)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if ctx.take_sqrt:
-                g = g / (2 * expand(out, ctx.axes, ctx.keepdim))
-            return (g * (2 / ctx.denom) * centered).astype(centered.dtype, copy=False)
+        if ctx.take_sqrt:
+            g = g / (2 * expand(out, ctx.axes, ctx.keepdim))
+        return (g * (2 / ctx.denom) * centered).astype(centered.dtype, copy=False)
 
 
 class Amax(ArrayOp):
@@ -278,17 +277,16 @@ class Norm(ArrayOp):
         x, out = ctx.saved_tensors
         p = ctx.p
         g = g.reshape(out.shape)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if p == np.inf:  # shared by the largest |x| (and any NaN, as torch)
-                a = np.abs(x)
-                hit = (a == out) | np.isnan(a)
-                gx = sign(x) * (g / np.sum(hit, axis=ctx.axes, keepdims=True) * hit)
-            elif p == 0:
-                gx = np.zeros_like(x)
-            elif p == 1:
-                gx = g * sign(x)
-            elif p == 2:  # d ||x|| = x / ||x|| (zero at the origin, as torch)
-                gx = np.where(out == 0, 0, g * x / out)
-            else:
-                gx = np.where(out == 0, 0, g * sign(x) * np.abs(x) ** (p - 1) / out ** (p - 1))
+        if p == np.inf:  # shared by the largest |x| (and any NaN, as torch)
+            a = np.abs(x)
+            hit = (a == out) | np.isnan(a)
+            gx = sign(x) * (g / np.sum(hit, axis=ctx.axes, keepdims=True) * hit)
+        elif p == 0:
+            gx = np.zeros_like(x)
+        elif p == 1:
+            gx = g * sign(x)
+        elif p == 2:  # d ||x|| = x / ||x|| (zero at the origin, as torch)
+            gx = np.where(out == 0, 0, g * x / out)
+        else:
+            gx = np.where(out == 0, 0, g * sign(x) * np.abs(x) ** (p - 1) / out ** (p - 1))
         return gx.astype(x.dtype, copy=False)

@@ -399,6 +399,5 @@ class KlDivergence(ArrayOp):
         else:
             gx = -g * t if need_x else None
             if need_t:
-                with np.errstate(divide="ignore"):
-                    gt = g * (np.log(t) + 1 - x)
+                gt = g * (np.log(t) + 1 - x)
         return gx, gt
