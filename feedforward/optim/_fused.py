@@ -239,47 +239,36 @@ def _flat(arrays: tuple) -> list:
     return [a.ravel() for a in arrays]
 
 
-def sgd(param: np.ndarray, grad: np.ndarray, buf: np.ndarray | None, **options: Any) -> bool:
-    """``sgd.sgd_update`` in one compiled pass; False (nothing done) when it does not apply (see
-    ``sgd_each``). ``options`` are ``sgd_update``'s keywords."""
-    return sgd_each([param], [grad], [buf], **options)
-
-
 def sgd_each(
     params: list[np.ndarray],
     grads: list[np.ndarray],
     bufs: list[np.ndarray | None],
-    *,
-    weight_decay: float,
-    momentum: float,
-    lr: float,
-    dampening: float,
-    nesterov: bool,
-    maximize: bool,
+    **options: Any,
 ) -> bool:
     """``sgd.sgd_update`` for every parameter of a group, each in one compiled pass, the
     hyperparameters worked out once per dtype; False (nothing done) unless all qualify: Numba
     installed, not the first step with momentum (the buffer is made from the gradient, in
     NumPy), arrays all contiguous float32 or float64 of one shape per parameter. ``bufs`` is
-    ignored without momentum."""
+    ignored without momentum; ``options`` are ``sgd_update``'s keywords."""
+    momentum = options["momentum"]
     if not available() or (momentum != 0 and any(buf is None for buf in bufs)):
         return False
     per_param = list(zip(params, grads, bufs if momentum != 0 else grads))  # grad: a stand-in
     if not all(_compilable(arrays) for arrays in per_param):
         return False
-    options = (weight_decay, momentum, lr, dampening, nesterov, maximize)
     hyperparameters: dict = {}
     for arrays in per_param:
         dtype = arrays[0].dtype
         h = hyperparameters.get(dtype)
         if h is None:
-            h = hyperparameters[dtype] = _sgd_hyperparameters(dtype.type, *options)
+            h = hyperparameters[dtype] = _sgd_hyperparameters(dtype.type, **options)
         _kernels["sgd"](*_flat(arrays), h)
     return True
 
 
 def _sgd_hyperparameters(
     cast: type,
+    *,
     weight_decay: float,
     momentum: float,
     lr: float,

@@ -130,7 +130,7 @@ def test_compiled_sgd_is_bitwise_the_numpy_update(
         for a in (ours, numpy):
             a[1][:] = np.sin(a[0] * step)
         numpy_buf = sgd_update(*numpy, numpy_buf, **options)
-        if not _fused.sgd(*ours, ours_buf, **options):
+        if not _fused.sgd_each([ours[0]], [ours[1]], [ours_buf], **options):
             assert momentum != 0 and ours_buf is None  # the first step with momentum: NumPy
             ours_buf = sgd_update(*ours, ours_buf, **options)
     for got, want in zip(ours, numpy):
@@ -193,7 +193,7 @@ def test_sgd_each_is_sgd_per_parameter_and_all_or_nothing():
     for _ in range(2):
         assert _fused.sgd_each(ours[0], ours[1], ours[2], **options)
         for param, grad, buf in zip(*theirs[:3]):
-            assert _fused.sgd(param, grad, buf, **options)
+            assert _fused.sgd_each([param], [grad], [buf], **options)
     for got, want in zip(ours[:3], theirs[:3]):
         for g, w in zip(got, want):
             np.testing.assert_array_equal(g, w)
