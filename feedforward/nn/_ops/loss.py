@@ -103,9 +103,10 @@ class _ClassTargets:
             self.index, self.weight, self.denom, self._valid = t, None, t.size, None
             return
         self._valid = valid = t != ignore_index
+        self.ignored = ~valid  # (M,) bool, where weight is not None
         self.index = np.where(valid, t, 0)  # ignored rows read class 0, then weigh 0
         w = weight[self.index] if weight is not None else np.ones(t.shape, dtype=dtype)
-        self.weight = zero_where(w.astype(dtype, copy=False), ~valid)  # (M,); 0 if ignored
+        self.weight = zero_where(w.astype(dtype, copy=False), self.ignored)  # (M,); 0 if ignored
         self.denom = np.add.reduce(self.weight)  # torch's mean: divide by the kept weights
 
     @property
@@ -118,7 +119,7 @@ class _ClassTargets:
         where its scores are NaN or inf)."""
         if self.weight is not None:
             loss *= self.weight
-            loss = zero_where(loss, ~self._valid)
+            loss = zero_where(loss, self.ignored)
         return loss
 
 
@@ -234,7 +235,7 @@ class NllLoss(ArrayOp):
         if tg.weight is None:
             grad[tg.rows, tg.index] = -scale
         else:  # an ignored row stays 0, whatever its upstream gradient
-            grad[tg.rows, tg.index] = zero_where(-tg.weight * scale, ~tg.valid)
+            grad[tg.rows, tg.index] = zero_where(-tg.weight * scale, tg.ignored)
         return _from_rows(grad, shape), None, None
 
 
