@@ -913,13 +913,24 @@ def binary_cross_entropy(
             f"Using a target size ({_size(target.shape)}) that is different to the input size "
             f"({_size(input.shape)}) is deprecated. Please ensure they have the same size."
         )
-    x = input._data
-    if x.size and (np.min(x) < 0 or np.max(x) > 1 or np.isnan(x).any()):
-        raise RuntimeError("all elements of input should be between 0 and 1")
+    _check_unit_interval(input._data, target._data)
     loss = L.BinaryCrossEntropy.apply(input, target.to(input.dtype))
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
+
+
+def _check_unit_interval(x: np.ndarray, t: np.ndarray) -> None:
+    """torch's check of binary_cross_entropy's inputs, element by element: the first element
+    whose input or target is outside [0, 1] (or NaN) names which."""
+    if not x.size:
+        return
+    bad_x = ~((x >= 0) & (x <= 1))
+    bad_t = ~((t >= 0) & (t <= 1))
+    bad = bad_x | bad_t
+    if bad.any():
+        which = "input" if bad_x.reshape(-1)[np.argmax(bad.reshape(-1))] else "target"
+        raise RuntimeError(f"all elements of {which} should be between 0 and 1")
 
 
 def binary_cross_entropy_with_logits(

@@ -124,16 +124,20 @@ def check_case(case: Case, dtype: str, seed: int = 0) -> None:
 NON_FINITE = (np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -3.0, 3.0, 6.0, -20.0, 20.0)
 
 
-def check_nonfinite(case: Case, dtype: str, seed: int = 0, nan_inputs: bool = True) -> None:
+def check_nonfinite(
+    case: Case, dtype: str, seed: int = 0, nan_inputs: bool = True, domains: dict | None = None
+) -> None:
     """``check_case`` with every float input, and the upstream gradient, drawn from
     ``NON_FINITE``: the same NaNs, infs and exact zeros as torch, and no NumPy RuntimeWarning
     from backward (torch gives none). ``nan_inputs=False`` keeps NaN out of the inputs (it
-    stays in the upstream gradient)."""
+    stays in the upstream gradient); ``domains`` maps an input's index to the values it is
+    drawn from instead (for inputs torch rejects outside a range)."""
     rng = np.random.default_rng(seed)
     values = [v for v in NON_FINITE if nan_inputs or v == v]
+    domains = domains or {}
     arrays = [
-        rng.choice(values, size=a.shape).astype(dtype) if a.dtype.kind == "f" else a
-        for a in case.inputs(np.random.default_rng(seed), dtype)
+        rng.choice(domains.get(i, values), size=a.shape).astype(dtype) if a.dtype.kind == "f" else a
+        for i, a in enumerate(case.inputs(np.random.default_rng(seed), dtype))
     ]
     fx, tx = _tensors(ff, arrays, case), _tensors(torch, arrays, case)
     with warnings.catch_warnings():  # NumPy's own, for inf - inf and such: kept

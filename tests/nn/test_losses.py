@@ -10,7 +10,15 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from nn_parity import FF, TORCH, Case, check_case, check_gradcheck, same_error
+from nn_parity import (
+    FF,
+    TORCH,
+    Case,
+    check_case,
+    check_gradcheck,
+    check_nonfinite,
+    same_error,
+)
 
 import feedforward as ff
 
@@ -379,6 +387,47 @@ def test_all_targets_ignored_gives_nan_like_torch():
 
 NAN, INF = float("nan"), float("inf")
 
+# binary_cross_entropy raises for an input or target outside [0, 1] (NaN too), as torch
+UNIT_INTERVAL = (0.0, -0.0, 1.0, 0.5, 0.25)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", CASES, ids=repr)
+@pytest.mark.filterwarnings("ignore::UserWarning")  # kl_div's 'mean' warning, as torch's
+def test_nonfinite_matches_torch(case, dtype):
+    """NaN, inf and exact zeros in the scores, targets, weights and upstream gradient give the
+    values and gradients torch's do: its losses are compositions (log_softmax then nll_loss,
+    xlogy(t, t) - t x, ...) whose 0 * inf and inf - inf are NaN where a closed form's may not
+    be, e.g. cross entropy's gradient at the target is NaN for an infinite upstream gradient."""
+    probabilities = case.name.startswith("bce_") and "logits" not in case.name
+    domains = (
+        {0: UNIT_INTERVAL, 1: UNIT_INTERVAL} if probabilities or case.name == "BCELoss" else None
+    )
+    for seed in range(3):
+        check_nonfinite(case, dtype, seed, domains=domains)
+
+
+def test_bce_checks_target_range_like_torch():
+    """torch checks input and target element by element: the first bad element names which."""
+    for x, t in [([0.5, 2.0], [3.0, 0.5]), ([0.5, 0.2], [1.5, 2.0]), ([0.5, NAN], [0.5, 0.5])]:
+        ff_err, torch_err = same_error(
+            lambda L, a, b: L.F.binary_cross_entropy(a, b), np.array(x), np.array(t)
+        )
+        assert str(ff_err) == str(torch_err)
+
+
+def test_bce_target_gradient_at_saturated_inputs():
+    """d/dt is -logit(x): +-inf where sigmoid saturated to exactly 0 or 1 (float32 at |z| > 17),
+    as torch's, not the loss's clamped logs (+-100)."""
+    x = np.array([0.0, 1.0, 0.5, 0.25], np.float32)
+    grads = []
+    for L in (FF, TORCH):
+        t = L.lib.tensor([0.5, 0.5, 0.5, 1.0], requires_grad=True)
+        L.F.binary_cross_entropy(L.lib.tensor(x), t, reduction="sum").backward()
+        grads.append(t.grad.numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])
+    assert grads[0][0] == np.inf and grads[0][1] == -np.inf
+
 
 @pytest.mark.parametrize(
     "fn",
@@ -671,3 +720,18 @@ def test_ignore_index_that_is_a_real_class_without_weights(fn, reduction, target
     (loss, grad), (want_loss, want_grad) = results
     np.testing.assert_allclose(loss, want_loss, rtol=1e-12)
     np.testing.assert_allclose(grad, want_grad, rtol=1e-12)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss"])
+def test_mean_over_weights_summing_to_zero_like_torch(loss):
+    """A 'mean' divides by the kept targets' weights; when they sum to 0 the loss and its
+    gradient are inf or NaN, as torch's (only all-ignored targets give a gradient of 0)."""
+    x = np.array([[1.0, 2.0], [0.5, 0.1]], np.float32)
+    results = []
+    for L in (FF, TORCH):
+        xt = L.lib.tensor(x, requires_grad=True)
+        out = getattr(L.F, loss)(xt, L.lib.tensor([0, 1]), weight=L.lib.tensor([1.0, -1.0]))
+        out.backward()
+        results.append((out.item(), xt.grad.numpy()))
+    assert np.isinf(results[0][0]) and results[0][0] == results[1][0]
+    np.testing.assert_array_equal(results[0][1], results[1][1])

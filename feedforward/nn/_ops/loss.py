@@ -56,14 +56,15 @@ def _reduce_rows(loss: np.ndarray, reduction: str, denom, target_shape: tuple) -
 
 def _row_scale(g: np.ndarray, reduction: str, denom, m: int) -> np.ndarray | float:
     """d(reduced loss)/d(loss of row i), times the incoming gradient: an (M, 1) column, or one
-    0-dim factor for every row when the loss was reduced."""
+    0-dim factor for every row when the loss was reduced. A mean over kept weights that sum to
+    0 gives inf or NaN, as torch's (an ignored row's gradient is zeroed by the caller)."""
     if reduction == "none":
         return g.reshape(m, 1)
     if reduction == "mean":
-        if not denom:  # every target ignored: the loss is nan, its gradient 0 (as torch's)
-            return np.zeros((), dtype=g.dtype)
-        # a Python float (weak: the rows keep their dtype), ~1 us less than 0-d array division
-        return g.item() / denom
+        if type(denom) is int:  # the row count (no weights, nothing ignored)
+            # a Python float (weak: the rows keep their dtype), ~1 us less than 0-d division
+            return g.item() / denom if denom else np.zeros((), dtype=g.dtype)
+        return _divide(g, denom)
     return g
 
 
@@ -100,19 +101,13 @@ class _ClassTargets:
         t = target.reshape(-1).astype(np.int64, copy=False)
         self.rows = _row_numbers(t.size)  # scores[rows, index]: each row's target class
         if weight is None and ignore_index is None:  # the usual case: every row counts once
-            self.index, self.weight, self.denom, self._valid = t, None, t.size, None
+            self.index, self.weight, self.denom = t, None, t.size
             return
-        self._valid = valid = t != ignore_index
-        self.ignored = ~valid  # (M,) bool, where weight is not None
-        self.index = np.where(valid, t, 0)  # ignored rows read class 0, then weigh 0
+        self.ignored = t == ignore_index  # (M,) bool, where weight is not None
+        self.index = np.where(self.ignored, 0, t)  # ignored rows read class 0, then weigh 0
         w = weight[self.index] if weight is not None else np.ones(t.shape, dtype=dtype)
         self.weight = zero_where(w.astype(dtype, copy=False), self.ignored)  # (M,); 0 if ignored
         self.denom = np.add.reduce(self.weight)  # torch's mean: divide by the kept weights
-
-    @property
-    def valid(self) -> np.ndarray:
-        """(M,) bool: which rows count."""
-        return self._valid if self._valid is not None else np.ones(self.index.shape, bool)
 
     def weighted(self, loss: np.ndarray) -> np.ndarray:
         """Each row's loss times its weight; an ignored row's is 0, as torch skips it (even
@@ -152,29 +147,48 @@ class CrossEntropy(ArrayOp):
         log_sum = np.log(sums)
         tg = _ClassTargets(target, weight, ignore_index, z.dtype)
         loss = tg.weighted(log_sum - shifted[tg.rows, tg.index])
-        if label_smoothing > 0:  # sum_c w_c (log S - s_c)
-            wvec = weight if weight is not None else np.ones(c, dtype=z.dtype)
-            smooth = (log_sum * wvec.sum() - (shifted * wvec).sum(axis=1)) * tg.valid
-            loss = (1 - label_smoothing) * loss + (label_smoothing / c) * smooth
         ctx.meta = logits.shape, reduction, label_smoothing, tg
         ctx.save_for_backward(exp, sums, weight)
-        return _reduce_rows(loss, reduction, tg.denom, np.shape(target))
+        loss = _reduce_rows(loss, reduction, tg.denom, np.shape(target))
+        if label_smoothing == 0:
+            return loss
+        # torch's: (1 - eps) nll + eps/C times the reduced -sum_c w_c log p_c (0 if ignored)
+        logp = shifted - log_sum[:, None]
+        smooth = -np.add.reduce(logp * weight if weight is not None else logp, axis=1)
+        if tg.weight is not None:
+            smooth = zero_where(smooth, tg.ignored)
+        smooth = _reduce_rows(smooth, reduction, tg.denom, np.shape(target))
+        return (1 - label_smoothing) * loss + smooth * (label_smoothing / c)
 
     @staticmethod
     def backward(ctx, g):
-        # d nll_i / dz = w_i (p - onehot); d smooth_i / dz = W p - w (W = sum of class weights)
+        # torch composes it of log_softmax and nll_loss; this is their gradient in their order,
+        # so that 0 inf and inf - inf give NaN where torch's do. G, the gradient w.r.t. the
+        # log-probabilities: at row i's target -w_i times the row's share of g (nothing on an
+        # ignored row), and with label smoothing eps also -(eps/C) w_c on every kept row's
+        # class c. Then log_softmax's: G - p sum_c G_c.
         exp, sums, weight = ctx.saved_tensors
         shape, reduction, eps, tg = ctx.meta
         m, c = exp.shape
-        p = exp / sums[:, None]
-        if eps > 0:
-            wvec = weight if weight is not None else np.ones(c, dtype=p.dtype)
-            smooth = (p * wvec.sum() - wvec) * tg.valid[:, None]
-        grad = p if tg.weight is None else p * tg.weight[:, None]  # (p is ours to overwrite)
-        grad[tg.rows, tg.index] -= 1 if tg.weight is None else tg.weight
-        if eps > 0:
-            grad = (1 - eps) * grad + (eps / c) * smooth
-        grad *= _row_scale(g, reduction, tg.denom, m)
+        p = exp / sums[:, None]  # ours to overwrite
+        scale = _row_scale(g * (1 - eps) if eps else g, reduction, tg.denom, m)
+        if tg.weight is None and not eps:  # the usual case: G_t = -scale, so grad = p scale
+            p *= scale  # and -scale at the target
+            p[tg.rows, tg.index] -= scale[:, 0] if np.ndim(scale) else scale
+            return _from_rows(p, shape), None, None
+        scale = scale.reshape(-1) if np.ndim(scale) else scale  # (M,) or one factor
+        target_grad = -scale if tg.weight is None else zero_where(tg.weight * -scale, tg.ignored)
+        if not eps:  # G is target_grad at the targets: grad = -p target_grad, + target_grad there
+            p *= -(target_grad[:, None] if np.ndim(target_grad) else target_grad)
+            p[tg.rows, tg.index] += target_grad
+            return _from_rows(p, shape), None, None
+        smooth_scale = _row_scale(g * (eps / c), reduction, tg.denom, m)  # (M, 1) or one
+        smooth_scale = smooth_scale * np.ones((m, 1), dtype=p.dtype)
+        if tg.weight is not None:  # torch masks the row's share, then multiplies by w_c
+            smooth_scale = zero_where(smooth_scale, tg.ignored[:, None])
+        big_g = -smooth_scale * weight if weight is not None else np.repeat(-smooth_scale, c, 1)
+        big_g[tg.rows, tg.index] += target_grad
+        grad = big_g - p * np.add.reduce(big_g, axis=1, keepdims=True)
         return _from_rows(grad, shape), None, None
 
 
@@ -189,8 +203,8 @@ class CrossEntropyProbs(ArrayOp):
         if label_smoothing > 0:
             t = t * (1 - label_smoothing) + label_smoothing / c
         logp = _log_softmax_rows(z)
-        wt = t * weight if weight is not None else t
-        loss = -(logp * wt).sum(axis=1)
+        lt = logp * t
+        loss = -np.add.reduce(lt * weight if weight is not None else lt, axis=1)
         ctx.meta = logits.shape, reduction, label_smoothing, m
         ctx.save_for_backward(logp, t, weight)
         out_shape = (logits.shape[0],) + logits.shape[2:] if logits.ndim > 1 else ()
@@ -198,20 +212,25 @@ class CrossEntropyProbs(ArrayOp):
 
     @staticmethod
     def backward(ctx, g):
-        # dz = p sum_c(w_c t_c) - w t;  dt = -(1 - eps) w log p;  dw_c = -sum_i t_ic log p_ic
+        # torch composes it: -(log_softmax(z) * t * w) summed. G = -scale w t w.r.t. the
+        # log-probabilities, then log_softmax's G - p sum_c G_c; dt = -(1 - eps) scale w log p;
+        # dw_c = -sum_i scale_i t_ic log p_ic. In torch's order, for the same NaNs and infs.
         logp, t, weight = ctx.saved_tensors
         shape, reduction, eps, m = ctx.meta
-        scale = _row_scale(g, reduction, m if m else np.nan, m)
+        neg_scale = -_row_scale(g, reduction, m if m else np.nan, m)
+        weighted = neg_scale * weight if weight is not None else neg_scale  # (M, 1|C) or one
         need = ctx.needs_input_grad + (False,)
-        wt = t * weight if weight is not None else t
         gz = gt = gw = None
         if need[0]:
-            gz = _from_rows((np.exp(logp) * wt.sum(axis=1, keepdims=True) - wt) * scale, shape)
+            big_g = weighted * t
+            gz = _from_rows(
+                big_g - np.exp(logp) * np.add.reduce(big_g, axis=1, keepdims=True), shape
+            )
         if need[1]:
-            wlogp = logp * weight if weight is not None else logp
-            gt = _from_rows(-(1 - eps) * wlogp * scale, shape)
+            gt = weighted * logp
+            gt = _from_rows(gt * (1 - eps) if eps > 0 else gt, shape)
         if need[2]:
-            gw = -(logp * t * scale).sum(axis=0)
+            gw = np.add.reduce(neg_scale * (logp * t), axis=0)
         return gz, gt, gw
 
 
@@ -323,6 +342,10 @@ class SmoothL1Error(ArrayOp):
         return _pair_grads(ctx, slope.astype(d.dtype, copy=False) * g)
 
 
+# torch's clamp of x (1 - x) is a C++ float in every dtype: in float64 it is 9.99999996e-13
+_BCE_EPSILON = np.float32(1e-12)
+
+
 class BinaryCrossEntropy(ArrayOp):
     """-(t log x + (1 - t) log(1 - x)), each log clamped to >= -100 as torch does."""
 
@@ -331,17 +354,17 @@ class BinaryCrossEntropy(ArrayOp):
         with np.errstate(divide="ignore"):
             log_x = np.maximum(np.log(x), -100)
             log_1mx = np.maximum(np.log1p(-x), -100)
-        ctx.save_for_backward(x, t, log_x, log_1mx)
+        ctx.save_for_backward(x, t)
         return -(t * log_x + (1 - t) * log_1mx)
 
     @staticmethod
     def backward(ctx, g):
         # dx = (x - t) / (x (1 - x)), the denominator clamped at 1e-12 (torch's formula);
-        # dt = log(1 - x) - log(x)
-        x, t, log_x, log_1mx = ctx.saved_tensors
+        # dt = -logit(x) = log(1 - x) - log(x), unclamped as torch's: +-inf at x = 0 and 1
+        x, t = ctx.saved_tensors
         need_x, need_t = ctx.needs_input_grad
-        gx = g * (x - t) / np.maximum(x * (1 - x), 1e-12) if need_x else None
-        gt = g * (log_1mx - log_x) if need_t else None
+        gx = g * (x - t) / np.maximum(x * (1 - x), _BCE_EPSILON.astype(x.dtype)) if need_x else None
+        gt = -np.log(x / (1 - x)) * g if need_t else None
         return gx, gt
 
 
@@ -361,22 +384,31 @@ class BinaryCrossEntropyWithLogits(ArrayOp):
 
     @staticmethod
     def backward(ctx, g):
-        # dx = (1 - t) - l (1 - sigmoid(x));  dt = -x + (pos_weight - 1) softplus(-x);
-        # d pos_weight = t softplus(-x)
+        # dx = sigmoid(x) - t, or (p t + 1 - t) sigmoid(x) - p t with pos_weight p;
+        # dt = -x, or log sigmoid(-x) - p log sigmoid(x) = (p - 1) softplus(-x) - x;
+        # d pos_weight = t softplus(-x). Written in torch's order, so that inf - inf and 0 inf
+        # give NaN where torch's do.
         x, t, sp, lw, pos_weight = ctx.saved_tensors
         need = ctx.needs_input_grad + (False,)
         gx = gt = gp = None
         if need[0]:
-            gx = g * ((1 - t) - (1 - _sigmoid(x)) * lw)
+            if pos_weight is None:
+                gx = g * (_sigmoid(x) - t)
+            else:
+                pt = pos_weight * t
+                gx = g * ((pt + 1 - t) * _sigmoid(x) - pt)
         if need[1]:
-            gt = g * (-x if pos_weight is None else (pos_weight - 1) * sp - x)
+            gt = g * (-x if pos_weight is None else -_softplus(x) + sp * pos_weight)
         if need[2]:
             gp = unbroadcast(g * t * sp, pos_weight.shape)
         return gx, gt, gp
 
 
 class KlDivergence(ArrayOp):
-    """Pointwise t (log t - x), x log-probabilities; with log_target, exp(t) (t - x)."""
+    """Pointwise xlogy(t, t) - t x, x log-probabilities (0 log 0 = 0); with log_target,
+    exp(t) (t - x). torch composes it of those ops, so NaN and inf come out where theirs do:
+    a negative or NaN target gives NaN, and the target's gradient is NaN at t = 0 and t = inf
+    (the t / t of log t's derivative)."""
 
     @staticmethod
     def forward(ctx, x, t, log_target=False):
@@ -384,21 +416,27 @@ class KlDivergence(ArrayOp):
         ctx.save_for_backward(x, t)
         if log_target:
             return np.exp(t) * (t - x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t_log_t = np.where(t > 0, t * np.log(np.where(t > 0, t, 1)), 0)  # 0 log 0 = 0
-        return (t_log_t - t * x).astype(np.result_type(x, t), copy=False)
+        return (_xlogy(t, t) - t * x).astype(np.result_type(x, t), copy=False)
 
     @staticmethod
-    def backward(ctx, g):  # dx = -t (or -exp t);  dt = log t + 1 - x (or exp t (t - x + 1))
+    def backward(ctx, g):
+        # dx = -t (or -exp t);  dt = log t + t / t - x (or (t - x) exp t + exp t)
         x, t = ctx.saved_tensors
         need_x, need_t = ctx.needs_input_grad[:2]
         gx = gt = None
         if ctx.log_target:
             e = np.exp(t)
-            gx = -g * e if need_x else None
-            gt = g * e * (t - x + 1) if need_t else None
+            gx = -(g * e) if need_x else None
+            gt = g * (t - x) * e + g * e if need_t else None
         else:
             gx = -g * t if need_x else None
-            if need_t:
-                gt = g * (np.log(t) + 1 - x)
+            if need_t:  # xlogy's two slopes (the first 0 where t is 0), then -x
+                gt = zero_where(_xlogy(g, t), t == 0) + g * t / t - g * x
         return gx, gt
+
+
+def _xlogy(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a log b, and 0 where a is 0 unless b is NaN (torch.xlogy): 0 log 0 = 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):  # log 0 = -inf, log(-1) = NaN: wanted
+        a_log_b = a * np.log(b)
+    return np.where((a == 0) & (b == b), 0, a_log_b).astype(np.result_type(a, b), copy=False)
