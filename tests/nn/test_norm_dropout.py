@@ -10,7 +10,16 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from nn_parity import FF, TORCH, Case, check_case, check_gradcheck, same_error, uniform
+from nn_parity import (
+    FF,
+    TORCH,
+    Case,
+    check_case,
+    check_gradcheck,
+    check_nonfinite,
+    same_error,
+    uniform,
+)
 
 import feedforward as ff
 
@@ -129,6 +138,16 @@ def test_matches_torch(case, dtype):
 @pytest.mark.parametrize("case", CASES, ids=repr)
 def test_gradcheck(case):
     check_gradcheck(case)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_nonfinite_matches_torch(case, dtype):
+    """NaN, inf and exact zeros in the input, parameters, running statistics and upstream
+    gradient give NaN and inf where torch's kernels do: e.g. one infinite upstream gradient in
+    a layer-norm row makes the whole row's input gradient NaN, as torch's dx = a dy + b x + c."""
+    for seed in range(3):
+        check_nonfinite(case, dtype, seed)
 
 
 PARAM_GRADCHECKS = [  # name, fn(input, *params), input shape, parameter shape, count

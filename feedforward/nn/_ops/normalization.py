@@ -2,43 +2,19 @@
 
 Each normalises x to xhat = (x - mean) / sqrt(var + eps) over some axes (RMS norm: x / rms),
 then applies an optional per-feature scale and shift. Written as one op, the backward is the
-closed form (three reductions) instead of a graph of a dozen small ops.
+closed form (three reductions) instead of a graph of a dozen small ops. Batch and layer norm
+arrange it as torch's CPU kernels do (batch norm: x alpha + beta with per-channel alpha and
+beta; layer norm's dx = a dy + b x + c per row), so that an inf or NaN anywhere gives NaN where
+torch's does; with finite values the arrangements differ only by rounding.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from feedforward.ops.elementwise import ArrayOp
-
-
-def normalized_input_grad(gxhat, xhat, invstd, axes, n: int) -> np.ndarray:
-    """dL/dx when xhat = (x - mean(x)) * invstd with mean and (biased) var taken over ``axes``.
-
-    Differentiating through the mean and the variance gives
-    dx = invstd / n * (n gxhat - sum(gxhat) - xhat sum(gxhat xhat)), sums over the n elements.
-    """
-    sum_g = gxhat.sum(axis=axes, keepdims=True)
-    sum_gx = (gxhat * xhat).sum(axis=axes, keepdims=True)
-    return (invstd / n) * (n * gxhat - sum_g - xhat * sum_gx)
-
-
-def _affine(xhat, weight, bias, shape):
-    """xhat * weight + bias, the parameters reshaped by ``shape`` to broadcast."""
-    out = xhat
-    if weight is not None:
-        out = out * weight.reshape(shape)
-    if bias is not None:
-        out = out + bias.reshape(shape)
-    return out.astype(xhat.dtype, copy=False)
-
-
-def _param_grads(ctx, g, xhat, axes):
-    """Gradients of the scale (sum of g xhat) and shift (sum of g) over the reduced axes."""
-    need = ctx.needs_input_grad + (False, False, False)
-    gw = (g * xhat).sum(axis=axes) if need[1] else None
-    gb = g.sum(axis=axes) if need[2] else None
-    return gw, gb
 
 
 class BatchNorm(ArrayOp):
@@ -46,35 +22,57 @@ class BatchNorm(ArrayOp):
 
     ``batch_stats`` says the statistics are the batch's own (training), so the backward also
     flows through them; otherwise (running statistics, eval) they are constants.
+
+    Forward is x alpha + beta with alpha = invstd w and beta = b - mean alpha per channel (two
+    passes over x). Backward, with d = x - mean, dotp = sum(d dy) and sum(dy) per channel:
+    dx = (dy - sum(dy) / n - d dotp invstd^2 / n) invstd w in training, dy invstd w in eval;
+    dw = dotp invstd; db = sum(dy).
     """
 
     @staticmethod
     def forward(ctx, x, weight, bias, mean, invstd, batch_stats):
         shape = (1, -1) + (1,) * (x.ndim - 2)
-        axes = (0,) + tuple(range(2, x.ndim))
+        mean = mean.reshape(shape).astype(x.dtype, copy=False)
         invstd = invstd.reshape(shape).astype(x.dtype, copy=False)
-        xhat = (x - mean.reshape(shape)) * invstd
-        ctx.axes, ctx.batch_stats = axes, batch_stats
-        ctx.save_for_backward(xhat, invstd, weight)
-        return _affine(xhat, weight, bias, shape)
+        alpha = invstd if weight is None else invstd * weight.reshape(shape)
+        beta = -(mean * alpha) if bias is None else bias.reshape(shape) - mean * alpha
+        ctx.axes, ctx.batch_stats = (0,) + tuple(range(2, x.ndim)), batch_stats
+        ctx.save_for_backward(x, mean, invstd, weight)
+        return (x * alpha + beta).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
-        xhat, invstd, weight = ctx.saved_tensors
+        x, mean, invstd, weight = ctx.saved_tensors
         axes = ctx.axes
-        gxhat = g if weight is None else g * weight.reshape(invstd.shape)
-        gx = None
-        if ctx.needs_input_grad[0]:
+        need = ctx.needs_input_grad + (False, False, False)
+        w_invstd = invstd if weight is None else invstd * weight.reshape(invstd.shape)
+        centered = x - mean if ctx.batch_stats or need[1] else None
+        dotp = (
+            np.add.reduce(centered * g, axis=axes, keepdims=True) if centered is not None else None
+        )
+        sum_g = np.add.reduce(g, axis=axes, keepdims=True)
+        gx = gw = gb = None
+        if need[0]:
             if ctx.batch_stats:
-                n = xhat.size // xhat.shape[1]
-                gx = normalized_input_grad(gxhat, xhat, invstd, axes, n)
+                n = x.size // x.shape[1]
+                k = dotp * invstd * invstd / n
+                gx = (g - sum_g / n - centered * k) * w_invstd
             else:
-                gx = gxhat * invstd
-        return (gx, *_param_grads(ctx, g, xhat, axes))
+                gx = g * w_invstd
+        if need[1]:
+            gw = (dotp * invstd).reshape(-1)
+        if need[2]:
+            gb = sum_g.reshape(-1)
+        return gx, gw, gb
 
 
 class LayerNorm(ArrayOp):
-    """Normalise over the last ``n_dims`` dims of each sample, then scale and shift."""
+    """Normalise over the last ``n_dims`` dims of each sample, then scale and shift.
+
+    Backward per row of n values, with a = invstd, ds = sum(dy w x) and db = sum(dy w):
+    dx = a dy w + b x + c, b = (db mean - ds) a^3 / n, c = -b mean - db a / n;
+    dw = sum over rows of dy (x - mean) a; db = sum of dy.
+    """
 
     @staticmethod
     def forward(ctx, x, weight, bias, n_dims, eps):
@@ -85,20 +83,35 @@ class LayerNorm(ArrayOp):
         invstd = (1 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
         xhat = centered * invstd
         ctx.axes = axes
-        ctx.save_for_backward(xhat, invstd, weight)
-        return _affine(xhat, weight, bias, x.shape[x.ndim - n_dims :])
+        ctx.save_for_backward(x, mean, invstd, weight)
+        out = xhat
+        if weight is not None:
+            out = out * weight
+        if bias is not None:
+            out = out + bias
+        return out.astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
-        xhat, invstd, weight = ctx.saved_tensors
+        x, mean, a, weight = ctx.saved_tensors
         axes = ctx.axes
-        lead = tuple(range(xhat.ndim - len(axes)))  # the parameters are shared over these
-        gxhat = g if weight is None else g * weight
-        gx = None
-        if ctx.needs_input_grad[0]:
-            n = int(np.prod([xhat.shape[a] for a in axes]))
-            gx = normalized_input_grad(gxhat, xhat, invstd, axes, n)
-        return (gx, *_param_grads(ctx, g, xhat, lead))
+        lead = tuple(range(x.ndim - len(axes)))  # the parameters are shared over these
+        need = ctx.needs_input_grad + (False, False, False)
+        gx = gw = gb = None
+        if need[0]:
+            n = math.prod(x.shape[i] for i in axes)
+            gw_dy = g if weight is None else g * weight
+            ds = np.add.reduce(gw_dy * x, axis=axes, keepdims=True)
+            db = np.add.reduce(gw_dy, axis=axes, keepdims=True)
+            scale = x.dtype.type(1 / n)  # torch's 1 / n, rounded to the dtype
+            b = (db * mean - ds) * a * a * a * scale
+            c = -b * mean - db * a * scale
+            gx = a * gw_dy + b * x + c
+        if need[1]:
+            gw = np.add.reduce(g * (x - mean) * a, axis=lead)
+        if need[2]:
+            gb = np.add.reduce(g, axis=lead)
+        return gx, gw, gb
 
 
 class RmsNorm(ArrayOp):
