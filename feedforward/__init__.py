@@ -115,6 +115,36 @@ class cuda:
     manual_seed_all = manual_seed
 
 
+class accelerator:
+    """No accelerator, as torch on a CPU-only machine: the tutorials' device line,
+    ``torch.accelerator.current_accelerator().type if torch.accelerator.is_available() else
+    "cpu"``, picks "cpu"; asking for an accelerator device raises as torch's does."""
+
+    @staticmethod
+    def is_available() -> bool:
+        return False
+
+    @staticmethod
+    def device_count() -> int:
+        return 0
+
+    @staticmethod
+    def current_accelerator(check_available: bool = False) -> device | None:
+        return None
+
+    @staticmethod
+    def current_device_index() -> int:
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+
+    @staticmethod
+    def set_device_index(device, /) -> None:
+        accelerator.current_device_index()
+
+    @staticmethod
+    def synchronize(device=None, /) -> None:
+        accelerator.current_device_index()
+
+
 class backends:
     class mps:
         @staticmethod

@@ -127,6 +127,23 @@ def test_attributes_and_conversion():
         ff.ones(2, requires_grad=True).numpy()
 
 
+def test_accelerator_idioms_match_torch_without_one():
+    """The current tutorials' device line runs and picks "cpu"; the device calls raise as
+    CPU-only torch's do."""
+    for lib in (ff, torch):
+        acc = lib.accelerator
+        device = acc.current_accelerator().type if acc.is_available() else "cpu"
+        assert device == "cpu" and acc.device_count() == 0
+        assert acc.current_accelerator(check_available=True) is None
+        for call in (
+            acc.current_device_index,
+            acc.synchronize,
+            lambda a=acc: a.set_device_index(0),
+        ):
+            with pytest.raises(RuntimeError, match="Cannot access accelerator device"):
+                call()
+
+
 def test_device_idioms():
     assert ff.cuda.is_available() is False
     device = "cuda" if ff.cuda.is_available() else "cpu"
