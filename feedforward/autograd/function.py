@@ -129,11 +129,15 @@ class Function(FunctionCtx):
     def backward(ctx, *grad_outputs):
         raise NotImplementedError("You must implement the backward function for custom Function.")
 
-    torch_name: str | None = None  # the node name torch shows, where it differs from the class's
+    # the node name torch shows, where it differs from the class's: "MseLoss" shows as
+    # MseLossBackward0; a whole name ("DivBackward1", "CopySlices") shows as it is
+    torch_name: str | None = None
 
     def name(self) -> str:
         """The node's name as torch prints it in ``grad_fn=<MulBackward0>``."""
         base = self.torch_name or type(self).__name__
+        if "Backward" in base or base == "CopySlices":
+            return base
         return base + ("Backward0" if self.array_op else "Backward")
 
     def __repr__(self) -> str:

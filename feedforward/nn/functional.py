@@ -28,7 +28,7 @@ from feedforward.nn._ops import normalization as N
 from feedforward.ops import api
 from feedforward.ops import elementwise as E
 from feedforward.ops import reduction as R
-from feedforward.ops._util import normalize_dim
+from feedforward.ops._util import broadcast_error, normalize_dim
 from feedforward.ops.linalg import Linear
 from feedforward.random import Generator, _generator
 from feedforward.tensor import Size, Tensor
@@ -241,7 +241,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """max(0, x) + min(0, alpha (exp(x / alpha) - 1))."""
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: celu(): alpha must not be 0")
-    return _activate(A.Elu, input, inplace, "celu", alpha, 1.0, 1.0 / alpha)
+    return _activate(A.Celu, input, inplace, "celu", alpha, 1.0, 1.0 / alpha)
 
 
 def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
@@ -323,8 +323,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
         raise RuntimeError(
             f"Halving dimension must be even, but dimension {axis} is size {input.shape[axis]}"
         )
-    a, b = api.chunk(input, 2, axis)
-    return a * E.Sigmoid.apply(b)
+    return A.Glu.apply(input, axis)
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
@@ -711,6 +710,8 @@ def mse_loss(
     """(input - target)², reduced."""
     _check_same_shape(input, target, "mse_loss")
     reduction = _reduction(reduction, size_average, reduce)
+    if weight is None:
+        return L.SquaredError.apply(input, target, reduction)
     return _weighted(L.SquaredError.apply(input, target), weight, input, reduction, True)
 
 
@@ -728,6 +729,8 @@ def huber_loss(
         raise RuntimeError(
             f"huber_loss does not support non-positive values for delta, got {delta}"
         )
+    if weight is None:
+        return L.HuberError.apply(input, target, delta, reduction)
     loss = L.HuberError.apply(input, target, delta)
     return _weighted(loss, weight, input, reduction, False)  # torch: weighted mean is a mean
 
@@ -745,7 +748,9 @@ def smooth_l1_loss(
     reduction = _reduction(reduction, size_average, reduce)
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss does not support negative values for beta, got {beta}")
-    return _reduce(L.SmoothL1Error.apply(input, target, float(beta)), reduction)
+    if beta == 0:  # torch's smooth_l1_loss is then l1_loss (whose slope at NaN is 0)
+        return l1_loss(input, target, reduction=reduction)
+    return L.SmoothL1Error.apply(input, target, float(beta), reduction)
 
 
 def _check_class_target(input: Tensor, target: Tensor, weight, fn: str) -> None:
@@ -914,10 +919,25 @@ def binary_cross_entropy(
             f"({_size(input.shape)}) is deprecated. Please ensure they have the same size."
         )
     _check_unit_interval(input._data, target._data)
-    loss = L.BinaryCrossEntropy.apply(input, target.to(input.dtype))
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    weight = _elementwise_weight(weight, input, "binary_cross_entropy")
+    return L.BinaryCrossEntropy.apply(input, target.to(input.dtype), weight, reduction)
+
+
+def _elementwise_weight(weight: Tensor | None, input: Tensor, fn: str) -> Tensor | None:
+    """A binary cross entropy's ``weight`` in the input's dtype (as torch's kernels read it),
+    checked to broadcast to the input's shape without growing it."""
+    if weight is None:
+        return None
+    _check_tensor(weight, fn, "weight", 3)
+    try:
+        shape = np.broadcast_shapes(weight.shape, input.shape)
+    except ValueError:
+        raise broadcast_error(fn, tuple(input.shape), tuple(weight.shape)) from None
+    if shape != tuple(input.shape):
+        raise RuntimeError(
+            f"output with shape {list(input.shape)} doesn't match the broadcast shape {list(shape)}"
+        )
+    return weight.to(input.dtype)
 
 
 def _check_unit_interval(x: np.ndarray, t: np.ndarray) -> None:
@@ -965,10 +985,10 @@ def binary_cross_entropy_with_logits(
                 f"shape {tuple(input.shape)} (one weight per class, last dim)"
             ) from None
         pos_weight = pos_weight.to(input.dtype)
-    loss = L.BinaryCrossEntropyWithLogits.apply(input, target.to(input.dtype), pos_weight)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    weight = _elementwise_weight(weight, input, "binary_cross_entropy_with_logits")
+    return L.BinaryCrossEntropyWithLogits.apply(
+        input, target.to(input.dtype), weight, pos_weight, reduction
+    )
 
 
 def kl_div(
@@ -1067,7 +1087,9 @@ def pad(
         _pad_sources(n, b, a, mode, pad, input.shape) if (b or a) else None
         for (b, a), n in zip(widths, input.shape)
     ]
-    return X.IndexPad.apply(input, sources)
+    dims = len(pad) // 2
+    name = {"reflect": f"ReflectionPad{dims}D", "replicate": f"ReplicationPad{dims}D"}
+    return X.IndexPad.apply(input, sources, name.get(mode, "CopySlices"))  # circular: copies
 
 
 def _pad_sources(n: int, before: int, after: int, mode: str, pad, shape) -> np.ndarray:

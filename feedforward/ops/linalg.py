@@ -105,6 +105,16 @@ class Bmm(MatMul):
         return MatMul.forward(ctx, a, b)
 
 
+def _linear_name(ndim: int, has_bias: bool) -> str:
+    """The node torch's linear ends in: addmm or mm for a matrix, a view or squeeze after the
+    product otherwise."""
+    if ndim == 2:
+        return "Addmm" if has_bias else "Mm"
+    if has_bias:
+        return "View"
+    return "SqueezeBackward4" if ndim == 1 else "UnsafeView"
+
+
 class Linear(ArrayOp):
     """y = x Wᵀ + b in one op: one GEMM forward, two GEMMs backward, over any leading dims.
 
@@ -116,6 +126,7 @@ class Linear(ArrayOp):
     def forward(ctx, x, weight, bias=None):
         ctx.save_for_backward(x, weight)
         ctx.has_bias = bias is not None
+        ctx.torch_name = _linear_name(x.ndim, ctx.has_bias)
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
         out = _gemm.dot(x2, weight.T)
         if bias is not None:

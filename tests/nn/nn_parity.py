@@ -157,6 +157,23 @@ def check_nonfinite(
             assert_close(a.grad, b.grad, what, dtype, case.tol.get(dtype))
 
 
+def check_grad_fn_name(case: Case) -> None:
+    """The output's node has torch's name, as ``print(loss)`` shows it: grad_fn=<MseLossBackward0>
+    (what sits below it may differ: ff's fused ops are one node where torch composes several)."""
+    arrays = case.inputs(np.random.default_rng(0), "float32")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # kl_div's 'mean', in both
+        fo, to = (
+            case.fn(FF, *_tensors(ff, arrays, case)),
+            case.fn(TORCH, *_tensors(torch, arrays, case)),
+        )
+    if to.grad_fn is None:
+        assert fo.grad_fn is None, f"{case.name}: {fo.grad_fn!r}, torch has none"
+        return
+    assert fo.grad_fn is not None, f"{case.name}: no grad_fn, torch {type(to.grad_fn).__name__}"
+    assert fo.grad_fn.name() == type(to.grad_fn).__name__, case.name
+
+
 def check_gradcheck(case: Case, seed: int = 0) -> None:
     """Finite differences agree with backward for every differentiable input (float64)."""
     arrays = case.inputs(np.random.default_rng(seed), "float64")

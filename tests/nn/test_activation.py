@@ -12,6 +12,7 @@ from nn_parity import (
     TORCH,
     Case,
     check_case,
+    check_grad_fn_name,
     check_gradcheck,
     check_nonfinite,
     fixed,
@@ -423,3 +424,8 @@ def test_normal_cdf_precision_in_both_dtypes():
     x32 = x.astype(np.float32)  # compare at the float32 points themselves
     exact32 = np.array([0.5 * math.erfc(-float(v) / math.sqrt(2)) for v in x32])
     np.testing.assert_allclose(normal_cdf(x32), exact32.astype(np.float32), rtol=2.5e-7)
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_grad_fn_name_matches_torch(case):
+    check_grad_fn_name(case)

@@ -11,7 +11,16 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from nn_parity import FF, TORCH, Case, assert_close, check_case, check_gradcheck, same_error
+from nn_parity import (
+    FF,
+    TORCH,
+    Case,
+    assert_close,
+    check_case,
+    check_grad_fn_name,
+    check_gradcheck,
+    same_error,
+)
 
 import feedforward as ff
 
@@ -286,3 +295,8 @@ def test_one_hot_messages_match_torch():
     for arrays in ([np.array([1, -2])], [np.array([1.0])]):
         ff_err, torch_err = same_error(lambda L, t: L.F.one_hot(t), *arrays)
         assert str(ff_err) == str(torch_err)
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_grad_fn_name_matches_torch(case):
+    check_grad_fn_name(case)

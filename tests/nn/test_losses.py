@@ -15,6 +15,7 @@ from nn_parity import (
     TORCH,
     Case,
     check_case,
+    check_grad_fn_name,
     check_gradcheck,
     check_nonfinite,
     same_error,
@@ -358,7 +359,8 @@ def test_cross_entropy_finite_at_huge_logits(smoothing):
 def test_cross_entropy_is_one_fused_node():
     x = ff.randn(4, 3, requires_grad=True)
     loss = FF.F.cross_entropy(x, ff.tensor([0, 1, 2, 0]))
-    assert loss.grad_fn.name() == "CrossEntropyBackward0"
+    assert type(loss.grad_fn).__name__ == "CrossEntropy"  # torch's name, NllLoss: see below
+    assert loss.grad_fn.name() == "NllLossBackward0"
     assert loss.grad_fn.next_functions[0][0].name() == "AccumulateGrad"
 
 
@@ -735,3 +737,34 @@ def test_mean_over_weights_summing_to_zero_like_torch(loss):
         results.append((out.item(), xt.grad.numpy()))
     assert np.isinf(results[0][0]) and results[0][0] == results[1][0]
     np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_grad_fn_name_matches_torch(case):
+    check_grad_fn_name(case)
+
+
+@pytest.mark.parametrize("fn", ["binary_cross_entropy", "binary_cross_entropy_with_logits"])
+def test_bce_weight_like_torch(fn):
+    """The weight is read in the input's dtype (the loss stays float32) and broadcasts to the
+    input's shape but never grows it: both raise as torch does."""
+    x, t = np.full((2, 3), 0.25, np.float32), np.ones((2, 3), np.float32)
+    for L in (FF, TORCH):
+        out = getattr(L.F, fn)(L.lib.tensor(x), L.lib.tensor(t), weight=L.lib.ones(3).double())
+        assert str(out.dtype).endswith("float32")
+    for w in (np.ones((2, 2, 3), np.float32), np.ones(4, np.float32)):
+        same_error(lambda L, a, b, c: getattr(L.F, fn)(a, b, weight=c), x, t, w)
+    ff_err, torch_err = same_error(
+        lambda L, a, b, c: getattr(L.F, fn)(a, b, weight=c), x, t, np.ones((2, 2, 3), np.float32)
+    )
+    assert str(ff_err) == str(torch_err)
+
+
+def test_bce_weight_gradient_by_finite_differences():
+    """Unlike torch, the elementwise weight may require grad; its gradient is checked here."""
+    rng = np.random.default_rng(0)
+    x = ff.tensor(rng.uniform(0.1, 0.9, (4, 3)), requires_grad=True)
+    t = ff.tensor(rng.uniform(0, 1, (4, 3)))
+    w = ff.tensor(rng.uniform(0.5, 2, 3), requires_grad=True)
+    for fn in (FF.F.binary_cross_entropy, FF.F.binary_cross_entropy_with_logits):
+        assert ff.autograd.gradcheck(lambda a, b, f=fn: f(a, t, weight=b), (x, w), eps=1e-6)

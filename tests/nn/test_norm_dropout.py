@@ -15,6 +15,7 @@ from nn_parity import (
     TORCH,
     Case,
     check_case,
+    check_grad_fn_name,
     check_gradcheck,
     check_nonfinite,
     same_error,
@@ -458,3 +459,8 @@ def test_error_messages():
     assert str(ff_err) == str(torch_err)
     ff_err, _ = same_error(lambda L, x: L.nn.LayerNorm(3)(x), np.ones((4, 4)))
     assert "normalized_shape=[3]" in str(ff_err) and "[4, 4]" in str(ff_err)
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_grad_fn_name_matches_torch(case):
+    check_grad_fn_name(case)

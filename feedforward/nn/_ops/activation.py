@@ -117,6 +117,28 @@ class Elu(ArrayOp):
         return (g * np.where(x > 0, scale, negative)).astype(g.dtype, copy=False)
 
 
+class Celu(Elu):
+    """CELU: ELU with input_scale 1 / alpha; its own class for torch's node name."""
+
+
+class Glu(ArrayOp):
+    """a sigmoid(b), a and b the two halves of x along ``axis``."""
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        a, b = np.split(x, 2, axis=axis)
+        s = _sigmoid(b)
+        ctx.axis = axis
+        ctx.save_for_backward(a, s)
+        return a * s
+
+    @staticmethod
+    def backward(ctx, g):  # da = g sigmoid(b); db = g a sigmoid(b) (1 - sigmoid(b))
+        a, s = ctx.saved_tensors
+        ga = g * s
+        return np.concatenate([ga, ga * a * (1 - s)], axis=ctx.axis)
+
+
 class Gelu(ArrayOp):
     """x * Phi(x), or its tanh approximation 0.5 x (1 + tanh(k (x + 0.044715 x^3)))."""
 
@@ -249,6 +271,8 @@ class Threshold(ArrayOp):
 class Softsign(ArrayOp):
     """x / (1 + |x|)."""
 
+    torch_name = "Div"  # torch composes it: x / (1 + abs(x))
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -263,6 +287,8 @@ class Softsign(ArrayOp):
 
 class Prelu(ArrayOp):
     """x where x > 0, else weight[c] * x, with one learnable slope per channel (dim 1)."""
+
+    torch_name = "PreluKernel"
 
     @staticmethod
     def forward(ctx, x, weight):

@@ -35,6 +35,8 @@ class Embedding(ArrayOp):
 class ConstantPad(ArrayOp):
     """Pad (or, for negative amounts, crop) each dim by (before, after) with a constant value."""
 
+    torch_name = "ConstantPadNd"
+
     @staticmethod
     def forward(ctx, x, widths, value):
         ctx.widths = widths
@@ -55,11 +57,12 @@ class IndexPad(ArrayOp):
 
     ``sources`` holds, per dim, the index into the input of every output position along it
     (None for an unpadded dim). Backward adds each output's gradient back into its source.
+    ``torch_name`` is the node torch shows for the mode (ReflectionPad2DBackward0, ...).
     """
 
     @staticmethod
-    def forward(ctx, x, sources):
-        ctx.sources, ctx.shape = sources, x.shape
+    def forward(ctx, x, sources, torch_name):
+        ctx.sources, ctx.shape, ctx.torch_name = sources, x.shape, torch_name
         out = x
         for axis, src in enumerate(sources):
             if src is not None:

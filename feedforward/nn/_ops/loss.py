@@ -12,6 +12,8 @@ internally they are laid out as an (M, C) matrix, M = every position of every sa
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from feedforward.nn._ops import _compiled
@@ -66,6 +68,14 @@ def _row_scale(g: np.ndarray, reduction: str, denom, m: int) -> np.ndarray | flo
             return g.item() / denom if denom else np.zeros((), dtype=g.dtype)
         return _divide(g, denom)
     return g
+
+
+def _nll_name(ndim: int, reduction: str) -> str:
+    """torch's node for nll_loss on scores of ``ndim`` dims: (N, C, H, W) and, reduced, every
+    other spatial shape go through nll_loss2d; unreduced ones end in a view."""
+    if ndim <= 2:
+        return "NllLoss"
+    return "View" if reduction == "none" and ndim != 4 else "NllLoss2D"
 
 
 def _divide(x, denom):
@@ -130,6 +140,8 @@ class CrossEntropy(ArrayOp):
 
     @staticmethod
     def forward(ctx, logits, target, weight, ignore_index, reduction, label_smoothing):
+        # torch's node: nll_loss's, or the sum of the smoothed terms
+        ctx.torch_name = "Add" if label_smoothing else _nll_name(logits.ndim, reduction)
         z = _as_rows(logits)
         m, c = z.shape
         plain = weight is None and ignore_index is None and label_smoothing == 0
@@ -207,6 +219,7 @@ class CrossEntropyProbs(ArrayOp):
         loss = -np.add.reduce(lt * weight if weight is not None else lt, axis=1)
         ctx.meta = logits.shape, reduction, label_smoothing, m
         ctx.save_for_backward(logp, t, weight)
+        ctx.torch_name = "DivBackward1" if reduction == "mean" else "Neg"  # torch's last op
         out_shape = (logits.shape[0],) + logits.shape[2:] if logits.ndim > 1 else ()
         return _reduce_rows(loss, reduction, m if m else np.nan, out_shape)
 
@@ -243,6 +256,7 @@ class NllLoss(ArrayOp):
         tg = _ClassTargets(target, weight, ignore_index, rows.dtype)
         loss = tg.weighted(-rows[tg.rows, tg.index])
         ctx.meta = logp.shape, rows.shape, reduction, tg
+        ctx.torch_name = _nll_name(logp.ndim, reduction)
         return _reduce_rows(loss, reduction, tg.denom, np.shape(target))
 
     @staticmethod
@@ -259,6 +273,35 @@ class NllLoss(ArrayOp):
 
 
 # ---------------------------------------------------------------- pointwise losses
+#
+# torch's mse, huber, smooth L1 and both binary cross entropies are one kernel each (one node:
+# grad_fn=<MseLossBackward0>), the reduction and the elementwise weight inside; so are these.
+
+
+def _reduced(ctx, loss: np.ndarray, reduction: str, weight=None) -> np.ndarray:
+    """The elementwise loss, times ``weight`` (broadcast, as torch's kernels; always the op's
+    third argument), then reduced as the core's sum and mean do; ``_per_element`` is its
+    backward."""
+    ctx.reduction, ctx.loss_shape = reduction, loss.shape
+    if weight is not None:
+        ctx.unweighted = loss  # for weight's gradient, should it require grad
+        loss = loss * weight
+    if reduction == "none":
+        return loss
+    total = np.add.reduce(loss, axis=None)
+    return total / loss.size if reduction == "mean" else total
+
+
+def _per_element(ctx, g: np.ndarray, weight=None) -> tuple:
+    """(d loss / d each element's unweighted loss, d loss / d weight or None): the reduction's
+    gradient spread over the elements (1/n each for a mean), times the weight."""
+    if ctx.reduction != "none":
+        n = math.prod(ctx.loss_shape)
+        g = np.broadcast_to(g / n if ctx.reduction == "mean" else g, ctx.loss_shape)
+    if weight is None:
+        return g, None
+    gw = unbroadcast(g * ctx.unweighted, weight.shape) if ctx.needs_input_grad[2] else None
+    return g * weight, gw
 
 
 def _pair_grads(ctx, d_input):
@@ -278,19 +321,28 @@ def _difference(ctx, x, t):
 
 
 class SquaredError(ArrayOp):
+    """(x - t)^2, reduced: torch's mse_loss."""
+
+    torch_name = "MseLoss"
+
     @staticmethod
-    def forward(ctx, x, t):
+    def forward(ctx, x, t, reduction="none"):
         d = _difference(ctx, x, t)
         ctx.save_for_backward(d)
-        return d * d
+        return _reduced(ctx, d * d, reduction)
 
     @staticmethod
     def backward(ctx, g):  # d (x - t)^2 / dx = 2 (x - t)
         (d,) = ctx.saved_tensors
+        g, _ = _per_element(ctx, g)
         return _pair_grads(ctx, 2 * d * g)
 
 
 class AbsoluteError(ArrayOp):
+    """|x - t|; torch composes l1_loss of abs and a mean or sum, so the reduction stays apart."""
+
+    torch_name = "Abs"
+
     @staticmethod
     def forward(ctx, x, t):
         d = _difference(ctx, x, t)
@@ -298,47 +350,52 @@ class AbsoluteError(ArrayOp):
         return np.abs(d)
 
     @staticmethod
-    def backward(ctx, g):  # sign(x - t), 0 where they are equal
+    def backward(ctx, g):  # sign(x - t), 0 where they are equal (and at NaN, as torch's sign)
         (d,) = ctx.saved_tensors
         return _pair_grads(ctx, sign(d) * g)
 
 
 class HuberError(ArrayOp):
-    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
+    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta), reduced: torch's huber_loss."""
+
+    torch_name = "HuberLoss"
 
     @staticmethod
-    def forward(ctx, x, t, delta):
+    def forward(ctx, x, t, delta, reduction="none"):
         d = _difference(ctx, x, t)
         ctx.delta = delta
         ctx.save_for_backward(d)
         a = np.abs(d)
-        return np.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta)).astype(d.dtype)
+        loss = np.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta)).astype(d.dtype)
+        return _reduced(ctx, loss, reduction)
 
     @staticmethod
     def backward(ctx, g):  # d, clipped to [-delta, delta]
         (d,) = ctx.saved_tensors
+        g, _ = _per_element(ctx, g)
         return _pair_grads(ctx, np.clip(d, -ctx.delta, ctx.delta) * g)
 
 
 class SmoothL1Error(ArrayOp):
-    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (beta = 0: plain |d|)."""
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta, reduced (beta > 0; torch's
+    smooth_l1_loss with beta = 0 is l1_loss)."""
+
+    torch_name = "SmoothL1Loss"
 
     @staticmethod
-    def forward(ctx, x, t, beta):
+    def forward(ctx, x, t, beta, reduction="none"):
         d = _difference(ctx, x, t)
         ctx.beta = beta
         ctx.save_for_backward(d)
         a = np.abs(d)
-        if beta == 0:
-            return a
-        return np.where(a < beta, 0.5 * d * d / beta, a - 0.5 * beta).astype(d.dtype)
+        loss = np.where(a < beta, 0.5 * d * d / beta, a - 0.5 * beta).astype(d.dtype)
+        return _reduced(ctx, loss, reduction)
 
     @staticmethod
-    def backward(ctx, g):  # d / beta inside, sign(d) outside
+    def backward(ctx, g):  # d / beta inside, sign(d) outside (NaN kept, unlike l1's sign)
         (d,) = ctx.saved_tensors
-        beta = ctx.beta
-        # beta 0 is torch's l1_loss, whose sign(NaN) is 0; smooth_l1's own slope keeps a NaN
-        slope = sign(d) if beta == 0 else np.where(np.abs(d) < beta, d / beta, np.sign(d))
+        g, _ = _per_element(ctx, g)
+        slope = np.where(np.abs(d) < ctx.beta, d / ctx.beta, np.sign(d))
         return _pair_grads(ctx, slope.astype(d.dtype, copy=False) * g)
 
 
@@ -347,40 +404,47 @@ _BCE_EPSILON = np.float32(1e-12)
 
 
 class BinaryCrossEntropy(ArrayOp):
-    """-(t log x + (1 - t) log(1 - x)), each log clamped to >= -100 as torch does."""
+    """-(t log x + (1 - t) log(1 - x)), each log clamped to >= -100 as torch does, times the
+    optional weight, reduced."""
 
     @staticmethod
-    def forward(ctx, x, t):
+    def forward(ctx, x, t, weight=None, reduction="none"):
         with np.errstate(divide="ignore"):
             log_x = np.maximum(np.log(x), -100)
             log_1mx = np.maximum(np.log1p(-x), -100)
-        ctx.save_for_backward(x, t)
-        return -(t * log_x + (1 - t) * log_1mx)
+        ctx.save_for_backward(x, t, weight)
+        return _reduced(ctx, -(t * log_x + (1 - t) * log_1mx), reduction, weight)
 
     @staticmethod
     def backward(ctx, g):
         # dx = (x - t) / (x (1 - x)), the denominator clamped at 1e-12 (torch's formula);
         # dt = -logit(x) = log(1 - x) - log(x), unclamped as torch's: +-inf at x = 0 and 1
-        x, t = ctx.saved_tensors
-        need_x, need_t = ctx.needs_input_grad
-        gx = g * (x - t) / np.maximum(x * (1 - x), _BCE_EPSILON.astype(x.dtype)) if need_x else None
-        gt = -np.log(x / (1 - x)) * g if need_t else None
-        return gx, gt
+        x, t, weight = ctx.saved_tensors
+        need_x, need_t = ctx.needs_input_grad[:2]
+        g, gw = _per_element(ctx, g, weight)
+        gx = gt = None
+        if need_x:
+            gx = g * (x - t) / np.maximum(x * (1 - x), _BCE_EPSILON.astype(x.dtype))
+        if need_t:
+            gt = -np.log(x / (1 - x)) * g
+        return gx, gt, gw
 
 
 class BinaryCrossEntropyWithLogits(ArrayOp):
     """BCE of sigmoid(x) computed from the logit x itself: finite for any x.
 
     loss = (1 - t) x + l softplus(-x), with l = 1 + (pos_weight - 1) t the weight of the
-    positive term; softplus(-x) = -log sigmoid(x) never overflows.
+    positive term; softplus(-x) = -log sigmoid(x) never overflows. Times the optional
+    weight, reduced.
     """
 
     @staticmethod
-    def forward(ctx, x, t, pos_weight=None):
+    def forward(ctx, x, t, weight=None, pos_weight=None, reduction="none"):
         sp = _softplus(-x)
         lw = 1 + (pos_weight - 1) * t if pos_weight is not None else 1
-        ctx.save_for_backward(x, t, sp, lw, pos_weight)
-        return ((1 - t) * x + lw * sp).astype(x.dtype, copy=False)
+        ctx.save_for_backward(x, t, sp, weight, pos_weight)
+        loss = ((1 - t) * x + lw * sp).astype(x.dtype, copy=False)
+        return _reduced(ctx, loss, reduction, weight)
 
     @staticmethod
     def backward(ctx, g):
@@ -388,8 +452,9 @@ class BinaryCrossEntropyWithLogits(ArrayOp):
         # dt = -x, or log sigmoid(-x) - p log sigmoid(x) = (p - 1) softplus(-x) - x;
         # d pos_weight = t softplus(-x). Written in torch's order, so that inf - inf and 0 inf
         # give NaN where torch's do.
-        x, t, sp, lw, pos_weight = ctx.saved_tensors
-        need = ctx.needs_input_grad + (False,)
+        x, t, sp, weight, pos_weight = ctx.saved_tensors
+        need = ctx.needs_input_grad + (False, False)
+        g, gw = _per_element(ctx, g, weight)
         gx = gt = gp = None
         if need[0]:
             if pos_weight is None:
@@ -399,9 +464,9 @@ class BinaryCrossEntropyWithLogits(ArrayOp):
                 gx = g * ((pt + 1 - t) * _sigmoid(x) - pt)
         if need[1]:
             gt = g * (-x if pos_weight is None else -_softplus(x) + sp * pos_weight)
-        if need[2]:
+        if need[3]:
             gp = unbroadcast(g * t * sp, pos_weight.shape)
-        return gx, gt, gp
+        return gx, gt, gw, gp
 
 
 class KlDivergence(ArrayOp):
@@ -413,6 +478,7 @@ class KlDivergence(ArrayOp):
     @staticmethod
     def forward(ctx, x, t, log_target=False):
         ctx.log_target = log_target
+        ctx.torch_name = "Mul" if log_target else "Sub"  # torch's last op, as composed
         ctx.save_for_backward(x, t)
         if log_target:
             return np.exp(t) * (t - x)

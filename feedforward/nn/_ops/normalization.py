@@ -29,6 +29,8 @@ class BatchNorm(ArrayOp):
     dw = dotp invstd; db = sum(dy).
     """
 
+    torch_name = "NativeBatchNorm"
+
     @staticmethod
     def forward(ctx, x, weight, bias, mean, invstd, batch_stats):
         shape = (1, -1) + (1,) * (x.ndim - 2)
@@ -74,6 +76,8 @@ class LayerNorm(ArrayOp):
     dw = sum over rows of dy (x - mean) a; db = sum of dy.
     """
 
+    torch_name = "NativeLayerNorm"
+
     @staticmethod
     def forward(ctx, x, weight, bias, n_dims, eps):
         axes = tuple(range(x.ndim - n_dims, x.ndim))
@@ -116,6 +120,8 @@ class LayerNorm(ArrayOp):
 
 class RmsNorm(ArrayOp):
     """x / sqrt(mean(x^2) + eps) over the last ``n_dims`` dims, times an optional scale."""
+
+    torch_name = "Mul"  # torch composes it: x * rsqrt(mean(x^2) + eps) [* weight]
 
     @staticmethod
     def forward(ctx, x, weight, n_dims, eps):
