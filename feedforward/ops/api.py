@@ -33,6 +33,14 @@ return_types_sort = namedtuple("sort", ["values", "indices"])
 return_types_topk = namedtuple("topk", ["values", "indices"])
 
 
+def _named(out: Tensor, torch_name: str) -> Tensor:
+    """``out`` with its node shown under torch's name for this call, e.g. a sum over a dim is
+    SumBackward1 (torch's dim overload), over every element SumBackward0."""
+    if out.grad_fn is not None:
+        out.grad_fn.torch_name = torch_name
+    return out
+
+
 def _tensor(x) -> Tensor:
     """Numbers and arrays given where a tensor is needed become constant tensors."""
     if isinstance(x, Tensor):
@@ -169,19 +177,19 @@ def round(input, *, decimals: int = 0):
 def square(input):
     if isinstance(input, Tensor) and input._data.dtype == np.bool_:  # torch: pow(x, 2): int64
         return E.Pow.apply(input, 2)
-    return E.Mul.apply(input, input)
+    return _named(E.Mul.apply(input, input), "Pow")  # torch: pow(x, 2)
 
 
 def log2(input):
-    return E.Div.apply(E.Log.apply(input), float(np.log(2.0)))
+    return _named(E.Div.apply(E.Log.apply(input), float(np.log(2.0))), "Log2")
 
 
 def log10(input):
-    return E.Div.apply(E.Log.apply(input), float(np.log(10.0)))
+    return _named(E.Div.apply(E.Log.apply(input), float(np.log(10.0))), "Log10")
 
 
 def reciprocal(input):
-    return E.Div.apply(1.0, input)
+    return _named(E.Div.apply(1.0, input), "Reciprocal")
 
 
 def clamp(input, min=None, max=None):
@@ -194,11 +202,13 @@ clip = clamp
 
 
 def clamp_min(input, min):
-    return E.Clamp.apply(input, min, None)
+    out = E.Clamp.apply(input, min, None)
+    return _named(out, "ClampMinBackward1" if isinstance(min, Tensor) else "ClampMin")
 
 
 def clamp_max(input, max):
-    return E.Clamp.apply(input, None, max)
+    out = E.Clamp.apply(input, None, max)
+    return _named(out, "ClampMaxBackward1" if isinstance(max, Tensor) else "ClampMax")
 
 
 def where(condition, input=None, other=None):
@@ -311,7 +321,8 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     axes = normalize_dims(dim, input.ndim, "sum")
     dt = _dtype.to_numpy_dtype(dtype) if dtype is not None else None
-    return R.Sum.apply(input, axes, keepdim, dt)
+    out = R.Sum.apply(input, axes, keepdim, dt)
+    return out if dim is None else _named(out, "SumBackward1")
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
@@ -322,12 +333,14 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
             f"complex dtype. Got: {input.dtype.name.capitalize()}"
         )
-    return R.Mean.apply(input, normalize_dims(dim, input.ndim, "mean"), keepdim)
+    out = R.Mean.apply(input, normalize_dims(dim, input.ndim, "mean"), keepdim)
+    return out if dim is None else _named(out, "MeanBackward1")
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     axis = None if dim is None else normalize_dim(dim, input.ndim, "prod")
-    return R.Prod.apply(input, axis, keepdim)
+    out = R.Prod.apply(input, axis, keepdim)
+    return out if dim is None else _named(out, "ProdBackward1")
 
 
 def _correction(unbiased, correction) -> float:
@@ -380,6 +393,8 @@ def _extreme(input, dim, keepdim, other, which: str):
     data = input._data if input.ndim else input._data.reshape(1)
     idx = arg(data, axis=axis, keepdims=keepdim).astype(np.int64)
     values = R.MaxDim.apply(input if input.ndim else input.reshape(1), idx, axis, keepdim)
+    if which == "min":
+        values = _named(values, "Min")
     if input.ndim == 0:
         values, idx = values.reshape(()), idx.reshape(())
     result = return_types_max if which == "max" else return_types_min
@@ -564,16 +579,19 @@ def unflatten(input, dim: int, sizes):
 
 def squeeze(input, dim=None):
     if dim is None:
-        return S.View.apply(input, tuple(s for s in input.shape if s != 1))
+        return _named(S.View.apply(input, tuple(s for s in input.shape if s != 1)), "Squeeze")
     axes = normalize_dims(dim, input.ndim, "squeeze") or ()
     shape = tuple(s for i, s in enumerate(input.shape) if not (i in axes and s == 1))
-    return S.View.apply(input, shape)
+    # torch's overloads: squeeze(), squeeze(dim), squeeze(dims)
+    return _named(
+        S.View.apply(input, shape), f"SqueezeBackward{2 if isinstance(dim, tuple | list) else 1}"
+    )
 
 
 def unsqueeze(input, dim: int):
     axis = normalize_dim(dim, input.ndim + 1, "unsqueeze")
     shape = input.shape
-    return S.View.apply(input, shape[:axis] + (1,) + shape[axis:])
+    return _named(S.View.apply(input, shape[:axis] + (1,) + shape[axis:]), "Unsqueeze")
 
 
 def transpose(input, dim0: int, dim1: int):
@@ -730,10 +748,11 @@ def split(tensor, split_size_or_sections, dim: int = 0):
                 f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
                 f"at dimension {axis}), but got split_sizes={sizes}"
             )
+    name = "Split" if isinstance(split_size_or_sections, int) else "SplitWithSizes"
     out, start = [], 0
     for s in sizes:
         index = (slice(None),) * axis + (slice(start, start + s),)
-        out.append(tensor[index])
+        out.append(_named(tensor[index], name))
         start += s
     return tuple(out)
 
@@ -748,7 +767,8 @@ def chunk(input, chunks: int, dim: int = 0):
 
 def unbind(input, dim: int = 0):
     axis = normalize_dim(dim, input.ndim, "unbind")
-    return tuple(input[(slice(None),) * axis + (i,)] for i in range(input.shape[axis]))
+    index = (slice(None),) * axis
+    return tuple(_named(input[index + (i,)], "Unbind") for i in range(input.shape[axis]))
 
 
 def flip(input, dims):
@@ -865,7 +885,7 @@ def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):
         idx = np.flip(np.argsort(data, axis=axis, kind="stable"), axis)
     idx = idx.astype(np.int64)
     src = input if input.ndim else input.reshape(1)
-    values = I.Gather.apply(src, axis, idx)
+    values = _named(I.Gather.apply(src, axis, idx), "Sort")
     if input.ndim == 0:
         return return_types_sort(values.reshape(()), Tensor._make(idx.reshape(()), False, None))
     return return_types_sort(values, Tensor._make(idx, False, None))
@@ -887,6 +907,7 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
     v = I.Gather.apply(
         src, axis, np.ascontiguousarray(idx).reshape(idx.shape if input.ndim else (1,))
     )
+    v = _named(v, "Topk")
     return return_types_topk(
         v if input.ndim else v.reshape(()), Tensor._make(np.ascontiguousarray(idx), False, None)
     )
@@ -894,12 +915,12 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
 
 def tril(input, diagonal: int = 0):
     mask = np.tril(np.ones(input.shape[-2:], dtype=bool), diagonal)
-    return I.MaskedFill.apply(input, ~mask, 0)
+    return _named(I.MaskedFill.apply(input, ~mask, 0), "Tril")
 
 
 def triu(input, diagonal: int = 0):
     mask = np.triu(np.ones(input.shape[-2:], dtype=bool), diagonal)
-    return I.MaskedFill.apply(input, ~mask, 0)
+    return _named(I.MaskedFill.apply(input, ~mask, 0), "Triu")
 
 
 def outer(input, vec2):

@@ -106,6 +106,8 @@ class Sub(ArrayOp):
     def forward(ctx, a, b, alpha=1):
         if alpha != 1:
             ctx.alpha = alpha
+        if not isinstance(a, np.ndarray):  # 2 - x: torch's rsub(x, 2)
+            ctx.torch_name = "RsubBackward1"
         _check_bool_subtraction(a, b)
         a, b = promote(a, b)
         return np.subtract(a, b if alpha == 1 else _scaled(b, alpha, a))
@@ -133,6 +135,8 @@ class Div(ArrayOp):
     @staticmethod
     def forward(ctx, a, b, rounding_mode=None):
         ctx.rounding = rounding_mode
+        if not isinstance(a, np.ndarray):  # 2 / x: torch's reciprocal(x) * 2
+            ctx.torch_name = "Mul"
         if rounding_mode is None and not (_is_float(a) or _is_float(b)):
             a, b = as_default_float(a), as_default_float(b)  # true division of integers: floats
         a, b = promote(a, b)
@@ -157,6 +161,11 @@ class Div(ArrayOp):
 class Pow(ArrayOp):
     @staticmethod
     def forward(ctx, a, b):
+        # torch's three overloads: tensor ** scalar, tensor ** tensor, scalar ** tensor
+        if not isinstance(a, np.ndarray):
+            ctx.torch_name = "PowBackward2"
+        elif isinstance(b, np.ndarray):
+            ctx.torch_name = "PowBackward1"
         a, b = promote(a, b, wrap=False)  # torch refuses many out-of-range int exponents
         if np.result_type(a, b) == np.bool_:
             raise kernel_error("pow", np.bool_)
@@ -210,6 +219,8 @@ class Minimum(ArrayOp):
 class Remainder(ArrayOp):
     @staticmethod
     def forward(ctx, a, b):
+        if isinstance(b, np.ndarray):  # x % tensor (x % 2 is RemainderBackward0)
+            ctx.torch_name = "RemainderBackward1"
         a, b = promote(a, b)
         check_rounded_division(a, b, "remainder_cpu")
         ctx.save_for_backward(a, b)
@@ -282,6 +293,8 @@ class Log(ArrayOp):
 
 
 class Log1p(ArrayOp):
+    torch_name = "Log1P"
+
     @staticmethod
     def forward(ctx, x):
         x = _floating(x)
@@ -458,10 +471,18 @@ class Trunc(Floor):
         return np.trunc(x) if x.dtype.kind == "f" else x.copy()
 
 
+def _clamp_name(lo, hi) -> str:
+    """torch's node for clamp: ClampBackward1 with number bounds, 0 with tensors; one bound
+    through clamp_min / clamp_max is ClampMin / ClampMax (see api)."""
+    bounds = [b for b in (lo, hi) if b is not None]
+    return "ClampBackward0" if any(isinstance(b, np.ndarray) for b in bounds) else "ClampBackward1"
+
+
 class Clamp(ArrayOp):
     @staticmethod
     def forward(ctx, x, lo=None, hi=None):
         ctx.shapes = (x.shape, np.shape(lo), np.shape(hi))
+        ctx.torch_name = _clamp_name(lo, hi)
         if lo is not None:  # an integer tensor clamped to 0.5 becomes float, as in torch
             x, lo = promote(x, lo, wrap=False)
         if hi is not None:
@@ -507,6 +528,8 @@ class Where(ArrayOp):
 
 class Cast(ArrayOp):
     """A dtype conversion (``.to(dtype)``, ``.double()``): the gradient is cast back."""
+
+    torch_name = "ToCopy"
 
     @staticmethod
     def forward(ctx, x, dtype):

@@ -44,6 +44,34 @@ class BasicIndex(Index):
 
     is_view = True
 
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.torch_name = _basic_index_name(index, x.shape)
+        return Index.forward(ctx, x, index)
+
+
+def _basic_index_name(index, shape: tuple) -> str:
+    """torch's node for x[index]: it applies select (an int), slice and unsqueeze (None) in
+    turn, skipping a slice that keeps its whole dim, so the last one applied names the node
+    (none at all: an alias). A lone slice is always applied."""
+    if isinstance(index, slice):
+        return "Slice"
+    items = index if isinstance(index, tuple) else (index,)
+    consumed = sum(1 for i in items if i is not None and i is not Ellipsis)
+    name, dim = "Alias", 0
+    for i in items:
+        if i is Ellipsis:
+            dim += len(shape) - consumed
+        elif i is None:
+            name = "Unsqueeze"
+        elif isinstance(i, slice):
+            if i.indices(shape[dim]) != (0, shape[dim], 1):
+                name = "Slice"
+            dim += 1
+        else:
+            name, dim = "Select", dim + 1
+    return name
+
 
 class Gather(ArrayOp):
     @staticmethod

@@ -42,7 +42,7 @@ def _product_kernel(a_ndim: int, b_ndim: int) -> str:
     return "addmm_impl_cpu_"
 
 
-_MATMUL_NAMES = {(2, 2): "Mm", (2, 1): "Mv", (1, 2): "Squeeze", (1, 1): "Dot", (3, 3): "Bmm"}
+_MATMUL_NAMES = {(2, 2): "Mm", (2, 1): "Mv", (1, 2): "SqueezeBackward4", (1, 1): "Dot"}
 
 
 class MatMul(ArrayOp):
@@ -102,7 +102,9 @@ class Bmm(MatMul):
             raise RuntimeError(f"bmm: expected 3-D tensors, got {a.ndim}-D and {b.ndim}-D")
         if a.shape[0] != b.shape[0]:
             raise RuntimeError(f"bmm: batch sizes differ: {tuple(a.shape)} and {tuple(b.shape)}")
-        return MatMul.forward(ctx, a, b)
+        out = MatMul.forward(ctx, a, b)
+        ctx.torch_name = "Bmm"  # matmul's 3-D case is an UnsafeView of a bmm
+        return out
 
 
 def _linear_name(ndim: int, has_bias: bool) -> str:

@@ -101,6 +101,7 @@ def _prod_others(x: np.ndarray, axis: int) -> np.ndarray:
 class Var(ArrayOp):
     @staticmethod
     def forward(ctx, x, axes=None, correction=1, keepdim=False, take_sqrt=False):
+        ctx.torch_name = "Std" if take_sqrt else "Var"
         n = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
         mean = np.mean(x, axis=axes, keepdims=True)
         centered = x - mean
@@ -160,6 +161,7 @@ class Extreme(ArrayOp):
 
     @staticmethod
     def forward(ctx, x, largest):
+        ctx.torch_name = "MaxBackward1" if largest else "MinBackward1"  # max(): all elements
         out = np.max(x) if largest else np.min(x)
         ctx.save_for_backward(x, out)
         return out
@@ -179,7 +181,7 @@ class MaxDim(ArrayOp):
     torch_name = "Max"
 
     @staticmethod
-    def forward(ctx, x, indices, axis, keepdim):
+    def forward(ctx, x, indices, axis, keepdim):  # min's too: indices say which
         ctx.axis, ctx.keepdim, ctx.shape = axis, keepdim, x.shape
         ctx.save_for_backward(indices)
         idx = indices if keepdim else np.expand_dims(indices, axis)
@@ -196,6 +198,8 @@ class MaxDim(ArrayOp):
 
 
 class LogSumExp(ArrayOp):
+    torch_name = "Logsumexp"
+
     @staticmethod
     def forward(ctx, x, axes, keepdim=False):
         m = np.max(x, axis=axes, keepdims=True)
@@ -254,6 +258,8 @@ class Cumsum(ArrayOp):
 
 
 class Norm(ArrayOp):
+    torch_name = "LinalgVectorNorm"  # torch's norm is linalg.vector_norm
+
     @staticmethod
     def forward(ctx, x, p=2.0, axes=None, keepdim=False):
         a = np.abs(x)

@@ -26,7 +26,15 @@ class View(ArrayOp):
 
 
 class Reshape(View):
-    """Like View, but copies when the input's memory layout does not allow a view."""
+    """Like View, but copies when the input's memory layout does not allow a view (then torch
+    shows an UnsafeView node)."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        out = x.reshape(shape)
+        ctx.torch_name = "View" if np.may_share_memory(out, x) or not x.size else "UnsafeView"
+        return out
 
 
 class Permute(ArrayOp):
