@@ -46,6 +46,7 @@ from feedforward.autograd.grad_mode import is_inference_mode_enabled
 from feedforward.creation import (
     arange,
     as_tensor,
+    asarray,
     bernoulli,
     empty,
     empty_like,

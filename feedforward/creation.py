@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
 from feedforward import _dtype
+from feedforward.ops._util import SCALAR_TYPE_NAMES
 from feedforward.random import _generator
 from feedforward.tensor import Tensor, _array_from, device
 
 __all__ = [
     "tensor",
     "as_tensor",
+    "asarray",
     "from_numpy",
     "zeros",
     "ones",
@@ -80,6 +83,38 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     if isinstance(data, Tensor):
         return data if dtype is None or data.dtype is dtype else data.to(dtype)
     return _finish(_array_from(data, dtype), False, device)
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None) -> Tensor:
+    """``obj`` as a tensor: a tensor or NumPy array is shared (not copied) unless ``copy=True``
+    or another ``dtype`` needs a copy (``copy=False`` then raises ValueError, as torch).
+    ``requires_grad`` (default: the tensor's own) is set on the result, shared or not."""
+    target = _dtype.to_numpy_dtype(dtype) if dtype is not None else None
+    if isinstance(obj, Tensor | np.ndarray):
+        current = obj._data.dtype if isinstance(obj, Tensor) else obj.dtype
+        if copy is False and target is not None and target != current:
+            old, new = (SCALAR_TYPE_NAMES[np.dtype(d).name] for d in (current, target))
+            raise ValueError(f"can't alias tensor with dtype '{old}' into dtype '{new}'.")
+    if not isinstance(obj, Tensor):
+        if isinstance(obj, np.ndarray) and not copy:
+            return _finish(_array_from(obj, dtype), bool(requires_grad), device)
+        return tensor(obj, dtype=dtype, device=device, requires_grad=bool(requires_grad))
+    if requires_grad is None and obj.requires_grad:
+        warnings.warn(
+            "torch.asarray: unspecified requires_grad now defaults to obj.requires_grad instead "
+            "of False. Pass requires_grad=False explicitly to get the old behavior and silence "
+            "this warning.",
+            UserWarning,
+            stacklevel=2,
+        )
+    out = obj
+    if target is not None and target != obj._data.dtype:
+        out = obj.to(dtype)
+    elif copy:
+        out = obj.clone()
+    if requires_grad is not None and requires_grad != out.requires_grad:
+        out.requires_grad_(requires_grad)
+    return out
 
 
 def from_numpy(array: np.ndarray) -> Tensor:

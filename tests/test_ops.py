@@ -25,6 +25,12 @@ import feedforward as ff
 
 POS = dict(low=0.5, high=3.0)  # inputs where log/sqrt/pow are smooth
 
+
+def L(x):
+    """The library a row's tensor comes from, for the function forms: ``L(a).roll(a, 1)``."""
+    return ff if isinstance(x, ff.Tensor) else torch
+
+
 CASES = [
     # binary arithmetic, with broadcasting
     Case("add", lambda a, b: a + b, [(3, 4), (4,)]),
@@ -179,6 +185,119 @@ CASES = [
     Case("double", lambda a: a.double() * 2, [(3,)], dtypes=("float32",), gradcheck=False),
     Case("float", lambda a: a.float(), [(3,)], dtypes=("float64",), gradcheck=False),
     Case("clone", lambda a: a.clone(), [(3,)]),
+    # functions added for the tutorials (`L(a)` is the library of a: feedforward or torch)
+    Case("narrow", lambda a: a.narrow(1, 1, 2), [(3, 4)]),
+    Case("narrow_fn_neg_start", lambda a: L(a).narrow(a, 0, -2, 2), [(3, 4)]),
+    Case("narrow_whole", lambda a: a.narrow(1, 0, 4), [(3, 4)]),
+    Case("select", lambda a: a.select(1, -1), [(3, 4, 2)]),
+    Case("select_fn", lambda a: L(a).select(a, 0, 1), [(3, 4)]),
+    Case("ravel", lambda a: a.ravel(), [(2, 3)]),
+    Case("ravel_transposed", lambda a: L(a).ravel(a.transpose(0, 1)), [(2, 3)]),
+    Case("roll", lambda a: a.roll(1, 0), [(3, 4)]),
+    Case("roll_dims", lambda a: a.roll((1, -2), (0, 1)), [(3, 4)]),
+    Case("roll_flat", lambda a: a.roll(2), [(3, 4)]),
+    Case("roll_fn", lambda a: L(a).roll(a, shifts=-1, dims=-1), [(2, 3)]),
+    Case("moveaxis", lambda a: a.moveaxis(0, 1), [(2, 3, 4)]),
+    Case("movedim_3d", lambda a: a.movedim(0, 2), [(2, 3, 4)]),
+    Case("movedim_tuple", lambda a: a.movedim((0, 1), (2, 0)), [(2, 3, 4)]),
+    Case("movedim_neg", lambda a: L(a).movedim(a, -1, 0), [(2, 3, 4)]),
+    Case("moveaxis_fn", lambda a: L(a).moveaxis(a, (0, -1), (-1, 0)), [(2, 3, 4)]),
+    Case("diag_embed", lambda a: L(a).diag(a), [(4,)]),
+    Case("diag_embed_offset", lambda a: a.diag(1), [(3,)]),
+    Case("diag_of_matrix", lambda a: a.diag(), [(3, 4)]),
+    Case("diag_of_matrix_below", lambda a: L(a).diag(a, -1), [(3, 4)]),
+    Case("diagonal", lambda a: a.diagonal(), [(3, 4)]),
+    Case("diagonal_dims", lambda a: a.diagonal(1, 0, 2), [(3, 4, 5)]),
+    Case("diagonal_fn", lambda a: L(a).diagonal(a, offset=-1, dim1=-1, dim2=-2), [(2, 3, 4)]),
+    Case("trace", lambda a: a.trace(), [(3, 4)]),
+    Case("trace_fn", lambda a: L(a).trace(a), [(3, 3)]),
+    Case("cumprod", lambda a: a.cumprod(1), [(3, 4)]),
+    Case("cumprod_zeros", lambda a: a.relu().cumprod(1), [(3, 6)]),
+    Case("cumprod_fn", lambda a: L(a).cumprod(a, dim=0), [(4, 2)]),
+    Case("tile", lambda a: a.tile(2), [(2, 3)]),
+    Case("tile_more_dims", lambda a: a.tile((2, 1, 2)), [(2, 3)]),
+    Case("tile_fn", lambda a: L(a).tile(a, (1, 2)), [(2, 3)]),
+    Case("repeat_interleave", lambda a: a.repeat_interleave(2), [(2, 3)]),
+    Case("repeat_interleave_dim", lambda a: a.repeat_interleave(3, dim=1), [(2, 3)]),
+    Case(
+        "repeat_interleave_counts",
+        lambda a: a.repeat_interleave(L(a).tensor([1, 0, 2]), dim=0),
+        [(3, 2)],
+    ),
+    Case("repeat_interleave_fn", lambda a: L(a).repeat_interleave(a, 2, dim=-1), [(2, 2)]),
+    Case("nan_to_num", lambda a: a.nan_to_num(), [(3, 4)]),
+    Case("nan_to_num_of_nan", lambda a: a.log().nan_to_num(nan=1.5), [(3, 4)]),
+    Case("nan_to_num_fn", lambda a: L(a).nan_to_num(a, posinf=1.0, neginf=-1.0), [(3, 4)]),
+    Case("lerp", lambda a, b: a.lerp(b, 0.3), [(3, 4), (4,)]),
+    Case("lerp_from_end", lambda a, b: a.lerp(b, 0.7), [(3, 4), (3, 4)]),
+    Case("lerp_tensor", lambda a, b, w: L(a).lerp(a, b, w), [(3, 4), (3, 4), (4,)]),
+    Case("addcmul", lambda a, b, c: a.addcmul(b, c, value=0.5), [(3, 4), (4,), (3, 1)]),
+    Case("addcmul_fn", lambda a, b, c: L(a).addcmul(a, b, c), [(3, 4), (3, 4), (3, 4)]),
+    Case("addcdiv", lambda a, b, c: a.addcdiv(b, c, value=2), [(3, 4), (3, 4), (4,)], **POS),
+    Case("addmm", lambda a, b, c: L(a).addmm(a, b, c), [(3, 2), (3, 4), (4, 2)]),
+    Case(
+        "addmm_scaled",
+        lambda a, b, c: L(a).addmm(a, b, c, beta=0.5, alpha=2),
+        [(2,), (3, 4), (4, 2)],
+    ),
+    Case("addmm_beta0", lambda a, b, c: a.addmm(b, c, beta=0), [(3, 2), (3, 4), (4, 2)]),
+    Case("mv", lambda a, b: a.mv(b), [(3, 4), (4,)]),
+    Case("mv_fn", lambda a, b: L(a).mv(a, b), [(2, 3), (3,)]),
+    Case("sinh", lambda a: a.sinh(), [(3, 4)]),
+    Case("cosh", lambda a: L(a).cosh(a), [(3, 4)]),
+    Case("atan2", lambda a, b: a.atan2(b), [(3, 4), (4,)]),
+    Case("atan2_fn", lambda a, b: L(a).atan2(a, b), [(3, 1), (3, 4)]),
+    Case("fmod", lambda a: a.fmod(1.5), [(3, 4)]),
+    Case("fmod_negative", lambda a: L(a).fmod(a, -0.7), [(3, 4)]),
+    Case("fmod_tensor", lambda a, b: a.fmod(b), [(3, 4), (4,)], **POS, gradcheck=False),
+    Case("frac", lambda a: a.frac(), [(3, 4)]),
+    Case("xlogy", lambda a, b: a.xlogy(b), [(3, 4), (4,)], **POS),
+    Case("xlogy_zeros", lambda a, b: a.relu().xlogy(b), [(3, 4), (3, 4)]),
+    Case("xlogy_number_other", lambda a: a.xlogy(2.0), [(3, 4)]),
+    Case("xlogy_number_self", lambda a: L(a).xlogy(2.0, a), [(3, 4)], **POS),
+    Case("nansum", lambda a: a.nansum(), [(3, 4)]),
+    Case("nansum_dim", lambda a: a.nansum(1, keepdim=True), [(3, 4)]),
+    Case("nansum_nan", lambda a: L(a).nansum(a.log(), 0), [(3, 4)]),
+    Case("nanmean", lambda a: a.nanmean(), [(3, 4)]),
+    Case("nanmean_nan", lambda a: a.log().nanmean(dim=1), [(3, 4)]),
+    Case("nanmean_dims", lambda a: L(a).nanmean(a, (0, 2), keepdim=True), [(2, 3, 4)]),
+    Case("tensor_split", lambda a: a.tensor_split(3), [(7, 2)]),
+    Case("tensor_split_last", lambda a: a.tensor_split(3)[2], [(7, 2)]),
+    Case("tensor_split_indices", lambda a: L(a).tensor_split(a, [1, 4], dim=1)[1], [(2, 6)]),
+    Case("tensor_split_unsorted", lambda a: a.tensor_split((1, 5, 3))[3], [(7,)]),
+    Case("median", lambda a: a.median(), [(3, 4)]),
+    Case("median_odd", lambda a: L(a).median(a), [(3, 3)]),
+    Case("median_dim", lambda a: a.median(dim=1), [(3, 5)]),
+    Case("median_dim_keep", lambda a: L(a).median(a, 0, keepdim=True), [(4, 3)]),
+    Case("masked_select", lambda a, m: a.masked_select(m), [(3, 4), (3, 4)], bool_inputs=(1,)),
+    Case(
+        "masked_select_bcast_input",
+        lambda a, m: a.masked_select(m),
+        [(4,), (3, 4)],
+        bool_inputs=(1,),
+    ),
+    Case(
+        "masked_select_fn",
+        lambda a, m: L(a).masked_select(a, m),
+        [(3, 4), (4,)],
+        bool_inputs=(1,),
+    ),
+    Case("take", lambda a, i: a.take(i), [(3, 4), (5,)], int_inputs=(1,), int_high=12),
+    Case("take_2d", lambda a, i: L(a).take(a, i), [(3, 4), (2, 3)], int_inputs=(1,), int_high=12),
+    Case("meshgrid", lambda a, b: L(a).meshgrid(a, b, indexing="ij"), [(3,), (4,)]),
+    Case(
+        "meshgrid_xy", lambda a, b, c: L(a).meshgrid([a, b, c], indexing="xy"), [(2,), (3,), (4,)]
+    ),
+    Case("isin", lambda a, b: L(a).isin(a.round(), b.round()), [(3, 4), (3,)], grad=False),
+    Case(
+        "isin_ints",
+        lambda a, b: L(a).isin(a, b, invert=True),
+        [(3, 4), (5,)],
+        int_inputs=(0, 1),
+        int_high=8,
+        grad=False,
+    ),
+    Case("asarray", lambda a: L(a).asarray(a.tolist()), [(2, 3)], grad=False),
 ]
 
 
@@ -504,6 +623,74 @@ ERRORS = [
     ),
     ("squeeze_bad", lambda a: a.squeeze(4), [(2, 3)]),
     ("bool_ambiguous", lambda a: bool(a), [(2, 3)]),
+    # functions added for the tutorials
+    ("narrow_0d", lambda a: a.narrow(0, 0, 1), [()]),
+    ("narrow_too_long", lambda a: a.narrow(1, 3, 2), [(2, 4)]),
+    ("narrow_start_range", lambda a: a.narrow(1, -5, 1), [(2, 4)]),
+    ("narrow_negative_length", lambda a: a.narrow(1, 0, -1), [(2, 4)]),
+    ("narrow_bad_dim", lambda a: a.narrow(2, 0, 1), [(2, 4)]),
+    ("select_out_of_range", lambda a: a.select(1, 4), [(2, 4)]),
+    ("select_0d", lambda a: a.select(0, 0), [()]),
+    ("roll_misaligned", lambda a: a.roll((1, 2), 0), [(2, 4)]),
+    ("roll_shifts_without_dims", lambda a: a.roll((1, 2)), [(2, 4)]),
+    ("roll_0d_dims", lambda a: a.roll(1, 0), [()]),
+    ("movedim_lengths", lambda a: a.movedim((0, 1), (0,)), [(2, 3, 4)]),
+    ("movedim_repeated_source", lambda a: a.movedim((0, -3), (1, 2)), [(2, 3, 4)]),
+    ("movedim_repeated_destination", lambda a: a.movedim((0, 1), (2, 2)), [(2, 3, 4)]),
+    ("movedim_out_of_range", lambda a: a.movedim(3, 0), [(2, 3, 4)]),
+    ("movedim_int_and_tuple", lambda a: a.movedim(0, (0, 1)), [(2, 3, 4)]),
+    ("diag_3d", lambda a: a.diag(), [(2, 3, 4)]),
+    ("diagonal_same_dims", lambda a: a.diagonal(0, 1, 1), [(2, 3, 4)]),
+    ("diagonal_1d", lambda a: a.diagonal(), [(3,)]),
+    ("trace_1d", lambda a: a.trace(), [(3,)]),
+    ("trace_bool", lambda a: (a > 0).trace(), [(2, 2)]),
+    ("cumprod_bad_dim", lambda a: a.cumprod(2), [(2, 3)]),
+    ("tile_negative", lambda a: a.tile(-1), [(2, 3)]),
+    ("repeat_interleave_negative", lambda a: a.repeat_interleave(-1), [(2, 3)]),
+    ("repeat_interleave_counts", lambda a: a.repeat_interleave(L(a).tensor([1, 2])), [(3,)]),
+    ("lerp_dtypes", lambda a, b: a.lerp(b.double(), 0.5), [(2, 3), (2, 3)]),
+    ("lerp_weight_dtype", lambda a, b, w: a.lerp(b, w.double()), [(2, 3), (2, 3), (3,)]),
+    ("lerp_bad_broadcast", lambda a, b: a.lerp(b, 0.5), [(2, 3), (4,)]),
+    ("lerp_end_number", lambda a: a.lerp(1.0, 0.5), [(2, 3)]),
+    ("lerp_int", lambda a: a.long().lerp(a.long(), 0.5), [(2, 3)]),
+    ("addcmul_bad_broadcast", lambda a, b, c: a.addcmul(b, c), [(3, 1), (4,), (5,)]),
+    ("addcmul_bool", lambda a: (a > 0).addcmul(a > 0, a > 0), [(3,)]),
+    ("addcdiv_integers", lambda a: a.addcdiv(a.long(), a.long()), [(3,)]),
+    ("addmm_inner", lambda a, b, c: a.addmm(b, c), [(3, 4), (3, 5), (6, 4)]),
+    ("addmm_vector", lambda a, b, c: a.addmm(b, c), [(3,), (5,), (5, 4)]),
+    ("addmm_dtypes", lambda a, b, c: a.addmm(b.double(), c), [(2, 2), (2, 2), (2, 2)]),
+    ("addmm_input_dtype", lambda a, b, c: a.double().addmm(b, c), [(2, 2), (2, 2), (2, 2)]),
+    ("addmm_input_shape", lambda a, b, c: a.addmm(b, c), [(3,), (3, 5), (5, 4)]),
+    ("mv_size", lambda a, b: a.mv(b), [(3, 4), (5,)]),
+    ("mv_matrix", lambda a, b: a.mv(b), [(3, 4), (4, 4)]),
+    ("mv_dtypes", lambda a, b: a.mv(b.double()), [(3, 4), (4,)]),
+    ("atan2_number", lambda a: a.atan2(2), [(3,)]),
+    ("fmod_integer_zero", lambda a: a.long().fmod(0), [(3,)]),
+    ("fmod_bool", lambda a: (a > 0).fmod(True), [(3,)]),
+    ("frac_int", lambda a: a.long().frac(), [(3,)]),
+    ("xlogy_numbers", lambda a: L(a).xlogy(2, 3), [(3,)]),
+    ("nanmean_int", lambda a: a.long().nanmean(), [(3,)]),
+    ("tensor_split_zero", lambda a: a.tensor_split(0), [(3,)]),
+    ("tensor_split_0d", lambda a: a.tensor_split(1), [()]),
+    ("median_empty_dim", lambda a: a.median(0), [(0, 3)]),
+    ("median_bool", lambda a: (a > 0).median(), [(3,)]),
+    ("masked_select_float_mask", lambda a, m: a.masked_select(m), [(3,), (3,)]),
+    ("masked_select_bad_broadcast", lambda a: a.masked_select(a[:2] > 0), [(3,)]),
+    ("take_out_of_range", lambda a: a.take(L(a).tensor([6])), [(2, 3)]),
+    ("take_negative_out_of_range", lambda a: a.take(L(a).tensor([-7])), [(2, 3)]),
+    ("take_int32", lambda a: a.take(L(a).tensor([1], dtype=L(a).int32)), [(2, 3)]),
+    ("take_empty", lambda a: a.take(L(a).tensor([0])), [(0,)]),
+    ("meshgrid_indexing", lambda a: L(a).meshgrid(a, a, indexing="ji"), [(3,)]),
+    ("meshgrid_2d", lambda a: L(a).meshgrid(a, indexing="ij"), [(2, 3)]),
+    ("meshgrid_dtypes", lambda a: L(a).meshgrid(a, a.double(), indexing="ij"), [(3,)]),
+    ("meshgrid_empty", lambda a: L(a).meshgrid(indexing="ij"), [(3,)]),
+    ("isin_bool", lambda a: L(a).isin(a > 0, a), [(3,)]),
+    ("isin_numbers", lambda a: L(a).isin(1, 2), [(3,)]),
+    (
+        "asarray_cannot_alias",
+        lambda a: L(a).asarray(np.ones(2), dtype=L(a).float32, copy=False),
+        [(3,)],
+    ),
 ]
 
 
@@ -529,3 +716,105 @@ def test_error_messages_name_op_and_shapes():
         ff.ones(2, 3) + ff.ones(4)
     with pytest.raises(RuntimeError, match="grad"):
         ff.ones(2, dtype=ff.int64).requires_grad_()
+
+
+# ---------------------------------------------------------------- the functions added for tutorials
+
+# error rows above whose message is torch's word for word (the others differ only where the
+# library's convention names the op: "narrow: Dimension out of range ...", broadcast errors)
+SAME_MESSAGE = """
+narrow_0d narrow_too_long narrow_start_range narrow_negative_length select_out_of_range
+select_0d roll_misaligned roll_shifts_without_dims roll_0d_dims movedim_lengths
+movedim_repeated_source movedim_repeated_destination diag_3d diagonal_same_dims trace_1d
+trace_bool tile_negative repeat_interleave_negative repeat_interleave_counts lerp_dtypes
+lerp_weight_dtype lerp_int addcmul_bool addcdiv_integers addmm_inner addmm_vector addmm_dtypes
+addmm_input_dtype addmm_input_shape mv_size mv_matrix mv_dtypes fmod_integer_zero fmod_bool
+frac_int xlogy_numbers nanmean_int tensor_split_zero tensor_split_0d median_empty_dim
+median_bool masked_select_float_mask take_out_of_range take_negative_out_of_range take_int32
+take_empty meshgrid_indexing meshgrid_dtypes meshgrid_empty isin_bool isin_numbers
+asarray_cannot_alias""".split()
+
+
+@pytest.mark.parametrize("name", SAME_MESSAGE)
+def test_error_messages_are_torchs(name):
+    fn, shapes = next((fn, shapes) for n, fn, shapes in ERRORS if n == name)
+    arrays = [np.ones(s, dtype=np.float32) for s in shapes]
+    with pytest.raises(Exception) as torch_err:
+        fn(*to_torch(arrays, False))
+    with pytest.raises(torch_err.type) as ff_err:
+        fn(*to_ff(arrays, False))
+    assert str(ff_err.value) == str(torch_err.value)
+
+
+@pytest.mark.parametrize("ndim", [1, 2, 3, 4])
+def test_movedim_every_source_and_destination_like_torch(ndim):
+    """Every int pair (negative dims too) and every pair of 2-dim moves, as torch permutes."""
+    x = np.arange(np.prod(range(2, ndim + 2))).reshape(range(2, ndim + 2))
+    dims = range(-ndim, ndim)
+    pairs = [(s, d) for s in dims for d in dims]
+    if ndim > 1:
+        pairs += [((a, b), (c, d)) for a in range(ndim) for b in range(ndim) if a != b
+                  for c in range(-ndim, 0) for d in range(ndim) if c % ndim != d]  # fmt: skip
+    for source, destination in pairs:
+        expected = torch.tensor(x).movedim(source, destination)
+        assert_same(ff.tensor(x).movedim(source, destination), expected, f"{source, destination}")
+
+
+def test_meshgrid_without_indexing_warns_and_is_ij_like_torch():
+    a, b = np.arange(3.0), np.arange(4.0)
+    with pytest.warns(UserWarning) as theirs:
+        expected = torch.meshgrid(torch.tensor(a), torch.tensor(b))
+    with pytest.warns(UserWarning, match="it will be required to pass the indexing") as ours:
+        got = ff.meshgrid(ff.tensor(a), ff.tensor(b))
+    assert str(theirs[0].message).startswith(str(ours[0].message))
+    assert_same(got, expected, "meshgrid")
+
+
+def test_asarray_shares_memory_and_requires_grad_like_torch():
+    array = np.arange(3.0)
+    for lib in (torch, ff):
+        shared, copied = lib.asarray(array), lib.asarray(array, copy=True)
+        array[0] = 7.0
+        assert shared[0].item() == 7.0 and copied[0].item() == 0.0, lib.__name__
+        array[0] = 0.0
+        assert lib.asarray(array).dtype == lib.float64  # a NumPy array keeps its dtype
+        x = lib.ones(2, requires_grad=True)
+        with pytest.warns(UserWarning, match="unspecified requires_grad"):
+            assert lib.asarray(x) is x
+        assert lib.asarray(x, requires_grad=True) is x
+        assert lib.asarray(x, copy=True, requires_grad=True).grad_fn is not None
+        assert lib.asarray(x, dtype=lib.float64, requires_grad=True).dtype == lib.float64
+        assert lib.asarray([1.5], requires_grad=True).requires_grad
+        assert lib.asarray(3.5).dtype == lib.float32
+    assert_same(ff.asarray([[1, 2]]), torch.asarray([[1, 2]]), "asarray ints")
+
+
+def test_diagonal_is_a_view_that_writes_through_like_torch():
+    for lib in (torch, ff):
+        x = lib.zeros(3, 4)
+        x.diagonal(1).fill_(1.0)
+        assert_same(x, torch.ones(3).diag(1)[:3], f"{lib.__name__} diagonal view")
+
+
+INPLACE = {
+    "lerp_": lambda a, b, c: a.lerp_(b, 0.25),
+    "lerp_tensor_": lambda a, b, c: a.lerp_(b, c),
+    "addcmul_": lambda a, b, c: a.addcmul_(b, c, value=-0.5),
+    "addcdiv_": lambda a, b, c: a.addcdiv_(b, c.abs() + 1, value=2),
+    "addmm_": lambda a, b, c: a[:, :3].clone().addmm_(b, c.T, alpha=0.5),
+    "nan_to_num_": lambda a, b, c: a.log().nan_to_num_(nan=-1.0),
+    "fmod_": lambda a, b, c: a.fmod_(0.3),
+    "frac_": lambda a, b, c: a.frac_(),
+    "sinh_": lambda a, b, c: a.sinh_(),
+    "cosh_": lambda a, b, c: a.cosh_(),
+    "atan2_": lambda a, b, c: a.atan2_(b),
+    "xlogy_": lambda a, b, c: a.xlogy_(b.abs()),
+}
+
+
+@pytest.mark.parametrize("name", INPLACE)
+def test_inplace_variants_match_torch(name):
+    arrays = [np.random.default_rng(0).uniform(-2, 2, (3, 3)) for _ in range(3)]
+    fn = INPLACE[name]
+    with np.errstate(invalid="ignore"):
+        assert_same(fn(*to_ff(arrays, False)), fn(*to_torch(arrays, False)), name)

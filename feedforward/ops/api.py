@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import builtins
+import warnings
 from collections import namedtuple
 
 import numpy as np
@@ -19,6 +20,9 @@ from feedforward.ops import linalg as L
 from feedforward.ops import reduction as R
 from feedforward.ops import shape as S
 from feedforward.ops._util import (
+    C_TYPE_NAMES,
+    SCALAR_TYPE_NAMES,
+    broadcast_error,
     kernel_error,
     normalize_dim,
     normalize_dims,
@@ -127,6 +131,122 @@ def dot(input, other):
     return L.MatMul.apply(input, other)
 
 
+def _require_tensor(x, fn: str, arg: str, position: int) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(
+            f"{fn}(): argument '{arg}' (position {position}) must be Tensor, not {type(x).__name__}"
+        )
+
+
+def _type_name(x: Tensor) -> str:
+    """torch's name of a tensor's dtype in messages: Float, Double, Long, ..."""
+    return SCALAR_TYPE_NAMES[x._data.dtype.name]
+
+
+def _broadcast_shapes(fn: str, *shapes) -> tuple:
+    """The shape ``shapes`` broadcast to, or torch's error naming the op."""
+    out = ()
+    for shape in shapes:
+        try:
+            out = np.broadcast_shapes(out, shape)
+        except ValueError:
+            raise broadcast_error(fn, out, shape) from None
+    return out
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """beta * input + alpha * (mat1 @ mat2)."""
+    for name, m in (("mat1", mat1), ("mat2", mat2)):
+        if m.ndim != 2:
+            raise RuntimeError(f"{name} must be a matrix, got {m.ndim}-D tensor")
+    (n, k), (k2, p) = mat1.shape, mat2.shape
+    if k != k2:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{p})")
+    for name, a, b in (("mat1", mat1, mat2), ("self", input, mat2)):
+        if a.dtype is not b.dtype:
+            raise RuntimeError(
+                f"{name} and mat2 must have the same dtype, but got {_type_name(a)} and "
+                f"{_type_name(b)}"
+            )
+    if mat1._data.dtype == np.bool_:
+        raise kernel_error("addmm_impl_cpu_", np.bool_)
+    if input.shape != (n, p):
+        expand(input.detach(), (n, p))  # torch's error if input does not broadcast to the product
+    return L.Addmm.apply(input, mat1, mat2, beta=beta, alpha=alpha)
+
+
+def mv(input, vec):
+    if input.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
+    if input.shape[1] != vec.shape[0]:
+        raise RuntimeError(
+            f"size mismatch, got input ({input.shape[0]}), mat ({input.shape[0]}x"
+            f"{input.shape[1]}), vec ({vec.shape[0]})"
+        )
+    if input.dtype is not vec.dtype:
+        v, m = _type_name(vec), _type_name(input)
+        raise RuntimeError(
+            f"addmv input tensors must have the same dtype, but got {v}, {m}, and {v}"
+        )
+    return L.MatMul.apply(input, vec)
+
+
+def lerp(input, end, weight):
+    """input + weight * (end - input); weight a number or a tensor."""
+    _require_tensor(end, "lerp", "end", 2)
+    for name, t in (("end", end), ("weight", weight)):
+        # a 0-dim weight of any dtype is taken as a number; end must match input
+        if isinstance(t, Tensor) and t.dtype is not input.dtype and (name == "end" or t.ndim):
+            raise RuntimeError(
+                f"expected dtype {C_TYPE_NAMES[input._data.dtype.name]} for `{name}` but got "
+                f"dtype {C_TYPE_NAMES[t._data.dtype.name]}"
+            )
+    if input._data.dtype.kind != "f":
+        kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
+        raise kernel_error(kernel, input._data.dtype)
+    _broadcast_shapes("lerp", input.shape, end.shape, np.shape(weight))
+    return E.Lerp.apply(input, end, weight)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 * tensor2."""
+    _require_tensor(tensor1, "addcmul", "tensor1", 2)
+    _require_tensor(tensor2, "addcmul", "tensor2", 3)
+    _broadcast_shapes("addcmul", input.shape, tensor1.shape, tensor2.shape)
+    return E.Addcmul.apply(input, tensor1, tensor2, value=value)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 / tensor2."""
+    _require_tensor(tensor1, "addcdiv", "tensor1", 2)
+    _require_tensor(tensor2, "addcdiv", "tensor2", 3)
+    _broadcast_shapes("addcdiv", input.shape, tensor1.shape, tensor2.shape)
+    return E.Addcdiv.apply(input, tensor1, tensor2, value=value)
+
+
+def atan2(input, other):
+    _require_tensor(other, "atan2", "other", 2)
+    return E.Atan2.apply(input, other)
+
+
+def fmod(input, other):
+    _check_tensor(input, "fmod")
+    return E.Fmod.apply(input, other)
+
+
+def xlogy(input, other):
+    """input * log(other), 0 where input == 0 unless other is NaN; either may be a number."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError(
+            f"xlogy() received an invalid combination of arguments - got "
+            f"({type(input).__name__}, {type(other).__name__}), but expected one of:\n"
+            " * (Tensor input, Tensor other, *, Tensor out = None)\n"
+            " * (Number self, Tensor other, *, Tensor out = None)\n"
+            " * (Tensor input, Number other, *, Tensor out = None)\n"
+        )
+    return E.Xlogy.apply(input, other)
+
+
 # ---------------------------------------------------------------- unary
 
 
@@ -230,6 +350,16 @@ def nonzero(input, *, as_tuple: bool = False):
     return Tensor._make(np.stack(idx, axis=1).astype(np.int64), False, None)
 
 
+sinh = _unary(E.Sinh)
+cosh = _unary(E.Cosh)
+frac = _unary(E.Frac)
+
+
+def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None):
+    """NaN as ``nan``, +-inf as ``posinf``/``neginf`` (default: the dtype's extreme values)."""
+    return E.NanToNum.apply(input, nan, posinf, neginf)
+
+
 # ---------------------------------------------------------------- comparisons and logic
 
 
@@ -312,6 +442,25 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     b = other._data if isinstance(other, Tensor) else other
     return Tensor._make(
         np.isclose(input._data, b, rtol=rtol, atol=atol, equal_nan=equal_nan), False, None
+    )
+
+
+def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool = False):
+    """Whether each element of ``elements`` is in ``test_elements`` (either may be a number)."""
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        options = "*, bool assume_unique = False, bool invert = False, Tensor out = None"
+        raise TypeError(
+            f"isin() received an invalid combination of arguments - got "
+            f"({type(elements).__name__}, {type(test_elements).__name__}), but expected one of:\n"
+            f" * (Tensor elements, Tensor test_elements, {options})\n"
+            f" * (Number element, Tensor test_elements, {options})\n"
+            f" * (Tensor elements, Number test_element, {options})\n"
+        )
+    a, b = (x._data if isinstance(x, Tensor) else np.asarray(x) for x in (elements, test_elements))
+    if np.bool_ in (a.dtype, b.dtype):
+        raise RuntimeError("Unsupported input type encountered for isin(): Bool")
+    return Tensor._make(
+        np.asarray(np.isin(a, b, assume_unique=assume_unique, invert=invert)), False, None
     )
 
 
@@ -507,6 +656,67 @@ def count_nonzero(input, dim=None):
     )
 
 
+def cumprod(input, dim, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    return R.Cumprod.apply(input, normalize_dim(dim, input.ndim, "cumprod"))
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    """sum with NaN counted as zero."""
+    axes = normalize_dims(dim, input.ndim, "nansum")
+    dt = _dtype.to_numpy_dtype(dtype) if dtype is not None else None
+    return R.Nansum.apply(input, axes, keepdim, dt)
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    """mean of the elements that are not NaN (as torch: nansum / count)."""
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            "nanmean(): expected input to have floating point or complex dtype but got "
+            f"{_type_name(input)}"
+        )
+    axes = normalize_dims(dim, input.ndim, "nanmean")
+    count = np.add.reduce(~np.isnan(input._data), axis=axes, keepdims=keepdim, dtype=np.int64)
+    return E.Div.apply(nansum(input, dim, keepdim, dtype=dtype), count)
+
+
+return_types_median = namedtuple("median", ["values", "indices"])
+
+
+def median(input, dim=None, keepdim=False):
+    """The lower of the two middle values (NaN if there is one); with ``dim``, (values,
+    indices) along it, the index as a stable sort (or the first NaN) gives it, as torch."""
+    if input._data.dtype == np.bool_:
+        raise kernel_error("median_cpu", np.bool_)
+    if dim is None:
+        return R.Median.apply(input)
+    axis = normalize_dim(dim, input.ndim, "median")
+    src = input if input.ndim else input.reshape(1)
+    data, n = src._data, src.shape[axis]
+    if n == 0:
+        raise IndexError(f"median(): Expected reduction dim {axis} to have non-zero size.")
+    idx = np.take(np.argsort(data, axis=axis, kind="stable"), [(n - 1) // 2], axis=axis)
+    if data.dtype.kind == "f":
+        nan = np.isnan(data)
+        first_nan = np.argmax(nan, axis=axis, keepdims=True)
+        idx = np.where(nan.any(axis=axis, keepdims=True), first_nan, idx)
+    idx = (idx if keepdim else np.squeeze(idx, axis)).astype(np.int64)
+    values = _named(R.MaxDim.apply(src, idx, axis, keepdim), "MedianBackward1")
+    if input.ndim == 0:
+        values, idx = values.reshape(()), idx.reshape(())
+    return return_types_median(values, Tensor._make(idx, False, None))
+
+
+def trace(input):
+    """Sum of the main diagonal of a matrix (integers sum in int64)."""
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
+    if input._data.dtype == np.bool_:
+        raise kernel_error("trace", np.bool_)
+    return _named(R.Sum.apply(S.Diagonal.apply(input, 0, 0, 1)), "Trace")
+
+
 # ---------------------------------------------------------------- shapes
 
 
@@ -626,8 +836,32 @@ def permute(input, *dims):
 
 
 def movedim(input, source, destination):
-    order = list(np.moveaxis(np.arange(input.ndim), source, destination))
-    return S.Permute.apply(input, tuple(int(i) for i in order))
+    """Move the dims ``source`` (an int or a sequence) to positions ``destination``; the other
+    dims keep their order."""
+    if isinstance(source, int) != isinstance(destination, int):
+        raise TypeError(
+            f"movedim() received an invalid combination of arguments - got "
+            f"({type(source).__name__}, {type(destination).__name__}), but expected one of: "
+            "(int source, int destination), (tuple of ints source, tuple of ints destination)"
+        )
+    src, dst = _ints(source), _ints(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source ({src} dims) should contain the "
+            f"same number of dims as destination ({dst} dims)"
+        )
+    moved = [normalize_dim(d, input.ndim, "movedim") for d in src]
+    to = [normalize_dim(d, input.ndim, "movedim") for d in dst]
+    for name, given, dims in (("source", src, moved), ("destination", dst, to)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({given})")
+    if input.ndim == 0:
+        return S.Permute.apply(input, ())
+    rest = iter(d for d in range(input.ndim) if d not in moved)
+    order = dict(zip(to, moved))
+    return S.Permute.apply(
+        input, tuple(order[i] if i in order else next(rest) for i in range(input.ndim))
+    )
 
 
 def expand(input, *sizes):
@@ -774,6 +1008,206 @@ def unbind(input, dim: int = 0):
 def flip(input, dims):
     axes = normalize_dims(dims, input.ndim, "flip")
     return S.Flip.apply(input, axes)
+
+
+def _ints(x) -> list:
+    """An int (or 0-dim tensor) or a sequence of them, as a list of ints."""
+    return [int(i) for i in x] if isinstance(x, list | tuple) else [int(x)]
+
+
+def _start_arg(start) -> int:
+    if isinstance(start, Tensor) and (start.ndim != 0 or start._data.dtype.kind not in "iu"):
+        raise RuntimeError("start must be an 0-dim integral Tensor.")
+    return int(start)
+
+
+def narrow(input, dim: int, start, length: int):
+    """``length`` elements along ``dim`` from ``start``, as a view."""
+    if input.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    start, length = _start_arg(start), int(length)
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    axis = normalize_dim(dim, input.ndim, "narrow")
+    size = input.shape[axis]
+    if not -size <= start <= size:
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
+        )
+    start = start + size if start < 0 else start
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return _named(input[(slice(None),) * axis + (slice(start, start + length),)], "Slice")
+
+
+def select(input, dim: int, index: int):
+    """The slice at ``index`` along ``dim``, that dim removed (``x[:, i]`` for dim 1)."""
+    if input.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    axis = normalize_dim(dim, input.ndim, "select")
+    index, size = int(index), input.shape[axis]
+    if not -size <= index < size:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
+            f"dimension {axis}"
+        )
+    return _named(input[(slice(None),) * axis + (index,)], "Select")
+
+
+def ravel(input):
+    return _named(S.Reshape.apply(input, (-1,)), "View")  # torch: contiguous().view(-1)
+
+
+def roll(input, shifts, dims=None):
+    """Shift the elements along ``dims`` (without dims: of the flattened tensor), wrapping."""
+    shifts = _ints(shifts)
+    dims = [] if dims is None else _ints(dims)
+    axes = None
+    if dims or len(shifts) != 1:
+        if len(shifts) != len(dims):
+            raise RuntimeError(
+                f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}"
+            )
+        if input.ndim == 0:
+            raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
+        axes = tuple(normalize_dim(d, input.ndim, "roll") for d in dims)
+    return S.Roll.apply(input, tuple(shifts), axes)
+
+
+moveaxis = movedim
+
+
+def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
+    """The diagonal of dims dim1 and dim2 (offset above or below the main one) as the last dim;
+    a view."""
+    a = normalize_dim(dim1, input.ndim, "diagonal")
+    b = normalize_dim(dim2, input.ndim, "diagonal")
+    if a == b:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return S.Diagonal.apply(input, offset, a, b)
+
+
+def diag(input, diagonal: int = 0):
+    """A vector as a square matrix with it on a diagonal, or a matrix's diagonal (a copy)."""
+    if input.ndim not in (1, 2):
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
+    return S.Diag.apply(input, diagonal)
+
+
+def tile(input, *dims):
+    """repeat, with missing leading repeats taken as 1."""
+    dims = _size_arg(dims)
+    dims = (1,) * (input.ndim - len(dims)) + dims
+    sizes = [s * r for s, r in zip((1,) * (len(dims) - input.ndim) + input.shape, dims)]
+    negative = [n for n in sizes if n < 0]
+    if negative:
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {negative[0]}: {sizes}"
+        )
+    return repeat(input, dims)
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Each element repeated ``repeats`` times in place (``[1, 2] -> [1, 1, 2, 2]``), along
+    ``dim`` or over the flattened tensor; ``repeats`` a number or one count per element.
+    ``repeat_interleave(counts)`` gives each index i counts[i] times."""
+    if repeats is None:
+        counts = input._data
+        index = np.repeat(np.arange(counts.shape[0], dtype=counts.dtype), counts)
+        return Tensor._make(index, False, None)
+    source = input if dim is not None else input.reshape(-1)
+    axis = normalize_dim(0 if dim is None else dim, input.ndim, "repeat_interleave")
+    if isinstance(repeats, Tensor) and repeats.ndim:
+        counts = repeats._data
+        if counts.ndim > 1:
+            raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+        if counts.dtype.kind not in "iu":
+            raise kernel_error("repeat_interleave_cpu", counts.dtype)
+        n = source.shape[axis]
+        if counts.shape[0] not in (1, n):
+            raise RuntimeError(
+                "repeats must have the same size as input along dim, but got repeats.size(0) = "
+                f"{counts.shape[0]} and input.size({axis}) = {n}"
+            )
+        if (counts < 0).any():
+            raise RuntimeError("repeats can not be negative")
+        index = np.repeat(np.arange(n), counts if counts.shape[0] == n else int(counts[0]))
+        out = index_select(source, axis, Tensor._make(index, False, None))
+    else:
+        repeats = int(repeats)
+        if repeats < 0:
+            raise RuntimeError("Repeats must be non-negative")
+        # torch: unsqueeze after dim, expand it to the repeats, copy, flatten the two dims
+        x = unsqueeze(source, axis + 1)
+        x = E.Clone.apply(expand(x, x.shape[: axis + 1] + (repeats,) + x.shape[axis + 2 :]))
+        out = flatten(x, axis, axis + 1)
+    if output_size is not None and output_size != out.shape[axis]:
+        raise RuntimeError(
+            f"repeat_interleave: Invalid output_size, expected {out.shape[axis]} but got "
+            f"{output_size}"
+        )
+    return out
+
+
+def tensor_split(input, indices_or_sections=None, dim: int = 0, *, sections=None, indices=None):
+    """Views along ``dim``: ``sections`` parts as equal as can be (the first ones one longer),
+    or the parts between the given ``indices``."""
+    if input.ndim == 0:
+        raise RuntimeError(
+            "tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims"
+        )
+    split = next(s for s in (indices_or_sections, sections, indices) if s is not None)
+    if isinstance(split, Tensor):
+        split = split.tolist()
+    axis = normalize_dim(dim, input.ndim, "tensor_split")
+    n = input.shape[axis]
+    if isinstance(split, int):
+        if split <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {split}")
+        size, extra = divmod(n, split)
+        points = np.cumsum([size + 1] * extra + [size] * (split - extra))[:-1].tolist()
+    else:
+        points = [int(i) for i in split]
+    starts, ends = [0] + points, points + [n]
+    index = (slice(None),) * axis
+    return tuple(_named(input[index + (slice(s, e),)], "Slice") for s, e in zip(starts, ends))
+
+
+def meshgrid(*tensors, indexing: str | None = None):
+    """Grids from 1-D tensors: output i varies along dim i ("ij"), or with the first two dims
+    swapped ("xy", as NumPy's default). torch warns when ``indexing`` is not given."""
+    if len(tensors) == 1 and isinstance(tensors[0], list | tuple):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warnings.warn(
+            "torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
+            "argument.",
+            UserWarning,
+            stacklevel=2,
+        )
+        indexing = "ij"
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    if builtins.any(x.dtype is not tensors[0].dtype for x in tensors):
+        raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    if indexing not in ("xy", "ij"):
+        raise RuntimeError(
+            f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}'
+        )
+    for x in tensors:
+        if x.ndim > 1:
+            raise RuntimeError(
+                f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {x}"
+            )
+    swap = indexing == "xy" and len(tensors) >= 2  # torch swaps the first two inputs and outputs
+    order = [1, 0, *range(2, len(tensors))] if swap else list(range(len(tensors)))
+    inputs = [tensors[i] for i in order]
+    shape = tuple(x.numel() for x in inputs)
+    grids = [
+        expand(x.reshape([-1 if d == i else 1 for d in range(len(inputs))]), shape)
+        for i, x in enumerate(inputs)
+    ]
+    return tuple(grids[i] for i in order)
 
 
 # ---------------------------------------------------------------- indexing
@@ -929,3 +1363,29 @@ def outer(input, vec2):
 
 def einsum(equation: str, *operands):
     raise NotImplementedError("einsum is not supported; use matmul, mul and sum")
+
+
+def masked_select(input, mask):
+    """The elements where ``mask`` (broadcast with input) is True, as a 1-D tensor."""
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    shape = _broadcast_shapes("masked_select", m.shape, input.shape)
+    x = input if input.shape == shape else expand(input, shape)
+    return _named(I.Index.apply(x, np.broadcast_to(m, shape)), "MaskedSelect")
+
+
+def take(input, index):
+    """Elements of the flattened input at ``index`` (int64, any shape: the output's)."""
+    idx = index._data
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got {_type_name(index)}")
+    n = input._data.size
+    if n == 0 and idx.size:
+        raise IndexError("take(): tried to take from an empty tensor")
+    bad = idx[(idx >= n) | (idx < -n)]
+    if bad.size:
+        raise IndexError(
+            f"out of range: tried to access index {bad.flat[0]} on a tensor of {n} elements."
+        )
+    return _named(I.Index.apply(input.reshape(-1), idx), "Take")

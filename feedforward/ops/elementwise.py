@@ -549,3 +549,236 @@ class Clone(ArrayOp):
     @staticmethod
     def backward(ctx, g):
         return g
+
+
+# ---------------------------------------------------------------- more elementwise ops
+
+
+class Sinh(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        x = _floating(x)
+        ctx.save_for_backward(x)
+        with np.errstate(over="ignore"):
+            return np.sinh(x)
+
+    @staticmethod
+    def backward(ctx, g):  # d sinh(x) = cosh(x) dx
+        (x,) = ctx.saved_tensors
+        return g * np.cosh(x)
+
+
+class Cosh(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        x = _floating(x)
+        ctx.save_for_backward(x)
+        with np.errstate(over="ignore"):
+            return np.cosh(x)
+
+    @staticmethod
+    def backward(ctx, g):  # d cosh(x) = sinh(x) dx
+        (x,) = ctx.saved_tensors
+        return g * np.sinh(x)
+
+
+class Frac(ArrayOp):
+    """x - trunc(x), of floats only (torch has no integer kernel)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        if x.dtype.kind != "f":
+            raise kernel_error("frac_cpu", x.dtype)
+        with np.errstate(invalid="ignore"):
+            return x - np.trunc(x)
+
+    @staticmethod
+    def backward(ctx, g):  # trunc is flat: the gradient passes unchanged
+        return g
+
+
+class NanToNum(ArrayOp):
+    """NaN, +inf and -inf replaced by numbers (by default 0 and the dtype's largest/smallest)."""
+
+    @staticmethod
+    def forward(ctx, x, nan=0.0, posinf=None, neginf=None):
+        ctx.save_for_backward(x)
+        if x.dtype.kind != "f":
+            return x.copy()
+        with np.errstate(over="ignore"):  # a replacement out of the dtype's range becomes inf
+            return np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+    @staticmethod
+    def backward(ctx, g):  # torch: g * isfinite(x), so a NaN upstream stays NaN everywhere
+        (x,) = ctx.saved_tensors
+        return g * np.isfinite(x)
+
+
+class Atan2(ArrayOp):
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = promote(a, b)
+        a, b = _floating(a), _floating(b)
+        ctx.save_for_backward(a, b)
+        return np.arctan2(a, b)
+
+    @staticmethod
+    def backward(ctx, g):  # d atan2(a, b) = (b da - a db) / (a^2 + b^2); 0 at the origin, as torch
+        a, b = ctx.saved_tensors
+        denom = a * a + b * b
+        recip = np.where(denom == 0, 0, 1 / denom).astype(denom.dtype, copy=False)
+        return _grads(ctx, lambda: g * b * recip, lambda: g * -a * recip)
+
+
+class Fmod(ArrayOp):
+    """The C remainder: the sign of the dividend (``remainder`` takes the divisor's)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if isinstance(b, np.ndarray):  # fmod(x, tensor) (fmod(x, 2) is FmodBackward0)
+            ctx.torch_name = "FmodBackward1"
+        a, b = promote(a, b)
+        check_rounded_division(a, b, "fmod_cpu")
+        ctx.save_for_backward(a, b)
+        with np.errstate(invalid="ignore"):
+            return np.fmod(a, b)
+
+    @staticmethod
+    def backward(ctx, g):  # a fmod b = a - trunc(a/b) b
+        a, b = ctx.saved_tensors
+        return _grads(ctx, lambda: g, lambda: -g * np.trunc(a / b))
+
+
+def _xlogy(x, y):
+    """x * log(y), 0 where x == 0 (even where y is 0 or inf), NaN where y is NaN."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(x == 0, 0, x * np.log(y)).astype(np.result_type(x, y), copy=False)
+    return np.where(np.isnan(y), np.nan, out).astype(out.dtype, copy=False)
+
+
+class Xlogy(ArrayOp):
+    @staticmethod
+    def forward(ctx, a, b):
+        # torch's overloads: (tensor, tensor), (number, tensor), (tensor, number)
+        if not isinstance(a, np.ndarray):
+            ctx.torch_name = "XlogyBackward1"
+        elif not isinstance(b, np.ndarray):
+            ctx.torch_name = "XlogyBackward2"
+        ctx.number_b = not isinstance(b, np.ndarray)
+        a, b = promote(a, b)
+        dtype = _floating(a if isinstance(a, np.ndarray) else b).dtype  # a number takes its dtype
+        a, b = np.asarray(a, dtype), np.asarray(b, dtype)
+        ctx.save_for_backward(a, b)
+        return _xlogy(a, b)
+
+    @staticmethod
+    def backward(ctx, g):  # d xlogy = log(y) dx + x/y dy; torch's 0 where x == 0 and y <= 0
+        a, b = ctx.saved_tensors
+        # a number y: 0 wherever x == 0 unless y > 0 (a NaN y too); a tensor y: where y <= 0
+        at_zero = (a == 0) & (not b > 0 if ctx.number_b else b <= 0)
+        return _grads(ctx, lambda: zero_where(_xlogy(g, b), at_zero), lambda: g * a / b)
+
+
+class Lerp(ArrayOp):
+    """a + w (b - a), computed from the nearer end as torch does: a + w (b - a) where |w| < 0.5,
+    b - (b - a)(1 - w) elsewhere (the two differ in rounding and at infinities)."""
+
+    weight = None  # a number weight (a tensor one is saved)
+
+    @staticmethod
+    def forward(ctx, a, b, w):
+        ctx.shapes = (a.shape, b.shape, np.shape(w))
+        if not isinstance(w, np.ndarray):
+            ctx.weight = w
+            w = a.dtype.type(w)
+            with np.errstate(invalid="ignore", over="ignore"):
+                return a + w * (b - a) if abs(w) < 0.5 else b - (b - a) * (1 - w)
+        ctx.torch_name = "LerpBackward1"  # lerp(a, b, tensor)
+        w = w.astype(a.dtype, copy=False)
+        ctx.save_for_backward(a, b, w)
+        with np.errstate(invalid="ignore", over="ignore"):
+            near_a, near_b = a + w * (b - a), b - (b - a) * (1 - w)
+        return np.where(np.abs(w) < 0.5, near_a, near_b)
+
+    @staticmethod
+    def backward(ctx, g):  # d/da = 1 - w, d/db = w, d/dw = b - a
+        need, shapes = ctx.needs_input_grad, ctx.shapes
+        if ctx.weight is not None:
+            w = ctx.weight
+        else:
+            a, b, w = ctx.saved_tensors
+        return (
+            unbroadcast(g * (1 - w), shapes[0]) if need[0] else None,
+            unbroadcast(g * w, shapes[1]) if need[1] else None,
+            unbroadcast(g * (b - a), shapes[2]) if need[2] else None,
+        )
+
+
+def _promote3(x, t1, t2, kernel: str):
+    """The three operands of addcmul/addcdiv in one dtype, torch's (no bool kernel)."""
+    x, t1 = promote(x, t1)
+    x, t2 = promote(x, t2)
+    t1 = t1.astype(x.dtype, copy=False)
+    if x.dtype == np.bool_:
+        raise kernel_error(kernel, x.dtype)
+    return x, t1, t2
+
+
+def _scalar_of(dtype: np.dtype, value):
+    """``value`` as torch casts it into an op's dtype: an integer op truncates 2.7 to 2."""
+    return int(value) if dtype.kind in "iu" else value
+
+
+class Addcmul(ArrayOp):
+    """x + value * t1 * t2, broadcast."""
+
+    @staticmethod
+    def forward(ctx, x, t1, t2, value=1):
+        ctx.shapes = (x.shape, t1.shape, t2.shape)
+        x, t1, t2 = _promote3(x, t1, t2, "addcmul_cpu_out")
+        value = ctx.value = _scalar_of(x.dtype, value)
+        ctx.save_for_backward(t1, t2)
+        with np.errstate(invalid="ignore", over="ignore"):
+            return x + value * t1 * t2
+
+    @staticmethod
+    def backward(ctx, g):  # dx = g, dt1 = g * t2 * value, dt2 = g * t1 * value
+        t1, t2 = ctx.saved_tensors
+        need, value, shapes = ctx.needs_input_grad, ctx.value, ctx.shapes
+        return (
+            unbroadcast(g, shapes[0]) if need[0] else None,
+            unbroadcast(g * (t2 * value), shapes[1]) if need[1] else None,
+            unbroadcast(g * (t1 * value), shapes[2]) if need[2] else None,
+        )
+
+
+class Addcdiv(ArrayOp):
+    """x + value * t1 / t2, broadcast; integer t1 and t2 are refused, as torch."""
+
+    @staticmethod
+    def forward(ctx, x, t1, t2, value=1):
+        if t1.dtype.kind in "biu" and t2.dtype.kind in "biu":
+            raise RuntimeError(
+                "Integer division with addcdiv is no longer supported, and in a future  release "
+                "addcdiv will perform a true division of tensor1 and tensor2. The historic "
+                "addcdiv behavior can be implemented as (input + value * torch.trunc(tensor1 / "
+                "tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / "
+                "tensor2) for float inputs. The future addcdiv behavior is just the latter "
+                "implementation: (input + value * tensor1 / tensor2), for all dtypes."
+            )
+        ctx.shapes = (x.shape, t1.shape, t2.shape)
+        x, t1, t2 = _promote3(x, t1, t2, "addcdiv_cpu_out")
+        value = ctx.value = _scalar_of(x.dtype, value)
+        ctx.save_for_backward(t1, t2)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return x + value * t1 / t2
+
+    @staticmethod
+    def backward(ctx, g):  # dx = g, dt1 = g * value / t2, dt2 = -g * value * t1 / t2^2
+        t1, t2 = ctx.saved_tensors
+        need, value, shapes = ctx.needs_input_grad, ctx.value, ctx.shapes
+        return (
+            unbroadcast(g, shapes[0]) if need[0] else None,
+            unbroadcast(g * (value / t2), shapes[1]) if need[1] else None,
+            unbroadcast(-g * (value * t1 / (t2 * t2)), shapes[2]) if need[2] else None,
+        )

@@ -144,3 +144,36 @@ class Linear(ArrayOp):
         gw = _gemm.dot(g2.T, x.reshape(-1, x.shape[-1])) if need[1] else None
         gb = np.add.reduce(g2, axis=0) if len(need) > 2 and need[2] else None
         return gx, gw, gb
+
+
+class Addmm(ArrayOp):
+    """beta * x + alpha * (m1 @ m2), x broadcast to the product's shape (beta = 0: x is ignored,
+    NaN included, as torch)."""
+
+    @staticmethod
+    def forward(ctx, x, m1, m2, beta=1, alpha=1):
+        if m1.dtype.kind in "iu":  # torch casts the scalars into an integer op's dtype
+            beta, alpha = int(beta), int(alpha)
+        ctx.shape, ctx.beta, ctx.alpha = x.shape, beta, alpha
+        ctx.save_for_backward(m1, m2)
+        out = _gemm.dot(m1, m2)
+        if alpha != 1:
+            out = out * alpha
+        if beta == 0:
+            return out
+        return out + (x if beta == 1 else x * beta)
+
+    @staticmethod
+    def backward(ctx, g):  # dx = beta g (summed over broadcast dims), dm1 = alpha g m2ᵀ, ...
+        m1, m2 = ctx.saved_tensors
+        need, beta, alpha = ctx.needs_input_grad, ctx.beta, ctx.alpha
+        gx = gm1 = gm2 = None
+        if need[0]:
+            gx = unbroadcast(g if beta == 1 else g * beta, ctx.shape)
+        if need[1]:
+            gm1 = _gemm.dot(g, m2.T)
+            gm1 = gm1 if alpha == 1 else gm1 * alpha
+        if need[2]:
+            gm2 = _gemm.dot(m1.T, g)
+            gm2 = gm2 if alpha == 1 else gm2 * alpha
+        return gx, gm1, gm2

@@ -29,6 +29,9 @@ all any count_nonzero
 reshape view view_as reshape_as flatten unflatten squeeze unsqueeze transpose swapaxes swapdims t
 permute movedim expand expand_as broadcast_to repeat split chunk unbind flip
 gather take_along_dim scatter_add index_select masked_fill sort argsort topk tril triu outer
+narrow select ravel roll moveaxis diag diagonal trace cumprod tile repeat_interleave nan_to_num
+lerp addcmul addcdiv addmm mv sinh cosh atan2 fmod frac xlogy nanmean nansum tensor_split median
+masked_select take
 """.split()
 
 for _name in _SAME_NAME:
@@ -206,6 +209,8 @@ for _name in """add sub mul div pow clamp clamp_min clamp_max relu sigmoid tanh 
 floor ceil round trunc masked_fill remainder floor_divide sign reciprocal square""".split():
     setattr(Tensor, _name + "_", _inplace_method(getattr(api, _name)))
 Tensor.clip_ = Tensor.clamp_
+for _name in "lerp addcmul addcdiv addmm nan_to_num fmod frac sinh cosh atan2 xlogy".split():
+    setattr(Tensor, _name + "_", _inplace_method(getattr(api, _name)))
 
 for _op, _name in {
     "iadd": "add_",

@@ -296,3 +296,83 @@ class Norm(ArrayOp):
         else:
             gx = np.where(out == 0, 0, g * sign(x) * np.abs(x) ** (p - 1) / out ** (p - 1))
         return gx.astype(x.dtype, copy=False)
+
+
+def _reversed_cumsum(w: np.ndarray, axis: int) -> np.ndarray:
+    """sum of w[j] for j >= i along ``axis``."""
+    return np.flip(np.cumsum(np.flip(w, axis), axis=axis), axis)
+
+
+class Cumprod(ArrayOp):
+    @staticmethod
+    def forward(ctx, x, axis):
+        ctx.axis = axis
+        dtype = np.int64 if x.dtype.kind in "bui" else x.dtype  # torch: integer products in int64
+        out = np.cumprod(x, axis=axis, dtype=dtype) if x.ndim else x.astype(dtype)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """torch's O(n) rule (``cumprod_backward``). dy_j/dx_k is the product of x[:j+1] without
+        x_k, so with no zero in x: dx_k = sum_{j>=k} g_j y_j / x_k. With zeros, z1 the first:
+        before z1 the same sum stopping before z1; at z1, prod(x[:z1]) times (g_z1 + sum of g_j
+        times prod(x[z1+1:j+1]) up to the second zero); after z1 zero."""
+        x, out = ctx.saved_tensors
+        axis = ctx.axis
+        if x.size <= 1 or x.shape[axis] == 1:
+            return g
+        w = out * g
+        zeros_so_far = np.cumsum(x == 0, axis=axis)
+        if not zeros_so_far.any():
+            return _reversed_cumsum(w, axis) / x
+        before = zeros_so_far == 0
+        gx = np.where(before, _reversed_cumsum(np.where(before, w, 0), axis) / x, 0)
+        span = zeros_so_far == 1  # the first zero up to the second
+        first = np.argmax(span, axis=axis, keepdims=True)
+        position = np.arange(x.shape[axis]).reshape([-1 if d == axis else 1 for d in range(x.ndim)])
+        at_first = (position == first) & span
+        after_first = span & ~at_first
+        total = np.sum(
+            np.cumprod(np.where(after_first, x, 1), axis=axis) * np.where(span, g, 0),
+            axis=axis,
+            keepdims=True,
+        )
+        prev = np.take_along_axis(out, np.maximum(first - 1, 0), axis=axis)
+        prev = np.where(first == 0, 1, prev)  # the product before the first zero
+        return np.where(at_first, total * prev, gx).astype(g.dtype, copy=False)
+
+
+class Nansum(Sum):
+    """Sum treating NaN as zero; the gradient is 0 there (NaN where the upstream one is NaN:
+    torch multiplies by ~isnan(x))."""
+
+    @staticmethod
+    def forward(ctx, x, axes=None, keepdim=False, dtype=None):
+        if x.dtype.kind == "f":
+            ctx.save_for_backward(x)
+            x = np.where(np.isnan(x), 0, x).astype(x.dtype, copy=False)
+        return Sum.forward(ctx, x, axes, keepdim, dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return Sum.backward(ctx, g) * ~np.isnan(x)
+
+
+class Median(Extreme):
+    """median() of all elements: the lower of the two middle values, NaN if there is one. The
+    gradient is shared like max()'s (torch's ``evenly_distribute_backward``)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        flat = x.reshape(-1)
+        if flat.size == 0:  # torch: NaN (in an integer dtype, its smallest value)
+            out = np.asarray(np.nan if x.dtype.kind == "f" else np.iinfo(x.dtype).min, x.dtype)
+        elif x.dtype.kind == "f" and np.isnan(flat).any():
+            out = np.asarray(np.nan, x.dtype)
+        else:
+            k = (flat.size - 1) // 2
+            out = np.partition(flat, k)[k]
+        ctx.save_for_backward(x, out)
+        return out

@@ -132,3 +132,67 @@ class Flip(ArrayOp):
     @staticmethod
     def backward(ctx, g):
         return np.flip(g, ctx.axes)
+
+
+class Roll(ArrayOp):
+    """Shift elements along dims, wrapping around (no dims: over the flattened tensor)."""
+
+    @staticmethod
+    def forward(ctx, x, shifts, axes):
+        ctx.shifts, ctx.axes = shifts, axes
+        return np.roll(x, shifts, axes)
+
+    @staticmethod
+    def backward(ctx, g):  # roll the gradient back by the opposite shifts
+        return np.roll(g, tuple(-s for s in ctx.shifts), ctx.axes)
+
+
+def diagonal_view(x: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarray:
+    """The diagonal of x over dim1 and dim2 as its last dim, a view that writes into x as
+    torch's (NumPy's is read-only)."""
+    d = np.diagonal(x, offset, dim1, dim2)
+    if x.flags.writeable:
+        d.flags.writeable = True
+    return d
+
+
+def embed_diagonal(g: np.ndarray, shape: tuple, offset: int, dim1: int, dim2: int) -> np.ndarray:
+    """Zeros of ``shape`` with ``g`` on the diagonal: the inverse of taking it."""
+    out = np.zeros(shape, dtype=g.dtype)
+    diagonal_view(out, offset, dim1, dim2)[...] = g
+    return out
+
+
+class Diagonal(ArrayOp):
+    """The elements x[..., i, ..., i + offset, ...] of two dims, as a view."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, offset, dim1, dim2):
+        ctx.shape, ctx.dims = x.shape, (offset, dim1, dim2)
+        return diagonal_view(x, offset, dim1, dim2)
+
+    @staticmethod
+    def backward(ctx, g):  # the gradient goes back on the diagonal, zeros elsewhere
+        return embed_diagonal(g, ctx.shape, *ctx.dims)
+
+
+class Diag(ArrayOp):
+    """torch.diag: a vector becomes a square matrix with it on a diagonal; a matrix gives a copy
+    of one of its diagonals."""
+
+    @staticmethod
+    def forward(ctx, x, offset):
+        ctx.shape, ctx.offset = x.shape, offset
+        if x.ndim == 1:
+            ctx.torch_name = "DiagEmbed"
+            return np.diag(x, offset)
+        ctx.torch_name = "DiagonalBackward0_copy"
+        return np.diagonal(x, offset).copy()
+
+    @staticmethod
+    def backward(ctx, g):  # each one undoes the other
+        if len(ctx.shape) == 1:
+            return np.diagonal(g, ctx.offset).copy()
+        return embed_diagonal(g, ctx.shape, ctx.offset, 0, 1)
