@@ -73,7 +73,8 @@ from feedforward.creation import (
 )
 from feedforward.ops import methods as _methods  # noqa: F401  (binds Tensor methods)
 from feedforward.ops.api import *  # noqa: F403
-from feedforward.ops.api import abs, all, any, max, min, pow, round, sum  # noqa: F401
+from feedforward.ops.out import *  # noqa: F403  (the same functions, taking out=)
+from feedforward.ops.out import abs, all, any, max, min, pow, round, sum  # noqa: F401
 from feedforward.random import (
     Generator,
     default_generator,

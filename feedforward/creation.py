@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 
 from feedforward import _dtype
-from feedforward.ops._util import SCALAR_TYPE_NAMES
+from feedforward.ops._util import SCALAR_TYPE_NAMES, kernel_error
 from feedforward.random import _generator
 from feedforward.tensor import Tensor, _array_from, device
 
@@ -125,7 +125,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._make(array, False, None)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     return _finish(np.zeros(_shape(size), dtype=_float(dtype)), requires_grad, device)
 
 
@@ -181,7 +181,7 @@ def full_like(
 
 def _check_float(dt: np.dtype, fn: str) -> None:
     if dt.kind != "f":
-        raise RuntimeError(f"\"{fn}\" not implemented for '{_dtype.from_numpy_dtype(dt).name}'")
+        raise kernel_error(fn, dt)
 
 
 def rand_like(

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 from oracle import (
     Case,
+    as_numpy,
     assert_same,
     check_case,
     check_gradcheck,
@@ -467,6 +468,35 @@ def test_integer_ops_match_torch():
         lambda x, y: x.clamp(min=0),
     ):
         assert_same(fn(ff.tensor(a), ff.tensor(b)), fn(torch.tensor(a), torch.tensor(b)), "int")
+
+
+@pytest.mark.parametrize("dtype", [None, "int32", "int64", "float64", "bool"])
+@pytest.mark.parametrize("name", ["prod", "cumsum", "cumprod", "sum", "nansum"])
+@pytest.mark.parametrize("source", [np.int32, np.bool_, np.float32])
+def test_reductions_compute_in_the_dtype_asked_for(name, dtype, source):
+    """dtype= is the result's dtype (int32 stays int32; no dtype: integers give int64), and the
+    cumulative ones have no bool kernel: as torch."""
+    a = np.array([[1, 2, 0], [3, 1, 1]]).astype(source)
+    outcomes = []
+    for lib in (torch, ff):
+        options = {"dtype": getattr(lib, dtype)} if dtype else {}
+        try:
+            outcomes.append(as_numpy(getattr(lib, name)(lib.tensor(a), 1, **options)))
+        except NotImplementedError as e:
+            outcomes.append(str(e))
+    if isinstance(outcomes[0], str):
+        assert outcomes[1] == outcomes[0]
+    else:
+        assert outcomes[1].dtype == outcomes[0].dtype
+        np.testing.assert_array_equal(outcomes[1], outcomes[0])
+
+
+def test_cumsum_of_a_number_is_a_number():
+    for lib in (torch, ff):
+        x = lib.tensor(3.0, requires_grad=True)
+        y = lib.cumsum(x, 0)
+        y.backward()
+        assert y.shape == () and y.item() == 3.0 and x.grad.item() == 1.0
 
 
 UNARY = """exp expm1 log log1p log2 log10 sqrt rsqrt abs sin cos tanh sigmoid relu sign floor ceil

@@ -467,6 +467,16 @@ def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool =
 # ---------------------------------------------------------------- reductions
 
 
+def _wide_input(input, dtype, kernel: str | None = None):
+    """prod's, cumsum's and cumprod's input in the dtype asked for, by default integers in int64
+    (the cumulative ones have no bool kernel)."""
+    if dtype is None:
+        return input.long() if input._data.dtype.kind in "bui" else input
+    if kernel and _dtype.to_numpy_dtype(dtype) == np.bool_:
+        raise kernel_error(kernel, np.bool_)
+    return input.to(dtype)
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     axes = normalize_dims(dim, input.ndim, "sum")
     dt = _dtype.to_numpy_dtype(dtype) if dtype is not None else None
@@ -487,6 +497,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
+    input = _wide_input(input, dtype)
     axis = None if dim is None else normalize_dim(dim, input.ndim, "prod")
     out = R.Prod.apply(input, axis, keepdim)
     return out if dim is None else _named(out, "ProdBackward1")
@@ -626,8 +637,7 @@ def _floating_only(input, axis: int, kernel: str) -> None:
 
 
 def cumsum(input, dim, *, dtype=None):
-    if dtype is not None:
-        input = input.to(dtype)
+    input = _wide_input(input, dtype, "cumsum_out_cpu")
     return R.Cumsum.apply(input, normalize_dim(dim, input.ndim, "cumsum"))
 
 
@@ -657,8 +667,7 @@ def count_nonzero(input, dim=None):
 
 
 def cumprod(input, dim, *, dtype=None):
-    if dtype is not None:
-        input = input.to(dtype)
+    input = _wide_input(input, dtype, "cumprod_out_cpu")
     return R.Cumprod.apply(input, normalize_dim(dim, input.ndim, "cumprod"))
 
 
@@ -671,6 +680,11 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     """mean of the elements that are not NaN (as torch: nansum / count)."""
+    if dtype is not None and _dtype.to_numpy_dtype(dtype).kind != "f":
+        raise RuntimeError(
+            "nanmean(): could not infer output dtype. Optional dtype must be either a floating "
+            f"point or complex dtype. Got: {SCALAR_TYPE_NAMES[_dtype.to_numpy_dtype(dtype).name]}"
+        )
     if input._data.dtype.kind != "f":
         raise RuntimeError(
             "nanmean(): expected input to have floating point or complex dtype but got "

@@ -60,8 +60,8 @@ class Mean(ArrayOp):
 class Prod(ArrayOp):
     @staticmethod
     def forward(ctx, x, axis=None, keepdim=False):
-        wide = np.int64 if x.dtype.kind in "biu" else None  # torch: integer products are int64
-        out = np.prod(x, axis=axis, keepdims=keepdim, dtype=wide)
+        # (api.prod has made integers int64, unless another dtype was asked for)
+        out = np.prod(x, axis=axis, keepdims=keepdim, dtype=x.dtype)
         ctx.axis, ctx.keepdim = axis, keepdim
         ctx.save_for_backward(x, out)
         return out
@@ -248,12 +248,13 @@ class LogSoftmax(ArrayOp):
 class Cumsum(ArrayOp):
     @staticmethod
     def forward(ctx, x, axis):
-        ctx.axis = axis
-        dtype = np.int64 if x.dtype.kind in "bui" else None
-        return np.cumsum(x, axis=axis, dtype=dtype)
+        ctx.axis = axis  # (api.cumsum has made integers int64, unless another dtype was asked for)
+        return np.cumsum(x, axis=axis, dtype=x.dtype) if x.ndim else x.copy()
 
     @staticmethod
     def backward(ctx, g):  # each input feeds every later output: a reversed cumulative sum
+        if g.ndim == 0:
+            return g
         return np.flip(np.cumsum(np.flip(g, ctx.axis), axis=ctx.axis), ctx.axis)
 
 
@@ -307,8 +308,8 @@ class Cumprod(ArrayOp):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        dtype = np.int64 if x.dtype.kind in "bui" else x.dtype  # torch: integer products in int64
-        out = np.cumprod(x, axis=axis, dtype=dtype) if x.ndim else x.astype(dtype)
+        # (api.cumprod has made integers int64, unless another dtype was asked for)
+        out = np.cumprod(x, axis=axis, dtype=x.dtype) if x.ndim else x.copy()
         ctx.save_for_backward(x, out)
         return out
 

@@ -1,0 +1,276 @@
+"""``out=``: the public functions can write their result into a tensor you give them.
+
+    >>> c = ff.empty(2, 2)
+    >>> ff.matmul(a, b, out=c)     # c now holds a @ b, and the call returns c
+
+As in torch, the result is computed as usual and then copied into ``out`` (so ``out`` may be one
+of the inputs), and:
+
+- autograd does not go through ``out=``: with grad mode on, an input that requires grad (or an
+  ``out`` that does) is an error;
+- an ``out`` of another shape is resized, with torch's deprecation warning unless it was empty;
+- its dtype: elementwise ops and most reductions cast their result into it where torch casts
+  (integers into floats, float64 into float32; never floats into integers, nor anything into
+  bool); matrix products, indexing ops and the (values, indices) reductions need the result's
+  exact dtype; sum, prod, cumsum and cumprod compute in out's dtype; a factory
+  (``ff.zeros(3, out=t)``) makes a tensor of out's dtype.
+
+``feedforward/__init__.py`` exports the wrapped functions. The methods (``x.add(y)``) and the
+library's own calls use the plain ones in ``api`` and ``creation``, which pay nothing for this.
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import inspect
+import warnings
+
+import numpy as np
+
+from feedforward import _dtype, creation
+from feedforward.autograd.grad_mode import _state, no_grad
+from feedforward.ops import api
+from feedforward.ops._util import C_TYPE_NAMES, SCALAR_TYPE_NAMES, kernel_error
+from feedforward.tensor import Tensor
+
+CAST = "cast"  # the result is cast into out's dtype where torch can cast it
+EXACT = "exact"  # out must have the result's dtype
+OUT_DTYPE = "out dtype"  # the reduction runs in out's dtype (as if dtype=out.dtype)
+ANY = "any"  # any dtype: bernoulli's 0s and 1s
+FACTORY = "factory"  # a new tensor of out's dtype
+
+RULES = {
+    CAST: """exp log log2 log10 log1p expm1 sqrt rsqrt sin cos tanh sinh cosh sigmoid square
+        reciprocal add sub mul div true_divide floor_divide remainder fmod pow atan2 maximum
+        minimum xlogy lerp addcmul addcdiv outer
+        eq ne lt le gt ge greater less greater_equal less_equal not_equal
+        logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor
+        mean std var logsumexp cat concat concatenate stack hstack vstack""",
+    EXACT: """abs neg sign floor ceil round trunc frac clamp clip clamp_min clamp_max bitwise_not
+        nan_to_num matmul mm bmm mv dot addmm softmax log_softmax norm tril triu diag
+        amax amin argmax argmin any all isin where gather index_select masked_select take
+        take_along_dim nonzero multinomial max min median sort topk""",
+    OUT_DTYPE: "sum prod cumsum cumprod nansum nanmean",
+    ANY: "bernoulli",
+    FACTORY: "zeros ones empty full arange linspace logspace eye rand randn randint randperm",
+}
+RULE = {name: rule for rule, names in RULES.items() for name in names.split()}
+
+# torch's words when out's dtype is refused, where its kernel has its own. ``{result}`` and
+# ``{out}`` are the scalar type names (Float, Long, ...), ``{c_result}`` and ``{c_out}`` the C
+# ones (float, long int, ...). The rest say EXACT_ERROR or CAST_ERROR, as their rule.
+EXACT_ERROR = "Expected out tensor to have dtype {c_result}, but got {c_out} instead"
+CAST_ERROR = "result type {result} can't be cast to the desired output type {out}"
+_SAME_DTYPE = "Found dtype {out} but expected {result}"
+_AMAX = (
+    "Expected the dtype for input and out to match, but got {result} for input's dtype and {out} "
+    "for out's dtype."
+)
+_CAT = "torch.cat(): input types can't be cast to the desired output type {out}"
+DTYPE_ERRORS = {
+    **dict.fromkeys(RULES[EXACT].split()[:13], _SAME_DTYPE),  # abs ... bitwise_not
+    **dict.fromkeys("cat concat concatenate stack hstack vstack".split(), _CAT),
+    "amax": _AMAX,
+    "amin": _AMAX,
+    "nan_to_num": "nan_to_num: dtype of out: {out} should be same as input: {result}",
+    "mv": "addmv input tensors must have the same dtype, but got {out}, {result}, and {result}",
+    "dot": "result dtype {out} does not match input dtype {result}",
+    "logsumexp": "logsumexp(): Expected floating point type for result tensor, but got: {out}",
+    "mean()": "mean.dtype_out(): input types can't be cast to the desired output type {out}",
+    "any": "any only supports bool tensor for result, got: {out}",
+    "all": "all only supports bool tensor for result, got: {out}",
+    "where": "Expected out type to be {result} but got {out}",
+    "index_select": "index_select(): self and result must have the same scalar type",
+    "masked_select": "masked_select(): self and result must have the same scalar type",
+    "take": "take(): self and out expected to have the same dtype, but got self.dtype = {result} "
+    "and out.dtype = {out}",
+    "nonzero": "nonzero: Expected out tensor to have scalar type Long but got scalar type{out}",
+    "multinomial": "multinomial expects Long tensor out, got: {out}",
+    "median": "Expected tensor for 'values' to have the same type as tensor for argument #2 "
+    "'self'; but type {out_type} does not equal torch.{result}Tensor (while checking arguments "
+    "for median)",
+}
+TYPE_ERRORS = {"cat", "concat", "concatenate", "stack", "hstack", "vstack"}  # torch's quirk
+# out= with an input that requires grad is refused only where a gradient could flow (torch lets
+# the integer and boolean results through, and, by how their out= kernels are registered,
+# softmax, log_softmax, diag and floor_divide)
+NOT_DIFFERENTIABLE = set(
+    """eq ne lt le gt ge greater less greater_equal less_equal not_equal logical_and logical_or
+    logical_xor logical_not bitwise_and bitwise_or bitwise_xor bitwise_not isin argmax argmin
+    nonzero floor_divide softmax log_softmax diag""".split()
+)
+# the op torch names when it refuses grad: the one its function is made of
+TORCH_OP_NAMES = {
+    "true_divide": "div",
+    "square": "pow",
+    "outer": "mul",
+    "hstack": "cat",
+    "vstack": "cat",
+    "take_along_dim": "gather",
+    "nanmean": "nansum",
+    "norm": "linalg_vector_norm",
+}
+
+
+def can_cast(source: np.dtype, target: np.dtype) -> bool:
+    """torch's ``canCast``: no floats into integers, nothing but bool into bool."""
+    if source.kind == "f" and target.kind in "biu":
+        return False
+    return not (target.kind == "b" and source.kind != "b")
+
+
+def _dtype_error(name: str, result: np.dtype, out: np.dtype, rule: str) -> Exception:
+    words = dict(
+        result=SCALAR_TYPE_NAMES[result.name],
+        out=SCALAR_TYPE_NAMES[out.name],
+        c_result=C_TYPE_NAMES[result.name],
+        c_out=C_TYPE_NAMES[out.name],
+        out_type="CPUBoolType" if out == np.bool_ else f"torch.{SCALAR_TYPE_NAMES[out.name]}Tensor",
+    )
+    template = DTYPE_ERRORS.get(name, EXACT_ERROR if rule == EXACT else CAST_ERROR)
+    error = TypeError if name in TYPE_ERRORS else RuntimeError
+    return error(template.format(**words))
+
+
+def _check_out(name: str, out) -> None:
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    strides, shape = out._data.strides, out._data.shape
+    if builtins.any(s == 0 and n > 1 for s, n in zip(strides, shape)):  # an expanded tensor
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation."
+        )
+
+
+def _check_no_grad(name: str, values) -> None:
+    """torch refuses to record a graph through out=."""
+    if not _state["grad"]:
+        return
+    for v in values:
+        tensors = v if isinstance(v, list | tuple) else (v,)
+        if builtins.any(isinstance(t, Tensor) and t._requires_grad for t in tensors):
+            raise RuntimeError(
+                f"{name}(): functions with out=... arguments don't support automatic "
+                "differentiation, but one of the arguments requires grad."
+            )
+
+
+def write(name: str, result: Tensor, out: Tensor, rule: str) -> Tensor:
+    """Copy ``result`` into ``out`` under the dtype ``rule``, resizing out as torch does."""
+    _check_out(name, out)
+    src, dst = result._data, out._data
+    if (
+        rule == EXACT
+        and src.dtype != dst.dtype
+        or rule == CAST
+        and not can_cast(src.dtype, dst.dtype)
+    ):
+        raise _dtype_error(name, src.dtype, dst.dtype, rule)
+    if src.shape != dst.shape:
+        if dst.size and rule != FACTORY:
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape "
+                f"{list(dst.shape)}, which does not match the required output shape "
+                f"{list(src.shape)}. This behavior is deprecated, and in a future PyTorch "
+                "release outputs will not be resized unless they have zero elements. You can "
+                "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
+                "t.resize_(0).",
+                UserWarning,
+                stacklevel=3,
+            )
+        out._data = np.empty(src.shape, dst.dtype)
+    np.copyto(out._data, src, casting="unsafe")
+    out._version.value += 1
+    return out
+
+
+def _with_out_signature(fn, wrapper) -> None:
+    """Show ``out=None`` in help(): keyword-only, before any **kwargs."""
+    params = list(inspect.signature(fn).parameters.values())
+    at = len(params) - (params and params[-1].kind is inspect.Parameter.VAR_KEYWORD)
+    params.insert(at, inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None))
+    wrapper.__signature__ = inspect.Signature(params)
+
+
+def with_out(fn, rule: str):
+    """``fn`` taking a keyword ``out`` (a tensor, or a (values, indices) pair for the functions
+    that return one)."""
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def wrapper(*args, out=None, **kwargs):
+        if out is None:
+            return fn(*args, **kwargs)
+        if name in ("sum", "prod") and len(args) < 2 and "dim" not in kwargs:
+            raise TypeError(f"{name}(): out= needs dim: torch has no {name}(input, *, out)")
+        if name not in NOT_DIFFERENTIABLE:
+            _check_no_grad(TORCH_OP_NAMES.get(name, name), (*args, *kwargs.values(), out))
+        rule_now, name_now = rule, name
+        if rule == OUT_DTYPE:
+            _check_out(name, out)
+            if name in ("nansum", "nanmean") and out._data.dtype.kind != "f":
+                raise kernel_error("nansum_cpu", out._data.dtype)  # torch's nansum.out
+            if kwargs.get("dtype") is None:
+                kwargs["dtype"] = out.dtype
+            rule_now = EXACT  # out's dtype unless another was asked for
+        if name == "mean" and len(args) < 2 and "dim" not in kwargs:
+            name_now = "mean()"  # another overload, other words
+        with no_grad():
+            result = fn(*args, **kwargs)
+        if isinstance(result, tuple):  # (values, indices): values as the rule says, indices long
+            if not isinstance(out, list | tuple) or len(out) != len(result):
+                raise TypeError(f"{name}(): argument 'out' must be tuple of {len(result)} Tensors")
+            return type(result)(*(write(name, r, o, rule_now) for r, o in zip(result, out)))
+        return write(name_now, result, out, rule_now)
+
+    _with_out_signature(fn, wrapper)
+    return wrapper
+
+
+def factory_with_out(fn):
+    """A factory (``zeros``, ``arange``, ...) taking ``out``: the new tensor has out's dtype."""
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def wrapper(*args, out=None, **kwargs):
+        if out is None:
+            return fn(*args, **kwargs)
+        _check_out(name, out)
+        _check_no_grad(f"aten::{name}", (out,))
+        dtype = kwargs.get("dtype")
+        if dtype is None:
+            kwargs["dtype"] = out.dtype
+        elif _dtype.to_numpy_dtype(dtype) != out._data.dtype:
+            wanted, have = (
+                SCALAR_TYPE_NAMES[d.name] for d in (_dtype.to_numpy_dtype(dtype), out._data.dtype)
+            )
+            raise RuntimeError(f"dtype {wanted} does not match dtype of out parameter ({have})")
+        result = fn(*args, **kwargs)
+        if name == "arange" and result._data.size != out._data.size and out._data.size:
+            warnings.warn(
+                f"The number of elements in the out tensor of shape {list(out.shape)} is "
+                f"{out._data.size} which does not match the computed number of elements "
+                f"{result._data.size}. Note that this may occur as a result of rounding error. "
+                f"The out tensor will be resized to a tensor of shape ({result._data.size},).",
+                UserWarning,
+                stacklevel=2,
+            )
+        write(name, result.detach(), out, FACTORY)
+        if result._requires_grad:
+            out.requires_grad_(True)
+        return out
+
+    _with_out_signature(fn, wrapper)
+    return wrapper
+
+
+# (the loop below binds any, all, max, ... here: the module's own code says builtins.any)
+__all__ = sorted(RULE)
+for _name, _rule in RULE.items():
+    if _rule == FACTORY:
+        globals()[_name] = factory_with_out(getattr(creation, _name))
+    else:  # bernoulli and multinomial live with the other random functions
+        source = api if hasattr(api, _name) else creation
+        globals()[_name] = with_out(getattr(source, _name), _rule)
