@@ -7,8 +7,6 @@ loss = (x @ w).relu().mean()
 loss.backward()
 """
 
-from __future__ import annotations
-
 import importlib as _importlib
 
 from feedforward import _malloc
