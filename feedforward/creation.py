@@ -292,6 +292,8 @@ def randint(
         if not isinstance(high, tuple | list):
             raise TypeError("randint() missing required argument 'size'")
         low, high, size = 0, low, high
+    elif high is None:  # randint(10, size=(3,))
+        low, high = 0, low
     if high <= low:
         raise RuntimeError(
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"

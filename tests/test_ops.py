@@ -179,6 +179,19 @@ CASES = [
         [(3, 4), (3, 2), (3, 2)],
         int_inputs=(1,),
     ),
+    # (argsort of a random row: distinct indices, as gradcheck needs for scatter; src of the
+    # index's shape, as torch's backward needs)
+    Case(
+        "scatter", lambda a, s: a.scatter(1, a.detach().argsort(dim=1)[:, :2], s), [(3, 4), (3, 2)]
+    ),
+    Case(
+        "scatter_value", lambda a, s: a.scatter(0, s.detach().argsort(dim=0)[:2], 2.5), [(4, 3)] * 2
+    ),
+    Case(
+        "scatter_",
+        lambda a, s: (a * 1).scatter_(1, s.detach().argsort(dim=1)[:, :3], s[:, :3]),
+        [(3, 4)] * 2,
+    ),
     Case("topk", lambda a: a.topk(2, dim=1), [(3, 5)]),
     Case("sort", lambda a: a.sort(dim=1, descending=True), [(3, 5)]),
     Case("tril", lambda a: a.tril(), [(4, 4)]),
@@ -716,6 +729,13 @@ ERRORS = [
     ("meshgrid_empty", lambda a: L(a).meshgrid(indexing="ij"), [(3,)]),
     ("isin_bool", lambda a: L(a).isin(a > 0, a), [(3,)]),
     ("isin_numbers", lambda a: L(a).isin(1, 2), [(3,)]),
+    ("scatter_out_of_range", lambda a: a.scatter(0, L(a).tensor([5]), 1.0), [(3,)]),
+    ("scatter_negative", lambda a: a.scatter(0, L(a).tensor([-1]), 1.0), [(3,)]),
+    ("scatter_ndim", lambda a: a.scatter(0, L(a).tensor([1]), 1.0), [(3, 2)]),
+    ("scatter_src_dtype", lambda a: a.scatter(0, L(a).tensor([1]), a.double()), [(3,)]),
+    ("scatter_float_index", lambda a: a.scatter(0, a, 1.0), [(3,)]),
+    ("scatter_index_larger", lambda a: a.scatter(0, L(a).zeros(2, 3).long(), 1.0), [(3, 2)]),
+    ("scatter_src_smaller", lambda a: a.scatter(0, L(a).zeros(2, 2).long(), a[:1]), [(3, 2)]),
     (
         "asarray_cannot_alias",
         lambda a: L(a).asarray(np.ones(2), dtype=L(a).float32, copy=False),
@@ -762,7 +782,8 @@ addmm_input_dtype addmm_input_shape mv_size mv_matrix mv_dtypes fmod_integer_zer
 frac_int xlogy_numbers nanmean_int tensor_split_zero tensor_split_0d median_empty_dim
 median_bool masked_select_float_mask take_out_of_range take_negative_out_of_range take_int32
 take_empty meshgrid_indexing meshgrid_dtypes meshgrid_empty isin_bool isin_numbers
-asarray_cannot_alias""".split()
+asarray_cannot_alias scatter_out_of_range scatter_negative scatter_ndim scatter_src_dtype
+scatter_index_larger scatter_src_smaller""".split()
 
 
 @pytest.mark.parametrize("name", SAME_MESSAGE)
@@ -788,6 +809,19 @@ def test_movedim_every_source_and_destination_like_torch(ndim):
     for source, destination in pairs:
         expected = torch.tensor(x).movedim(source, destination)
         assert_same(ff.tensor(x).movedim(source, destination), expected, f"{source, destination}")
+
+
+def test_scatter_one_hot_as_the_transforms_tutorial():
+    """target_transform=Lambda(lambda y: torch.zeros(10, dtype=torch.float).scatter_(0,
+    torch.tensor(y), value=1)): a 0-dim index, a value, in place; and randint(high, size=)."""
+    for lib in (torch, ff):
+        y = lib.randint(10, size=(1,)).item()
+        one_hot = lib.zeros(10, dtype=lib.float).scatter_(0, lib.tensor(y), value=1)
+        assert one_hot.tolist() == [1.0 if i == y else 0.0 for i in range(10)]
+        assert lib.zeros(3, dtype=lib.long).scatter(0, lib.tensor([1]), 2.7).tolist() == [0, 2, 0]
+    index, src = np.array([[0], [2], [1]]), np.arange(12.0).reshape(3, 4)  # src larger than index
+    expected = torch.zeros(3, 4).double().scatter(1, torch.tensor(index), torch.tensor(src))
+    assert_same(ff.zeros(3, 4).double().scatter(1, ff.tensor(index), ff.tensor(src)), expected, "")
 
 
 def test_meshgrid_without_indexing_warns_and_is_ij_like_torch():

@@ -48,8 +48,8 @@ hstack index_select isclose isfinite isin isinf isnan le lerp less less_equal lo
 log2 log_softmax logical_and logical_not logical_or logical_xor logsumexp lt masked_fill
 masked_select matmul max maximum mean median meshgrid min minimum mm moveaxis movedim mul mv
 nan_to_num nanmean nansum narrow ne neg nonzero norm not_equal outer permute pow prod ravel
-reciprocal relu remainder repeat_interleave reshape roll round rsqrt scatter_add select sigmoid
-sign sin sinh softmax sort split sqrt square squeeze stack std std_mean sub sum swapaxes
+reciprocal relu remainder repeat_interleave reshape roll round rsqrt scatter scatter_add select
+sigmoid sign sin sinh softmax sort split sqrt square squeeze stack std std_mean sub sum swapaxes
 swapdims t take take_along_dim tanh tensor_split tile topk trace transpose tril triu true_divide
 trunc unbind unflatten unsqueeze var var_mean vstack where xlogy
 """.split()
@@ -1287,6 +1287,51 @@ def take_along_dim(input, indices, dim=None):
         axis,
         Tensor._make(np.broadcast_to(indices._data, shape).copy(), False, None),
     )
+
+
+def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
+    """input with ``src`` (a tensor, or a number, also as ``value=``) written at ``index`` along
+    ``dim``: out[i][index[i][j]] = src[i][j] for dim 1. For a one-hot row,
+    ``ff.zeros(10).scatter_(0, ff.tensor(label), value=1)``."""
+    if reduce is not None:
+        raise NotImplementedError("scatter(reduce=...) is not supported; use scatter_add")
+    if (src is None) == (value is None):
+        raise TypeError("scatter() needs one of src (a tensor or a number) and value")
+    src = value if src is None else src
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError("scatter(): Expected dtype int64 for index")
+    x = input.reshape(1) if input.ndim == 0 else input  # torch counts 0-dim as 1-dim here
+    idx = idx.reshape(1) if idx.ndim == 0 else idx.astype(np.int64, copy=False)
+    axis = normalize_dim(dim, x.ndim, "scatter")
+    if idx.ndim != x.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    if isinstance(src, Tensor):
+        if src.dtype is not input.dtype:
+            raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+        src = src.reshape(1) if src.ndim == 0 else src
+        if src.ndim != x.ndim:
+            raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+    elif not isinstance(src, bool | int | float):
+        raise TypeError(
+            f"scatter(): argument 'src' must be Tensor or a number, not {type(src).__name__}"
+        )
+    too_big = builtins.any(i > s for d, (i, s) in enumerate(zip(idx.shape, x.shape)) if d != axis)
+    than_src = ""
+    if isinstance(src, Tensor):
+        too_big = too_big or builtins.any(i > s for i, s in zip(idx.shape, src.shape))
+        than_src = f" and to be no larger size than src {list(src.shape)}"
+    if too_big:
+        raise RuntimeError(
+            f"Expected index {list(idx.shape)} to be no larger than self {list(x.shape)} apart "
+            f"from dimension {axis}{than_src}"
+        )
+    n = x.shape[axis]
+    if idx.size and (idx.max() >= n or idx.min() < 0):
+        bad = idx.max() if idx.max() >= n else idx.min()
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {axis} with size {n}")
+    out = I.Scatter.apply(x, axis, idx, src)
+    return out.reshape(()) if input.ndim == 0 else out
 
 
 def scatter_add(input, dim: int, index, src):

@@ -113,6 +113,44 @@ class ScatterAdd(ArrayOp):
         return g, None, None, gsrc
 
 
+def _along_axis(index: np.ndarray, axis: int) -> tuple:
+    """The fancy index of x[..., index[i], ...] along ``axis``: i's own position elsewhere."""
+    grids = list(np.indices(index.shape, sparse=True))
+    grids[axis] = index
+    return tuple(grids)
+
+
+class Scatter(ArrayOp):
+    """x with ``src`` written at ``index`` along ``axis``: out[..., index[i], ...] = src[i]
+    (the leading index.shape block of a src tensor, or one number everywhere)."""
+
+    @staticmethod
+    def forward(ctx, x, axis, index, src):
+        ctx.axis = axis
+        ctx.save_for_backward(index)
+        out = x.copy()
+        if isinstance(src, np.ndarray):
+            ctx.src_shape = src.shape
+            out[_along_axis(index, axis)] = src[tuple(slice(0, n) for n in index.shape)]
+        else:
+            ctx.torch_name = "ScatterBackward1"  # torch's overload with a value
+            out[_along_axis(index, axis)] = src
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # overwritten places pass nothing back to x; src gets what landed
+        (index,) = ctx.saved_tensors
+        where = _along_axis(index, ctx.axis)
+        gx = gsrc = None
+        if ctx.needs_input_grad[0]:
+            gx = g.copy()
+            gx[where] = 0
+        if len(ctx.needs_input_grad) > 3 and ctx.needs_input_grad[3]:
+            gsrc = np.zeros(ctx.src_shape, dtype=g.dtype)
+            gsrc[tuple(slice(0, n) for n in index.shape)] = g[where]
+        return gx, None, None, gsrc
+
+
 class IndexSelect(ArrayOp):
     @staticmethod
     def forward(ctx, x, axis, index):

@@ -28,7 +28,7 @@ sum mean prod var std max min amax amin argmax argmin logsumexp softmax log_soft
 all any count_nonzero
 reshape view view_as reshape_as flatten unflatten squeeze unsqueeze transpose swapaxes swapdims t
 permute movedim expand expand_as broadcast_to repeat split chunk unbind flip
-gather take_along_dim scatter_add index_select masked_fill sort argsort topk tril triu outer
+gather take_along_dim scatter scatter_add index_select masked_fill sort argsort topk tril triu outer
 narrow select ravel roll moveaxis diag diagonal trace cumprod tile repeat_interleave nan_to_num
 lerp addcmul addcdiv addmm mv sinh cosh atan2 fmod frac xlogy nanmean nansum tensor_split median
 masked_select take
@@ -228,6 +228,10 @@ def _scatter_add_(self, dim, index, src):
     return self._inplace(api.scatter_add(self._as_input(), dim, index, src))
 
 
+def _scatter_(self, dim, index, src=None, *, value=None, reduce=None):
+    return self._inplace(api.scatter(self._as_input(), dim, index, src, value=value, reduce=reduce))
+
+
 def _index_add_(self, dim, index, source, *, alpha=1):
     axis = api.normalize_dim(dim, self.ndim, "index_add_")
     if not (_state["grad"] and (self.requires_grad or source.requires_grad)):
@@ -243,4 +247,5 @@ def _index_add_(self, dim, index, source, *, alpha=1):
 
 
 Tensor.scatter_add_ = _scatter_add_
+Tensor.scatter_ = _scatter_
 Tensor.index_add_ = _index_add_
