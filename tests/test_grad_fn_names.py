@@ -24,7 +24,11 @@ def _name(y) -> str | None:
     return y.grad_fn.name() if isinstance(y, ff.Tensor) else type(y.grad_fn).__name__
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.grad], ids=repr)
+# (torch builds einsum out of permutes, bmm and sums, and its last node names it: ViewBackward0,
+# SumBackward1, ...; ff's is one EinsumBackward0)
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.grad and not c.name.startswith("einsum")], ids=repr
+)
 def test_op_table_names_match_torch(case):
     arrays = make_inputs(case, case.dtypes[0])
     ours, theirs = case.fn(*to_ff(arrays, True)), case.fn(*to_torch(arrays, True))

@@ -192,6 +192,26 @@ CASES = [
         lambda a, s: (a * 1).scatter_(1, s.detach().argsort(dim=1)[:, :3], s[:, :3]),
         [(3, 4)] * 2,
     ),
+    # einsum: a letter summed in one operand alone, repeated (a diagonal), broadcast from 1
+    Case("einsum_matmul", lambda a, b: L(a).einsum("ij,jk->ik", a, b), [(3, 4), (4, 5)]),
+    Case("einsum_implicit", lambda a, b: L(a).einsum("ij,jk", a, b), [(3, 4), (4, 5)]),
+    Case(
+        "einsum_attention",
+        lambda a, b: L(a).einsum("bhqd,bhkd->bhqk", a, b),
+        [(2, 3, 4, 5), (2, 3, 6, 5)],
+    ),
+    Case("einsum_ellipsis", lambda a, b: L(a).einsum("...ij,...jk", a, b), [(5, 2, 3), (3, 4)]),
+    Case("einsum_trace", lambda a: L(a).einsum("ii", a), [(3, 3)]),
+    Case("einsum_diagonal", lambda a: L(a).einsum("iij->ji", a), [(3, 3, 2)]),
+    Case("einsum_sum_out", lambda a: L(a).einsum("ij->j", a), [(2, 3)]),
+    Case("einsum_outer", lambda a, b: L(a).einsum("i,j->ij", a, b), [(3,), (4,)]),
+    Case("einsum_broadcast_1", lambda a, b: L(a).einsum("ij,jk->ik", a, b), [(2, 1), (3, 5)]),
+    Case(
+        "einsum_three",
+        lambda a, b, c: L(a).einsum("bi,ij,bj->b", a, b, c),
+        [(2, 3), (3, 4), (2, 4)],
+    ),
+    Case("einsum_uppercase_first", lambda a: L(a).einsum("Ba", a), [(2, 3)]),
     Case("topk", lambda a: a.topk(2, dim=1), [(3, 5)]),
     Case("sort", lambda a: a.sort(dim=1, descending=True), [(3, 5)]),
     Case("tril", lambda a: a.tril(), [(4, 4)]),
@@ -736,6 +756,17 @@ ERRORS = [
     ("scatter_float_index", lambda a: a.scatter(0, a, 1.0), [(3,)]),
     ("scatter_index_larger", lambda a: a.scatter(0, L(a).zeros(2, 3).long(), 1.0), [(3, 2)]),
     ("scatter_src_smaller", lambda a: a.scatter(0, L(a).zeros(2, 2).long(), a[:1]), [(3, 2)]),
+    ("einsum_size", lambda a, b: L(a).einsum("ij,jk->ik", a, b), [(2, 3), (4, 5)]),
+    ("einsum_rank", lambda a: L(a).einsum("ijk->ik", a), [(2, 3)]),
+    ("einsum_rank_ellipsis", lambda a: L(a).einsum("ijk...->ik", a), [(2, 3)]),
+    ("einsum_output_unknown", lambda a: L(a).einsum("ij->ki", a), [(2, 3)]),
+    ("einsum_output_twice", lambda a: L(a).einsum("ij->ii", a), [(2, 3)]),
+    ("einsum_subscript", lambda a: L(a).einsum("i1->i", a), [(2, 3)]),
+    ("einsum_repeated_sizes", lambda a: L(a).einsum("ii", a), [(2, 3)]),
+    ("einsum_more_operands", lambda a: L(a).einsum("ij", a, a), [(2, 3)]),
+    ("einsum_fewer_operands", lambda a: L(a).einsum("ij,jk", a), [(2, 3)]),
+    ("einsum_dtypes", lambda a: L(a).einsum("ij,ij", a, a.double()), [(2, 3)]),
+    ("einsum_bool", lambda a: L(a).einsum("i,i", a > 0, a > 0), [(3,)]),
     (
         "asarray_cannot_alias",
         lambda a: L(a).asarray(np.ones(2), dtype=L(a).float32, copy=False),
@@ -783,7 +814,9 @@ frac_int xlogy_numbers nanmean_int tensor_split_zero tensor_split_0d median_empt
 median_bool masked_select_float_mask take_out_of_range take_negative_out_of_range take_int32
 take_empty meshgrid_indexing meshgrid_dtypes meshgrid_empty isin_bool isin_numbers
 asarray_cannot_alias scatter_out_of_range scatter_negative scatter_ndim scatter_src_dtype
-scatter_index_larger scatter_src_smaller""".split()
+scatter_index_larger scatter_src_smaller einsum_size einsum_rank einsum_rank_ellipsis
+einsum_output_unknown einsum_output_twice einsum_subscript einsum_repeated_sizes
+einsum_more_operands einsum_fewer_operands einsum_dtypes einsum_bool""".split()
 
 
 @pytest.mark.parametrize("name", SAME_MESSAGE)

@@ -1438,8 +1438,97 @@ def outer(input, vec2):
     return E.Mul.apply(input.reshape(-1, 1), vec2.reshape(1, -1))
 
 
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"  # torch's order, A-Z first
+
+
 def einsum(equation: str, *operands):
-    raise NotImplementedError("einsum is not supported; use matmul, mul and sum")
+    """Sums of products over subscripts: ``einsum("ij,jk->ik", a, b)`` is ``a @ b``,
+    ``"bhqd,bhkd->bhqk"`` attention scores, ``"ii"`` the trace, ``"...ij->...ji"`` a
+    transpose of the last two dims. Without "->" the output is every subscript used once, in
+    alphabetical order (A-Z before a-z), after the "..." dims. Size-1 dims broadcast."""
+    if len(operands) == 1 and isinstance(operands[0], list | tuple):
+        operands = tuple(operands[0])
+    inputs, output, sizes = _einsum_subscripts(equation.replace(" ", ""), operands)
+    for x in operands[1:]:
+        if x.dtype is not operands[0].dtype:
+            raise RuntimeError(
+                f"expected scalar type {_type_name(operands[0])} but found {_type_name(x)}"
+            )
+    if operands[0]._data.dtype == np.bool_:
+        raise kernel_error("bmm", np.bool_)
+    return L.Einsum.apply(inputs, output, sizes, *operands)
+
+
+def _einsum_subscripts(equation: str, operands) -> tuple[list[str], str, dict]:
+    """Each operand's subscripts and the output's, with "..." spelt out in spare letters
+    (right-aligned, as broadcasting aligns dims), and each letter's size; torch's errors."""
+    for at, c in enumerate(equation):
+        if c not in _LETTERS and c not in ".,->":
+            raise RuntimeError(
+                f"einsum(): invalid subscript given at index {at} in the equation string, "
+                "subscripts must be in [a-zA-Z]"
+            )
+    lhs, arrow, rhs = equation.partition("->")
+    terms = lhs.split(",")
+    if len(terms) != len(operands):
+        fewer_or_more = "fewer" if len(terms) > len(operands) else "more"
+        raise RuntimeError(
+            f"einsum(): {fewer_or_more} operands were provided than specified in the equation"
+        )
+    ranks = []  # how many dims each operand's "..." stands for
+    for i, (term, x) in enumerate(zip(terms, operands)):
+        named = len(term.replace("...", ""))
+        if "..." not in term and named != x.ndim:
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({named}) does not match "
+                f"the number of dimensions ({x.ndim}) for operand {i} and no ellipsis was given"
+            )
+        if named > x.ndim:
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({named}) is more than "
+                f"the number of dimensions ({x.ndim}) for operand {i}"
+            )
+        ranks.append(x.ndim - named if "..." in term else 0)
+    spare = [c for c in _LETTERS if c not in equation]
+    ellipsis = "".join(spare[: builtins.max(ranks, default=0)])
+    inputs = [t.replace("...", ellipsis[len(ellipsis) - k :]) for t, k in zip(terms, ranks)]
+    sizes: dict = {}
+    for i, (sub, x) in enumerate(zip(inputs, operands)):
+        own: dict = {}
+        for c, n in zip(sub, x.shape):
+            if c in own and own[c] != n:
+                raise RuntimeError(
+                    f"einsum(): subscript {c} is repeated for operand {i} but the sizes don't "
+                    f"match, {n} != {own[c]}"
+                )
+            own[c] = n
+        for c, n in own.items():
+            seen = sizes.get(c, 1)
+            if n != seen and 1 not in (n, seen):
+                raise RuntimeError(
+                    f"einsum(): subscript {c} has size {n} for operand {i} which does not "
+                    f"broadcast with previously seen size {seen}"
+                )
+            sizes[c] = n if seen == 1 else seen
+    used = "".join(inputs)
+    if arrow:
+        for c in rhs.replace("...", ""):
+            if c not in used:
+                raise RuntimeError(
+                    f"einsum(): output subscript {c} does not appear in the equation for any "
+                    "input operand"
+                )
+            if rhs.count(c) > 1:
+                raise RuntimeError(
+                    f"einsum(): output subscript {c} appears more than once in the output"
+                )
+        output = rhs.replace("...", ellipsis)
+    else:
+        once = sorted(
+            (c for c in set(used) if used.count(c) == 1 and c not in ellipsis), key=_LETTERS.index
+        )
+        output = ellipsis + "".join(once)
+    return inputs, output, sizes
 
 
 def masked_select(input, mask):

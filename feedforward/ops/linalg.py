@@ -177,3 +177,46 @@ class Addmm(ArrayOp):
             gm2 = _gemm.dot(m1.T, g)
             gm2 = gm2 if alpha == 1 else gm2 * alpha
         return gx, gm1, gm2
+
+
+class Einsum(ArrayOp):
+    """Sums of products over subscripts, ``np.einsum`` of explicit ones (``api.einsum`` has
+    spelt out "..." and the output). Operand i's gradient is the einsum of the upstream
+    gradient with the other operands, back to i's subscripts: a letter only i sums over comes
+    back broadcast, a letter i repeats (a diagonal) gets the values on that diagonal, and a
+    size-1 dim that another operand broadcast is summed back."""
+
+    @staticmethod
+    def forward(ctx, inputs: list[str], output: str, sizes: dict, *operands):
+        ctx.inputs, ctx.output, ctx.sizes = inputs, output, sizes
+        ctx.save_for_backward(*operands)
+        equation = ",".join(inputs) + "->" + output
+        return np.asarray(np.einsum(equation, *operands, optimize=len(operands) > 1))
+
+    @staticmethod
+    def backward(ctx, g):
+        operands = ctx.saved_tensors
+        grads = [None, None, None]
+        for i, need in enumerate(ctx.needs_input_grad[3:]):
+            grads.append(_einsum_grad(ctx, g, i, operands) if need else None)
+        return tuple(grads)
+
+
+def _einsum_grad(ctx, g: np.ndarray, i: int, operands) -> np.ndarray:
+    sub, x, sizes = ctx.inputs[i], operands[i], ctx.sizes
+    others = [(s, o) for j, (s, o) in enumerate(zip(ctx.inputs, operands)) if j != i]
+    unique = "".join(dict.fromkeys(sub))
+    available = set(ctx.output).union(*(s for s, _ in others))
+    kept = "".join(c for c in unique if c in available)
+    equation = ",".join([ctx.output, *(s for s, _ in others)]) + "->" + kept
+    grad = np.einsum(equation, g, *(o for _, o in others), optimize=bool(others))
+    missing = tuple(k for k, c in enumerate(unique) if c not in available)
+    grad = np.broadcast_to(np.expand_dims(grad, missing), [sizes[c] for c in unique])
+    if len(unique) < len(sub):  # a repeated letter: the values go on the diagonal
+        diagonal = np.zeros([sizes[c] for c in sub], g.dtype)
+        np.einsum(f"{sub}->{unique}", diagonal)[...] = grad  # (a writeable view)
+        grad = diagonal
+    broadcast = tuple(k for k, n in enumerate(x.shape) if n == 1 and sizes[sub[k]] != 1)
+    if broadcast:
+        grad = grad.sum(axis=broadcast, keepdims=True)
+    return np.ascontiguousarray(grad, dtype=x.dtype)
