@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins  # (float, int and bool are dtypes here)
+
 import numpy as np
 
 __all__ = [
@@ -127,3 +129,61 @@ def result_type(a: np.ndarray, b: np.ndarray) -> np.dtype:
             out = zero if zero.category > dim.category else dim
         hit = _result_cache[key] = out.numpy_dtype
     return hit
+
+
+class finfo:
+    """The limits of a floating dtype (the default dtype if none is given), as NumPy's finfo
+    gives them: ``ff.finfo(ff.float32).eps`` is 2**-23, ``.min`` the most negative value (a
+    mask fill that softmax takes to zero), ``.tiny`` the smallest normal."""
+
+    def __init__(self, type: dtype | None = None):
+        d = get_default_dtype() if type is None else type
+        if not d.is_floating_point:
+            raise TypeError(
+                "torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
+                "'torch.finfo'"
+            )
+        info = np.finfo(d.numpy_dtype)
+        self.bits, self.dtype = info.bits, d.name
+        self.eps = builtins.float(info.eps)
+        self.max, self.min = builtins.float(info.max), builtins.float(info.min)
+        self.tiny = self.smallest_normal = builtins.float(info.smallest_normal)
+        self.resolution = 10.0**-info.precision  # (NumPy rounds it into the dtype)
+
+    def __eq__(self, other) -> builtins.bool:
+        return isinstance(other, finfo) and other.dtype == self.dtype
+
+    def __hash__(self) -> builtins.int:
+        return hash(("finfo", self.dtype))
+
+    def __repr__(self) -> str:
+        return (
+            f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+            f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, "
+            f"dtype={self.dtype})"
+        )
+
+
+class iinfo:
+    """The limits of an integer dtype: ``ff.iinfo(ff.int64).max``."""
+
+    def __init__(self, type: dtype):
+        if type is bool:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if type.is_floating_point:
+            raise TypeError(
+                "torch.iinfo() requires an integer input type. Use torch.finfo to handle "
+                "'torch.iinfo'"
+            )
+        info = np.iinfo(type.numpy_dtype)
+        self.bits, self.dtype = info.bits, type.name
+        self.min, self.max = builtins.int(info.min), builtins.int(info.max)
+
+    def __eq__(self, other) -> builtins.bool:
+        return isinstance(other, iinfo) and other.dtype == self.dtype
+
+    def __hash__(self) -> builtins.int:
+        return hash(("iinfo", self.dtype))
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

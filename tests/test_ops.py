@@ -212,6 +212,20 @@ CASES = [
         [(2, 3), (3, 4), (2, 4)],
     ),
     Case("einsum_uppercase_first", lambda a: L(a).einsum("Ba", a), [(2, 3)]),
+    Case("index_fill", lambda a: a.index_fill(1, L(a).tensor([0, 2]), -1.0), [(3, 4)]),
+    Case("index_fill_", lambda a: (a * 1).index_fill_(0, L(a).tensor([1]), 2.0), [(3, 4)]),
+    Case("fill_diagonal_", lambda a: (a * 1).fill_diagonal_(0.5), [(4, 3)]),
+    Case("fill_diagonal_wrap", lambda a: (a * 1).fill_diagonal_(0.5, wrap=True), [(7, 2)]),
+    Case(
+        "cosine_similarity",
+        lambda a, b: L(a).nn.functional.cosine_similarity(a, b),
+        [(3, 4), (1, 4)],
+    ),
+    Case(
+        "cosine_similarity_dim0",
+        lambda a, b: L(a).nn.functional.cosine_similarity(a, b, dim=0),
+        [(3, 4), (3, 4)],
+    ),
     Case("topk", lambda a: a.topk(2, dim=1), [(3, 5)]),
     Case("sort", lambda a: a.sort(dim=1, descending=True), [(3, 5)]),
     Case("tril", lambda a: a.tril(), [(4, 4)]),
@@ -767,6 +781,12 @@ ERRORS = [
     ("einsum_fewer_operands", lambda a: L(a).einsum("ij,jk", a), [(2, 3)]),
     ("einsum_dtypes", lambda a: L(a).einsum("ij,ij", a, a.double()), [(2, 3)]),
     ("einsum_bool", lambda a: L(a).einsum("i,i", a > 0, a > 0), [(3,)]),
+    ("index_fill_out_of_range", lambda a: a.index_fill(1, L(a).tensor([5]), 1.0), [(2, 3)]),
+    ("index_fill_int32", lambda a: a.index_fill(1, L(a).tensor([1]).int(), 1.0), [(2, 3)]),
+    ("index_fill_matrix_index", lambda a: a.index_fill(1, L(a).tensor([[1]]), 1.0), [(2, 3)]),
+    ("index_fill_vector_value", lambda a: a.index_fill(1, L(a).tensor([1]), a[0, :2]), [(2, 3)]),
+    ("fill_diagonal_1d", lambda a: a.fill_diagonal_(1.0), [(3,)]),
+    ("fill_diagonal_unequal", lambda a: a.fill_diagonal_(1.0), [(2, 3, 4)]),
     (
         "asarray_cannot_alias",
         lambda a: L(a).asarray(np.ones(2), dtype=L(a).float32, copy=False),
@@ -816,7 +836,9 @@ take_empty meshgrid_indexing meshgrid_dtypes meshgrid_empty isin_bool isin_numbe
 asarray_cannot_alias scatter_out_of_range scatter_negative scatter_ndim scatter_src_dtype
 scatter_index_larger scatter_src_smaller einsum_size einsum_rank einsum_rank_ellipsis
 einsum_output_unknown einsum_output_twice einsum_subscript einsum_repeated_sizes
-einsum_more_operands einsum_fewer_operands einsum_dtypes einsum_bool""".split()
+einsum_more_operands einsum_fewer_operands einsum_dtypes einsum_bool index_fill_out_of_range
+index_fill_int32 index_fill_matrix_index index_fill_vector_value fill_diagonal_1d
+fill_diagonal_unequal""".split()
 
 
 @pytest.mark.parametrize("name", SAME_MESSAGE)
@@ -855,6 +877,47 @@ def test_scatter_one_hot_as_the_transforms_tutorial():
     index, src = np.array([[0], [2], [1]]), np.arange(12.0).reshape(3, 4)  # src larger than index
     expected = torch.zeros(3, 4).double().scatter(1, torch.tensor(index), torch.tensor(src))
     assert_same(ff.zeros(3, 4).double().scatter(1, ff.tensor(index), ff.tensor(src)), expected, "")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda L: L.unique(L.tensor([3, 1, 3, 2])),
+        lambda L: L.unique(L.tensor([[3, 1], [3, 2]]), return_inverse=True, return_counts=True),
+        lambda L: L.unique(L.tensor([[1, 2], [1, 2], [0, 1]]), dim=0, return_inverse=True),
+        lambda L: L.tensor([2.5, -1.0, 2.5]).unique(return_counts=True),
+        lambda L: L.argwhere(L.tensor([[0, 1], [1, 1]])),
+        lambda L: L.argwhere(L.tensor(1.0)),
+        lambda L: L.nonzero(L.tensor(0.0)),
+        lambda L: L.broadcast_tensors(L.ones(2, 1), L.arange(3.0)),
+    ],
+)
+def test_unique_argwhere_broadcast_tensors_as_torch(call):
+    assert_same(call(ff), call(torch), "")
+
+
+def test_finfo_and_iinfo_as_torch():
+    for name in ("float16", "float32", "float64"):
+        ours, theirs = ff.finfo(getattr(ff, name)), torch.finfo(getattr(torch, name))
+        assert repr(ours) == repr(theirs)
+        fields = ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype")
+        assert [getattr(ours, f) for f in fields] == [getattr(theirs, f) for f in fields]
+    for name in ("uint8", "int8", "int16", "int32", "int64"):
+        ours, theirs = ff.iinfo(getattr(ff, name)), torch.iinfo(getattr(torch, name))
+        assert (repr(ours), ours.bits, ours.min, ours.max) == (
+            repr(theirs),
+            theirs.bits,
+            theirs.min,
+            theirs.max,
+        )
+    assert repr(ff.finfo()) == repr(torch.finfo())
+    for lib in (torch, ff):
+        with pytest.raises(TypeError, match="requires a floating point input type"):
+            lib.finfo(lib.int64)
+        with pytest.raises(TypeError, match="requires an integer input type"):
+            lib.iinfo(lib.float32)
+        with pytest.raises(TypeError, match="bool is not supported"):
+            lib.iinfo(lib.bool)
 
 
 def test_meshgrid_without_indexing_warns_and_is_ij_like_torch():

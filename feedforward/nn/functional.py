@@ -36,6 +36,7 @@ from feedforward.tensor import Size, Tensor
 __all__ = [
     # linear
     "linear",
+    "cosine_similarity",
     # activations
     "relu",
     "relu_",
@@ -617,6 +618,16 @@ def normalize(
     denom = api.clamp_min(api.norm(input, p, dim, keepdim=True), eps)
     result = input / denom
     return result if out is None else out.copy_(result)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """cos of the angle between x1 and x2 along ``dim`` (broadcast together):
+    sum(x1 / max(||x1||, eps) * x2 / max(||x2||, eps))."""
+    _check_tensor(x1, "cosine_similarity")
+    x1, x2 = api.broadcast_tensors(x1, x2) if x1.shape != x2.shape else (x1, x2)
+    unit1 = x1 / api.clamp_min(api.norm(x1, 2, dim, keepdim=True), eps)
+    unit2 = x2 / api.clamp_min(api.norm(x2, 2, dim, keepdim=True), eps)
+    return api.sum(unit1 * unit2, dim)
 
 
 # ---------------------------------------------------------------- losses

@@ -40,18 +40,19 @@ return_types_topk = namedtuple("topk", ["values", "indices"])
 # What ``import feedforward`` takes from here: torch's functions. (expand, view, repeat and the
 # other methods-only names are here for the methods of the same names: torch has no torch.view.)
 __all__ = """
-abs add addcdiv addcmul addmm all allclose amax amin any argmax argmin argsort atan2 bitwise_and
-bitwise_not bitwise_or bitwise_xor bmm broadcast_to cat ceil chunk clamp clamp_max clamp_min
-clip concat concatenate cos cosh count_nonzero cumprod cumsum diag diagonal div dot einsum eq
-equal exp expm1 flatten flip floor floor_divide fmod frac gather ge greater greater_equal gt
-hstack index_select isclose isfinite isin isinf isnan le lerp less less_equal log log10 log1p
-log2 log_softmax logical_and logical_not logical_or logical_xor logsumexp lt masked_fill
-masked_select matmul max maximum mean median meshgrid min minimum mm moveaxis movedim mul mv
-nan_to_num nanmean nansum narrow ne neg nonzero norm not_equal outer permute pow prod ravel
-reciprocal relu remainder repeat_interleave reshape roll round rsqrt scatter scatter_add select
-sigmoid sign sin sinh softmax sort split sqrt square squeeze stack std std_mean sub sum swapaxes
-swapdims t take take_along_dim tanh tensor_split tile topk trace transpose tril triu true_divide
-trunc unbind unflatten unsqueeze var var_mean vstack where xlogy
+abs add addcdiv addcmul addmm all allclose amax amin any argmax argmin argsort argwhere atan2
+bitwise_and bitwise_not bitwise_or bitwise_xor bmm broadcast_tensors broadcast_to cat ceil chunk
+clamp clamp_max clamp_min clip concat concatenate cos cosh count_nonzero cumprod cumsum diag
+diagonal div dot einsum eq equal exp expm1 flatten flip floor floor_divide fmod frac gather ge
+greater greater_equal gt hstack index_fill index_select isclose isfinite isin isinf isnan le
+lerp less less_equal log log10 log1p log2 log_softmax logical_and logical_not logical_or
+logical_xor logsumexp lt masked_fill masked_select matmul max maximum mean median meshgrid min
+minimum mm moveaxis movedim mul mv nan_to_num nanmean nansum narrow ne neg nonzero norm
+not_equal outer permute pow prod ravel reciprocal relu remainder repeat_interleave reshape roll
+round rsqrt scatter scatter_add select sigmoid sign sin sinh softmax sort split sqrt square
+squeeze stack std std_mean sub sum swapaxes swapdims t take take_along_dim tanh tensor_split
+tile topk trace transpose tril triu true_divide trunc unbind unflatten unique unsqueeze var
+var_mean vstack where xlogy
 """.split()
 
 
@@ -362,10 +363,35 @@ def where(condition, input=None, other=None):
 
 
 def nonzero(input, *, as_tuple: bool = False):
-    idx = np.nonzero(input._data)
+    if input.ndim == 0 and not as_tuple:  # one row (or none) of no indices
+        return Tensor._make(np.zeros((int(bool(input._data)), 0), np.int64), False, None)
+    idx = np.nonzero(np.atleast_1d(input._data))
     if as_tuple:
         return tuple(Tensor._make(i.astype(np.int64), False, None) for i in idx)
     return Tensor._make(np.stack(idx, axis=1).astype(np.int64), False, None)
+
+
+def argwhere(input):
+    """The indices of the non-zero elements, one row each: ``nonzero(input)``."""
+    return nonzero(input)
+
+
+def unique(
+    input, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False, dim=None
+):
+    """The distinct values, sorted (as torch's CPU kernel does even with ``sorted=False``), and
+    on request each element's index among them and how often each occurs; with ``dim``, the
+    distinct slices along it. Not differentiable."""
+    axis = None if dim is None else normalize_dim(dim, input.ndim, "unique")
+    values, inverse, counts = np.unique(
+        input._data, return_inverse=True, return_counts=True, axis=axis
+    )
+    inverse = inverse.reshape(input.shape if axis is None else -1)
+    found = [values, inverse.astype(np.int64)] if return_inverse else [values]
+    if return_counts:
+        found.append(counts.astype(np.int64))
+    tensors = tuple(Tensor._make(np.asarray(a), False, None) for a in found)
+    return tensors[0] if len(tensors) == 1 else tensors
 
 
 sinh = _unary(E.Sinh)
@@ -930,6 +956,12 @@ def broadcast_to(input, shape):
     return expand(input, tuple(shape))
 
 
+def broadcast_tensors(*tensors):
+    """The tensors expanded to their common broadcast shape (views)."""
+    shape = _broadcast_shapes("broadcast_tensors", *(t.shape for t in tensors))
+    return tuple(t if t.shape == shape else expand(t, shape) for t in tensors)
+
+
 def repeat(input, *repeats):
     repeats = _size_arg(repeats)
     if len(repeats) < input.ndim:
@@ -1381,6 +1413,30 @@ def masked_fill(input, mask, value):
     if out_shape != input.shape:
         input = expand(input, out_shape)
     return I.MaskedFill.apply(input, m, value)
+
+
+def index_fill(input, dim: int, index, value):
+    """input with ``value`` (a number or a 0-dim tensor) at the positions ``index`` along
+    ``dim``: ``x.index_fill(1, ff.tensor([0, 2]), -1.0)`` sets columns 0 and 2."""
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype != np.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    if idx.ndim > 1:
+        raise RuntimeError("Index has to be a vector/scalar")
+    if isinstance(value, Tensor) and value.ndim:
+        raise RuntimeError(
+            "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+            f"{value.ndim} dimension(s)."
+        )
+    axis = normalize_dim(dim, input.ndim, "index_fill")
+    n = input.shape[axis] if input.ndim else 1
+    bad = idx[(idx >= n) | (idx < -n)]
+    if bad.size:
+        raise IndexError(f"index {bad[0]} is out of bounds for dimension {axis} with size {n}")
+    mask = np.zeros(n, dtype=bool)
+    mask[idx] = True
+    mask = mask.reshape([-1 if d == axis else 1 for d in range(input.ndim)])
+    return _named(masked_fill(input, mask, value), "IndexFill")
 
 
 def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):

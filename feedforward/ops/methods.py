@@ -28,7 +28,8 @@ sum mean prod var std max min amax amin argmax argmin logsumexp softmax log_soft
 all any count_nonzero
 reshape view view_as reshape_as flatten unflatten squeeze unsqueeze transpose swapaxes swapdims t
 permute movedim expand expand_as broadcast_to repeat split chunk unbind flip
-gather take_along_dim scatter scatter_add index_select masked_fill sort argsort topk tril triu outer
+gather take_along_dim scatter scatter_add index_select index_fill argwhere unique masked_fill sort
+argsort topk tril triu outer
 narrow select ravel roll moveaxis diag diagonal trace cumprod tile repeat_interleave nan_to_num
 lerp addcmul addcdiv addmm mv sinh cosh atan2 fmod frac xlogy nanmean nansum tensor_split median
 masked_select take
@@ -228,6 +229,24 @@ def _scatter_add_(self, dim, index, src):
     return self._inplace(api.scatter_add(self._as_input(), dim, index, src))
 
 
+def _index_fill_(self, dim, index, value):
+    return self._inplace(api.index_fill(self._as_input(), dim, index, value))
+
+
+def _fill_diagonal_(self, fill_value, wrap: bool = False):
+    """The main diagonal (of a matrix, or of a tensor with every dim the same length) set to
+    ``fill_value``; ``wrap`` restarts it below a tall matrix's square part, as NumPy's."""
+    if self.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if self.ndim > 2 and len(set(self.shape)) > 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    mask = np.zeros(self.shape, dtype=bool)
+    np.fill_diagonal(mask, True, wrap=wrap)
+    return self._inplace(
+        api._named(api.masked_fill(self._as_input(), mask, fill_value), "CopySlices")
+    )
+
+
 def _scatter_(self, dim, index, src=None, *, value=None, reduce=None):
     return self._inplace(api.scatter(self._as_input(), dim, index, src, value=value, reduce=reduce))
 
@@ -248,4 +267,7 @@ def _index_add_(self, dim, index, source, *, alpha=1):
 
 Tensor.scatter_add_ = _scatter_add_
 Tensor.scatter_ = _scatter_
+Tensor.index_fill_ = _index_fill_
+Tensor.fill_diagonal_ = _fill_diagonal_
+Tensor.ndimension = Tensor.dim
 Tensor.index_add_ = _index_add_
