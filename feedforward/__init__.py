@@ -167,6 +167,7 @@ _LAZY = {
     "serialization",
     "cli",
     "autograd",
+    "testing",
 }
 
 
