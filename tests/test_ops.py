@@ -787,6 +787,13 @@ ERRORS = [
     ("index_fill_vector_value", lambda a: a.index_fill(1, L(a).tensor([1]), a[0, :2]), [(2, 3)]),
     ("fill_diagonal_1d", lambda a: a.fill_diagonal_(1.0), [(3,)]),
     ("fill_diagonal_unequal", lambda a: a.fill_diagonal_(1.0), [(2, 3, 4)]),
+    ("histc_int", lambda a: a.long().histc(4), [(3,)]),
+    ("histc_bins", lambda a: a.histc(0), [(3,)]),
+    ("histc_min_max", lambda a: a.histc(4, 3, 1), [(3,)]),
+    ("histc_inf", lambda a: L(a).tensor([1.0, float("inf")]).histc(4), [(3,)]),
+    ("searchsorted_dims", lambda a: L(a).searchsorted(a[None], a[:2]), [(3,)]),
+    ("searchsorted_side", lambda a: L(a).searchsorted(a, a, side="left", right=True), [(3,)]),
+    ("bucketize_2d", lambda a: L(a).bucketize(a, a[None]), [(3,)]),
     (
         "asarray_cannot_alias",
         lambda a: L(a).asarray(np.ones(2), dtype=L(a).float32, copy=False),
@@ -838,7 +845,8 @@ scatter_index_larger scatter_src_smaller einsum_size einsum_rank einsum_rank_ell
 einsum_output_unknown einsum_output_twice einsum_subscript einsum_repeated_sizes
 einsum_more_operands einsum_fewer_operands einsum_dtypes einsum_bool index_fill_out_of_range
 index_fill_int32 index_fill_matrix_index index_fill_vector_value fill_diagonal_1d
-fill_diagonal_unequal""".split()
+fill_diagonal_unequal histc_int histc_bins histc_min_max histc_inf searchsorted_dims
+searchsorted_side bucketize_2d""".split()
 
 
 @pytest.mark.parametrize("name", SAME_MESSAGE)
@@ -890,10 +898,35 @@ def test_scatter_one_hot_as_the_transforms_tutorial():
         lambda L: L.argwhere(L.tensor(1.0)),
         lambda L: L.nonzero(L.tensor(0.0)),
         lambda L: L.broadcast_tensors(L.ones(2, 1), L.arange(3.0)),
+        lambda L: L.histc(L.tensor([1.0, 2, 1]), bins=4, min=0, max=3),
+        lambda L: L.histc(L.tensor([1.0, 1.0]), bins=4),  # one value: its range widened by 1
+        lambda L: L.histc(L.tensor([1.0, float("nan"), 3.0, -1.0]), bins=4, min=0, max=3),
+        lambda L: L.tensor([[0.1, 0.5], [1.0, -2.0]]).histc(5, 0, 1),
+        lambda L: L.searchsorted(L.tensor([1, 3, 5, 7, 9]), L.tensor([[3, 6, 9], [3, 6, 9]])),
+        lambda L: L.searchsorted(
+            L.tensor([[1, 3, 5], [2, 4, 6]]), L.tensor([[3], [3]]), right=True
+        ),
+        lambda L: L.searchsorted(L.tensor([1, 3, 5]), 4),
+        lambda L: L.searchsorted(L.tensor([1, 3, 5]), L.tensor([3]), side="right", out_int32=True),
+        lambda L: L.searchsorted(
+            L.tensor([5.0, 1, 3]), L.tensor([2.0]), sorter=L.tensor([1, 2, 0])
+        ),
+        lambda L: L.bucketize(L.tensor([[3, 6, 9], [0, 1, 10]]), L.tensor([1, 3, 5, 7, 9])),
+        lambda L: L.bucketize(L.tensor([3, 6, 9]), L.tensor([1, 3, 5, 7, 9]), right=True),
     ],
 )
-def test_unique_argwhere_broadcast_tensors_as_torch(call):
+def test_unique_argwhere_histc_searchsorted_as_torch(call):
     assert_same(call(ff), call(torch), "")
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_histc_of_random_data_as_torch(seed):
+    """The same linear binning as torch's kernel, so the same counts at the bin edges."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(5000).astype(np.float32) * 3
+    bins, lo = int(rng.integers(1, 60)), float(rng.uniform(-4, 0))
+    for args in ((bins,), (bins, lo, lo + float(rng.uniform(0.1, 8)))):
+        assert_same(ff.histc(ff.tensor(x), *args), torch.histc(torch.tensor(x), *args), "histc")
 
 
 def test_finfo_and_iinfo_as_torch():

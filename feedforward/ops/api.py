@@ -41,18 +41,18 @@ return_types_topk = namedtuple("topk", ["values", "indices"])
 # other methods-only names are here for the methods of the same names: torch has no torch.view.)
 __all__ = """
 abs add addcdiv addcmul addmm all allclose amax amin any argmax argmin argsort argwhere atan2
-bitwise_and bitwise_not bitwise_or bitwise_xor bmm broadcast_tensors broadcast_to cat ceil chunk
-clamp clamp_max clamp_min clip concat concatenate cos cosh count_nonzero cumprod cumsum diag
-diagonal div dot einsum eq equal exp expm1 flatten flip floor floor_divide fmod frac gather ge
-greater greater_equal gt hstack index_fill index_select isclose isfinite isin isinf isnan le
-lerp less less_equal log log10 log1p log2 log_softmax logical_and logical_not logical_or
-logical_xor logsumexp lt masked_fill masked_select matmul max maximum mean median meshgrid min
-minimum mm moveaxis movedim mul mv nan_to_num nanmean nansum narrow ne neg nonzero norm
-not_equal outer permute pow prod ravel reciprocal relu remainder repeat_interleave reshape roll
-round rsqrt scatter scatter_add select sigmoid sign sin sinh softmax sort split sqrt square
-squeeze stack std std_mean sub sum swapaxes swapdims t take take_along_dim tanh tensor_split
-tile topk trace transpose tril triu true_divide trunc unbind unflatten unique unsqueeze var
-var_mean vstack where xlogy
+bitwise_and bitwise_not bitwise_or bitwise_xor bmm broadcast_tensors broadcast_to bucketize cat
+ceil chunk clamp clamp_max clamp_min clip concat concatenate cos cosh count_nonzero cumprod
+cumsum diag diagonal div dot einsum eq equal exp expm1 flatten flip floor floor_divide fmod frac
+gather ge greater greater_equal gt histc hstack index_fill index_select isclose isfinite isin
+isinf isnan le lerp less less_equal log log10 log1p log2 log_softmax logical_and logical_not
+logical_or logical_xor logsumexp lt masked_fill masked_select matmul max maximum mean median
+meshgrid min minimum mm moveaxis movedim mul mv nan_to_num nanmean nansum narrow ne neg nonzero
+norm not_equal outer permute pow prod ravel reciprocal relu remainder repeat_interleave reshape
+roll round rsqrt scatter scatter_add searchsorted select sigmoid sign sin sinh softmax sort
+split sqrt square squeeze stack std std_mean sub sum swapaxes swapdims t take take_along_dim
+tanh tensor_split tile topk trace transpose tril triu true_divide trunc unbind unflatten unique
+unsqueeze var var_mean vstack where xlogy
 """.split()
 
 
@@ -1437,6 +1437,76 @@ def index_fill(input, dim: int, index, value):
     mask[idx] = True
     mask = mask.reshape([-1 if d == axis else 1 for d in range(input.ndim)])
     return _named(masked_fill(input, mask, value), "IndexFill")
+
+
+def histc(input, bins: int = 100, min: float = 0, max: float = 0):
+    """Counts of the elements in ``bins`` equal-width bins over [min, max] (both 0: the data's
+    range, widened by 1 each way if it is one value); elements outside, and NaNs, are left out.
+    For activation histograms: ``acts.histc(40, 0, 10)``. Not differentiable."""
+    data = input._data
+    if data.dtype.kind != "f":
+        raise kernel_error("histogram_cpu", data.dtype)
+    if bins <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    lo, hi = builtins.float(min), builtins.float(max)
+    if lo == hi and data.size:
+        finite = data[~np.isnan(data)]
+        lo, hi = (
+            (builtins.float(finite.min()), builtins.float(finite.max()))
+            if finite.size
+            else (lo, hi)
+        )
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if lo > hi:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise RuntimeError(f"torch.histc: range of [{lo:g}, {hi:g}] is not finite")
+    inside = data[(data >= lo) & (data <= hi)]  # (NaN compares False)
+    position = ((inside - lo) * bins / (hi - lo)).astype(np.int64)  # torch's linear binning
+    counts = np.bincount(np.minimum(position, bins - 1), minlength=bins)  # max: the last bin
+    return Tensor._make(counts.astype(data.dtype), False, None)
+
+
+def searchsorted(
+    sorted_sequence, input, *, out_int32: bool = False, right: bool = False, side=None, sorter=None
+):
+    """Where each value of ``input`` would go in ``sorted_sequence`` (along its last dim) to keep
+    it sorted: the first index whose element is >= the value (``right=True``: >)."""
+    if side is not None:
+        if right and side == "left":
+            raise RuntimeError(
+                "torch.searchsorted(): side and right can't be set to opposites, got side of "
+                "left while right was True"
+            )
+        right = side == "right"
+    seq = sorted_sequence._data
+    if sorter is not None:
+        seq = np.take_along_axis(seq, sorter._data, axis=-1)
+    values = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if seq.ndim > 1 and seq.shape[:-1] != values.shape[:-1]:
+        raise RuntimeError(
+            "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+            "dimensions of boundaries tensor and input value tensor must match, but we got "
+            f"boundaries tensor {list(seq.shape)} and input value tensor {list(values.shape)}"
+        )
+    where = "right" if right else "left"
+    if seq.ndim <= 1:
+        found = np.searchsorted(seq, values, side=where)
+    else:  # row by row of the leading dims
+        rows, n = seq.reshape(-1, seq.shape[-1]), values.shape[-1]
+        found = np.stack(
+            [np.searchsorted(r, v, side=where) for r, v in zip(rows, values.reshape(-1, n))]
+        ).reshape(values.shape)
+    return Tensor._make(np.asarray(found, dtype=np.int32 if out_int32 else np.int64), False, None)
+
+
+def bucketize(input, boundaries, *, out_int32: bool = False, right: bool = False):
+    """The bucket index of each value: i with boundaries[i-1] < x <= boundaries[i]
+    (``right=True``: boundaries[i-1] <= x < boundaries[i])."""
+    if boundaries.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
 
 
 def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):
