@@ -226,6 +226,13 @@ CASES = [
         lambda a, b: L(a).nn.functional.cosine_similarity(a, b, dim=0),
         [(3, 4), (3, 4)],
     ),
+    Case("cdist", lambda a, b: L(a).cdist(a, b), [(4, 3), (5, 3)]),
+    Case("cdist_mm", lambda a, b: L(a).cdist(a, b), [(30, 3), (5, 3)]),  # > 25 rows: the mm form
+    Case("cdist_batched", lambda a, b: L(a).cdist(a, b), [(2, 4, 3), (1, 5, 3)]),
+    *[
+        Case(f"cdist_p{p}", lambda a, b, p=p: L(a).cdist(a, b, p=p), [(4, 3), (5, 3)])
+        for p in (0.0, 1.0, 1.5, 3.0, float("inf"))
+    ],
     Case("topk", lambda a: a.topk(2, dim=1), [(3, 5)]),
     Case("sort", lambda a: a.sort(dim=1, descending=True), [(3, 5)]),
     Case("tril", lambda a: a.tril(), [(4, 4)]),
@@ -361,6 +368,8 @@ def test_matches_torch(case: Case, dtype: str):
 NONFINITE_DIFFERS = {
     "pow_frac": "torch differentiates x ** 0.5 with rsqrt: -inf at -0.0 and NaN at -inf",
     "topk": "torch leaves tied values (several NaNs) in the order its selection algorithm does",
+    "cdist_pinf": "with infinite inputs torch's inf-norm gradient has NaN where ff's has inf "
+    "(finite inputs agree)",
 }
 
 
@@ -794,6 +803,11 @@ ERRORS = [
     ("searchsorted_dims", lambda a: L(a).searchsorted(a[None], a[:2]), [(3,)]),
     ("searchsorted_side", lambda a: L(a).searchsorted(a, a, side="left", right=True), [(3,)]),
     ("bucketize_2d", lambda a: L(a).bucketize(a, a[None]), [(3,)]),
+    ("cdist_1d", lambda a: L(a).cdist(a, a[None]), [(3,)]),
+    ("cdist_columns", lambda a, b: L(a).cdist(a, b), [(2, 3), (2, 4)]),
+    ("cdist_negative_p", lambda a: L(a).cdist(a, a, p=-1), [(2, 3)]),
+    ("cdist_int", lambda a: L(a).cdist(a.long(), a.long()), [(2, 3)]),
+    ("cdist_dtypes", lambda a: L(a).cdist(a, a.double()), [(2, 3)]),
     (
         "asarray_cannot_alias",
         lambda a: L(a).asarray(np.ones(2), dtype=L(a).float32, copy=False),
@@ -846,7 +860,8 @@ einsum_output_unknown einsum_output_twice einsum_subscript einsum_repeated_sizes
 einsum_more_operands einsum_fewer_operands einsum_dtypes einsum_bool index_fill_out_of_range
 index_fill_int32 index_fill_matrix_index index_fill_vector_value fill_diagonal_1d
 fill_diagonal_unequal histc_int histc_bins histc_min_max histc_inf searchsorted_dims
-searchsorted_side bucketize_2d""".split()
+searchsorted_side bucketize_2d cdist_1d cdist_columns cdist_negative_p cdist_int cdist_dtypes
+""".split()
 
 
 @pytest.mark.parametrize("name", SAME_MESSAGE)

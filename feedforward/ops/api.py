@@ -42,17 +42,17 @@ return_types_topk = namedtuple("topk", ["values", "indices"])
 __all__ = """
 abs add addcdiv addcmul addmm all allclose amax amin any argmax argmin argsort argwhere atan2
 bitwise_and bitwise_not bitwise_or bitwise_xor bmm broadcast_tensors broadcast_to bucketize cat
-ceil chunk clamp clamp_max clamp_min clip concat concatenate cos cosh count_nonzero cumprod
-cumsum diag diagonal div dot einsum eq equal exp expm1 flatten flip floor floor_divide fmod frac
-gather ge greater greater_equal gt histc hstack index_fill index_select isclose isfinite isin
-isinf isnan le lerp less less_equal log log10 log1p log2 log_softmax logical_and logical_not
-logical_or logical_xor logsumexp lt masked_fill masked_select matmul max maximum mean median
-meshgrid min minimum mm moveaxis movedim mul mv nan_to_num nanmean nansum narrow ne neg nonzero
-norm not_equal outer permute pow prod ravel reciprocal relu remainder repeat_interleave reshape
-roll round rsqrt scatter scatter_add searchsorted select sigmoid sign sin sinh softmax sort
-split sqrt square squeeze stack std std_mean sub sum swapaxes swapdims t take take_along_dim
-tanh tensor_split tile topk trace transpose tril triu true_divide trunc unbind unflatten unique
-unsqueeze var var_mean vstack where xlogy
+cdist ceil chunk clamp clamp_max clamp_min clip concat concatenate cos cosh count_nonzero
+cumprod cumsum diag diagonal div dot einsum eq equal exp expm1 flatten flip floor floor_divide
+fmod frac gather ge greater greater_equal gt histc hstack index_fill index_select isclose
+isfinite isin isinf isnan le lerp less less_equal log log10 log1p log2 log_softmax logical_and
+logical_not logical_or logical_xor logsumexp lt masked_fill masked_select matmul max maximum
+mean median meshgrid min minimum mm moveaxis movedim mul mv nan_to_num nanmean nansum narrow ne
+neg nonzero norm not_equal outer permute pow prod ravel reciprocal relu remainder
+repeat_interleave reshape roll round rsqrt scatter scatter_add searchsorted select sigmoid sign
+sin sinh softmax sort split sqrt square squeeze stack std std_mean sub sum swapaxes swapdims t
+take take_along_dim tanh tensor_split tile topk trace transpose tril triu true_divide trunc
+unbind unflatten unique unsqueeze var var_mean vstack where xlogy
 """.split()
 
 
@@ -1562,6 +1562,43 @@ def triu(input, diagonal: int = 0):
 
 def outer(input, vec2):
     return E.Mul.apply(input.reshape(-1, 1), vec2.reshape(1, -1))
+
+
+def cdist(x1, x2, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary"):
+    """The p-norm distance between each row of x1 (..., P, M) and each row of x2 (..., R, M),
+    as a (..., P, R) tensor, the leading dims broadcast; ``p=2`` is Euclidean."""
+    modes = (
+        "use_mm_for_euclid_dist_if_necessary",
+        "use_mm_for_euclid_dist",
+        "donot_use_mm_for_euclid_dist",
+    )
+    if compute_mode not in modes:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    for name, x in (("X1", x1), ("X2", x2)):
+        if x.ndim < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {x.ndim}D")
+        if x._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"cdist only supports floating-point dtypes, {name} got: {_type_name(x)}"
+            )
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(
+            f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}"
+        )
+    if x1.dtype is not x2.dtype:
+        raise RuntimeError(f"expected scalar type {_type_name(x1)} but found {_type_name(x2)}")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    batch = _broadcast_shapes("cdist", x1.shape[:-2], x2.shape[:-2])
+    if x1.shape[:-2] != batch:
+        x1 = expand(x1, batch + x1.shape[-2:])
+    if x2.shape[:-2] != batch:
+        x2 = expand(x2, batch + x2.shape[-2:])
+    rows = builtins.max(x1.shape[-2], x2.shape[-2])
+    use_mm = p == 2 and (
+        compute_mode == "use_mm_for_euclid_dist" or compute_mode == modes[0] and rows > 25
+    )
+    return L.Cdist.apply(x1, x2, float(p), use_mm)
 
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"  # torch's order, A-Z first

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from feedforward.ops import _gemm
-from feedforward.ops._util import kernel_error, unbroadcast
+from feedforward.ops._util import kernel_error, unbroadcast, zero_where
 from feedforward.ops.elementwise import ArrayOp
 
 
@@ -220,3 +220,69 @@ def _einsum_grad(ctx, g: np.ndarray, i: int, operands) -> np.ndarray:
     if broadcast:
         grad = grad.sum(axis=broadcast, keepdims=True)
     return np.ascontiguousarray(grad, dtype=x.dtype)
+
+
+class Cdist(ArrayOp):
+    """The p-norm distance between every row of x1 (..., P, M) and every row of x2 (..., R, M):
+    (..., P, R). For p = 2 with more than 25 rows on a side, torch's faster form
+    sqrt(|a|^2 + |b|^2 - 2 a.b) (clamped at 1e-30) unless asked not to; otherwise directly."""
+
+    @staticmethod
+    def forward(ctx, x1, x2, p: float, use_mm: bool):
+        ctx.p, ctx.use_mm, ctx.shapes = p, use_mm, (x1.shape, x2.shape)
+        if use_mm:
+            ctx.torch_name = "View"  # torch's composite ends in a view
+            squares = (
+                np.sum(x1 * x1, -1)[..., :, None]
+                + np.sum(x2 * x2, -1)[..., None, :]
+                - 2 * np.matmul(x1, np.swapaxes(x2, -1, -2))
+            )
+            ctx.clamped = squares <= 1e-30
+            out = np.sqrt(np.maximum(squares, 1e-30))
+        else:
+            diff = np.abs(x1[..., :, None, :] - x2[..., None, :, :])
+            if p == 0:  # the non-zero count, as torch: min(ceil(|diff|), 1) keeps NaN
+                out = np.minimum(np.ceil(diff), 1).sum(-1)
+            elif p == np.inf:  # torch's running max skips NaN differences
+                out = np.fmax.reduce(diff, axis=-1, initial=0)
+            elif p == 1:
+                out = diff.sum(-1)
+            elif p == 2:
+                out = np.sqrt(np.sum(diff * diff, -1))
+            else:
+                out = np.sum(diff**p, -1) ** (1 / p)
+        ctx.save_for_backward(x1, x2, out)
+        return out.astype(x1.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x1, x2, d = ctx.saved_tensors
+        p = ctx.p
+        if p == 2:  # d/dx1 of |x1 - x2| is (x1 - x2) / d: zero where d is, or was clamped
+            dead = ctx.clamped if ctx.use_mm else d == 0
+            w = zero_where(g / np.where(dead, 1, d), dead)
+            g1 = w.sum(-1)[..., None] * x1 - np.matmul(w, x2)
+            g2 = np.swapaxes(w, -1, -2).sum(-1)[..., None] * x2 - np.matmul(
+                np.swapaxes(w, -1, -2), x1
+            )
+        else:
+            diff = x1[..., :, None, :] - x2[..., None, :, :]
+            size, sign, gd = np.abs(diff), np.sign(diff), g[..., None]
+            if p == 0:
+                grad = np.zeros_like(diff)
+            elif p == 1:
+                grad = gd * sign
+            elif p == np.inf:  # (torch's sign of NaN is 0)
+                grad = gd * np.nan_to_num(sign, nan=0.0) * (size == d[..., None])
+            else:  # sign * |diff|^(p-1) / d^(p-1); 0 where diff or d is 0
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    grad = gd * sign * size ** (p - 1) / d[..., None] ** (p - 1)
+                grad = zero_where(grad, (size == 0) | (d[..., None] == 0))
+            g1, g2 = grad.sum(-2), -grad.sum(-3)
+        (s1, s2), need = ctx.shapes, ctx.needs_input_grad
+        return (
+            unbroadcast(g1, s1).astype(x1.dtype, copy=False) if need[0] else None,
+            unbroadcast(g2, s2).astype(x2.dtype, copy=False) if need[1] else None,
+            None,
+            None,
+        )
