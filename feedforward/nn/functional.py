@@ -28,7 +28,7 @@ from feedforward.nn._ops import normalization as N
 from feedforward.ops import api
 from feedforward.ops import elementwise as E
 from feedforward.ops import reduction as R
-from feedforward.ops._util import broadcast_error, normalize_dim
+from feedforward.ops._util import broadcast_error, normalize_dim, type_name
 from feedforward.ops.linalg import Linear
 from feedforward.random import Generator, _generator
 from feedforward.tensor import Size, Tensor
@@ -95,31 +95,6 @@ __all__ = [
     "embedding",
 ]
 
-# torch's names for scalar types, used in its error messages
-_TYPE_NAMES = {
-    "float32": "Float",
-    "float64": "Double",
-    "float16": "Half",
-    "int64": "Long",
-    "int32": "Int",
-    "int16": "Short",
-    "int8": "Char",
-    "uint8": "Byte",
-    "bool": "Bool",
-}
-
-
-def _type_name(t: Tensor) -> str:
-    return _TYPE_NAMES[t._data.dtype.name]
-
-
-def _check_tensor(x, fn: str, name: str = "input", position: int = 1) -> None:
-    if not isinstance(x, Tensor):
-        raise TypeError(
-            f"{fn}(): argument '{name}' (position {position}) must be Tensor, "
-            f"not {type(x).__name__}"
-        )
-
 
 def _size(shape) -> str:
     """A shape as torch prints it in messages, with our package name."""
@@ -137,8 +112,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         output (*, out_features).
     """
     if not (isinstance(input, Tensor) and isinstance(weight, Tensor)):  # (one test per layer)
-        _check_tensor(input, "linear")
-        _check_tensor(weight, "linear", "weight", 2)
+        api._check_tensor(input, "linear")
+        api._check_tensor(weight, "linear", "weight", 2)
     # checked on the arrays (no Size or dtype objects): this runs for every layer of every step
     x, w = input._data, weight._data
     shape, wshape = x.shape, w.shape
@@ -159,7 +134,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if bias is None:
         return Linear.apply(input, weight)
     if not isinstance(bias, Tensor):
-        _check_tensor(bias, "linear", "bias", 3)
+        api._check_tensor(bias, "linear", "bias", 3)
     bshape = bias._data.shape
     if bshape != (wshape[0],) and bshape != ():
         raise RuntimeError(
@@ -173,7 +148,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 def _activate(op, input: Tensor, inplace: bool, fn: str, *args) -> Tensor:
     """Apply an elementwise op; with ``inplace`` the result is written back into ``input``."""
-    _check_tensor(input, fn)
+    api._check_tensor(input, fn)
     if not inplace:
         return op.apply(input, *args)
     return input._inplace(op.apply(input._as_input(), *args))
@@ -310,13 +285,13 @@ def softsign(input: Tensor) -> Tensor:
 
 def tanhshrink(input: Tensor) -> Tensor:
     """x - tanh(x)."""
-    _check_tensor(input, "tanhshrink")
+    api._check_tensor(input, "tanhshrink")
     return input - E.Tanh.apply(input)
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:
     """a * sigmoid(b), where a and b are the two halves of ``input`` along ``dim``."""
-    _check_tensor(input, "glu")
+    api._check_tensor(input, "glu")
     if input.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
     axis = normalize_dim(dim, input.ndim, "glu")
@@ -329,8 +304,8 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """x for x > 0, weight[c] * x otherwise, c the channel (dim 1; a single weight for < 2-D)."""
-    _check_tensor(input, "prelu")
-    _check_tensor(weight, "prelu", "weight", 2)
+    api._check_tensor(input, "prelu")
+    api._check_tensor(weight, "prelu", "weight", 2)
     channels = input.shape[1] if input.ndim >= 2 else 1
     if weight.numel() not in (1, channels):
         raise RuntimeError(
@@ -339,8 +314,8 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         )
     if input.dtype != weight.dtype:
         raise RuntimeError(
-            f"prelu: Type promoting not supported. Got {_type_name(input)} and "
-            f"{_type_name(weight)} (convert the input or the weight)"
+            f"prelu: Type promoting not supported. Got {type_name(input)} and "
+            f"{type_name(weight)} (convert the input or the weight)"
         )
     return A.Prelu.apply(input, weight)
 
@@ -356,14 +331,14 @@ def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
 
 
 def _prepare_softmax(input, dim, dtype, name: str, stacklevel: int) -> tuple[Tensor, int]:
-    _check_tensor(input, name)
+    api._check_tensor(input, name)
     if dim is None:
         dim = _softmax_dim(name, input.ndim, stacklevel + 1)
     if dtype is not None:
         input = input.to(dtype)
     if input._data.dtype.kind != "f":
         raise RuntimeError(
-            f"\"{name}_lastdim_kernel_impl\" not implemented for '{_type_name(input)}'"
+            f"\"{name}_lastdim_kernel_impl\" not implemented for '{type_name(input)}'"
         )
     return input, normalize_dim(dim, input.ndim, name)
 
@@ -395,7 +370,7 @@ def _check_p(p: float) -> None:
 
 
 def _drop(op, input, p, training, inplace, fn, generator, mask_shape=None) -> Tensor:
-    _check_tensor(input, fn)
+    api._check_tensor(input, fn)
     _check_p(p)
     if not training or p == 0:
         return input
@@ -436,7 +411,7 @@ def alpha_dropout(
 
 def _channel_dropout(input, p, training, inplace, generator, fn: str, spatial: int) -> Tensor:
     """Drop whole channels: the mask has shape (N, C, 1, ...) (or (C, 1, ...) unbatched)."""
-    _check_tensor(input, fn)
+    api._check_tensor(input, fn)
     if input.ndim not in (spatial + 1, spatial + 2):
         raise RuntimeError(
             f"{fn}: Expected {spatial + 1}D or {spatial + 2}D input, but received "
@@ -507,7 +482,7 @@ def batch_norm(
     Shape:
         input (N, C) or (N, C, *); running stats, weight and bias (C,).
     """
-    _check_tensor(input, "batch_norm")
+    api._check_tensor(input, "batch_norm")
     if input.ndim < 2:
         raise ValueError(
             f"batch_norm: expected input with at least 2 dims (N, C, *), got shape "
@@ -583,7 +558,7 @@ def layer_norm(
     Shape:
         input (*, *normalized_shape); weight and bias normalized_shape.
     """
-    _check_tensor(input, "layer_norm")
+    api._check_tensor(input, "layer_norm")
     shape = _normalized_shape(normalized_shape)
     _check_normalized(input, shape, "layer_norm")
     _check_param_shape(weight, shape, "layer_norm", "weight")
@@ -601,7 +576,7 @@ def rms_norm(
 
     ``eps=None`` uses the machine epsilon of the input's dtype, as torch does.
     """
-    _check_tensor(input, "rms_norm")
+    api._check_tensor(input, "rms_norm")
     shape = _normalized_shape(normalized_shape)
     _check_normalized(input, shape, "rms_norm")
     _check_param_shape(weight, shape, "rms_norm", "weight")
@@ -614,7 +589,7 @@ def normalize(
     input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None
 ) -> Tensor:
     """x / max(||x||_p, eps) along ``dim``: unit-norm slices."""
-    _check_tensor(input, "normalize")
+    api._check_tensor(input, "normalize")
     denom = api.clamp_min(api.norm(input, p, dim, keepdim=True), eps)
     result = input / denom
     return result if out is None else out.copy_(result)
@@ -623,7 +598,7 @@ def normalize(
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """cos of the angle between x1 and x2 along ``dim`` (broadcast together):
     sum(x1 / max(||x1||, eps) * x2 / max(||x2||, eps))."""
-    _check_tensor(x1, "cosine_similarity")
+    api._check_tensor(x1, "cosine_similarity")
     x1, x2 = api.broadcast_tensors(x1, x2) if x1.shape != x2.shape else (x1, x2)
     unit1 = x1 / api.clamp_min(api.norm(x1, 2, dim, keepdim=True), eps)
     unit2 = x2 / api.clamp_min(api.norm(x2, 2, dim, keepdim=True), eps)
@@ -672,8 +647,8 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 
 def _check_same_shape(input: Tensor, target: Tensor, fn: str) -> None:
     """Losses never broadcast: (N, 1) against (N,) would silently compare every pair."""
-    _check_tensor(input, fn)
-    _check_tensor(target, fn, "target", 2)
+    api._check_tensor(input, fn)
+    api._check_tensor(target, fn, "target", 2)
     if input.shape != target.shape:
         raise RuntimeError(
             f"{fn}: input and target must have the same shape, got input "
@@ -766,13 +741,11 @@ def smooth_l1_loss(
 
 def _check_class_target(input: Tensor, target: Tensor, weight, fn: str) -> None:
     """Index targets: integer type, shape (N, d1, ...) beside input (N, C, d1, ...)."""
-    _check_tensor(input, fn)
-    _check_tensor(target, fn, "target", 2)
+    api._check_tensor(input, fn)
+    api._check_tensor(target, fn, "target", 2)
     ishape, tshape = input._data.shape, target._data.shape
     if target._data.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {_type_name(target)}"
-        )
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {type_name(target)}")
     if len(ishape) == 0:
         raise ValueError(f"{fn}: expected input of shape (C,) or (N, C, ...), got a 0-D tensor")
     if len(ishape) == 1:
@@ -801,7 +774,7 @@ def _check_class_target(input: Tensor, target: Tensor, weight, fn: str) -> None:
             )
         if weight.dtype != input.dtype:
             raise RuntimeError(
-                f"expected scalar type {_type_name(input)} but found {_type_name(weight)}"
+                f"expected scalar type {type_name(input)} but found {type_name(weight)}"
             )
         if _state["grad"] and weight.requires_grad:
             raise RuntimeError(
@@ -845,8 +818,8 @@ def cross_entropy(
     Shape:
         input (N, C), (N, C, d1, ...) or (C,).
     """
-    _check_tensor(input, "cross_entropy")
-    _check_tensor(target, "cross_entropy", "target", 2)
+    api._check_tensor(input, "cross_entropy")
+    api._check_tensor(target, "cross_entropy", "target", 2)
     reduction = _reduction(reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
@@ -872,7 +845,7 @@ def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_s
     if target.shape != input.shape:
         if target.ndim == input.ndim - 1:  # looks like class indices stored as floats
             raise RuntimeError(
-                f"expected target dtype to be Long or Byte, but got {_type_name(target)}"
+                f"expected target dtype to be Long or Byte, but got {type_name(target)}"
             )
         raise RuntimeError(
             f"cross_entropy: probability target of shape {tuple(target.shape)} "
@@ -921,8 +894,8 @@ def binary_cross_entropy(
 
     Prefer ``binary_cross_entropy_with_logits`` on raw scores: it is exact where p saturates.
     """
-    _check_tensor(input, "binary_cross_entropy")
-    _check_tensor(target, "binary_cross_entropy", "target", 2)
+    api._check_tensor(input, "binary_cross_entropy")
+    api._check_tensor(target, "binary_cross_entropy", "target", 2)
     reduction = _reduction(reduction, size_average, reduce)
     if target.shape != input.shape:
         raise ValueError(
@@ -939,7 +912,7 @@ def _elementwise_weight(weight: Tensor | None, input: Tensor, fn: str) -> Tensor
     checked to broadcast to the input's shape without growing it."""
     if weight is None:
         return None
-    _check_tensor(weight, fn, "weight", 3)
+    api._check_tensor(weight, fn, "weight", 3)
     try:
         shape = np.broadcast_shapes(weight.shape, input.shape)
     except ValueError:
@@ -978,8 +951,8 @@ def binary_cross_entropy_with_logits(
     ``pos_weight`` (broadcast along the last dim, one per class) weighs the positive term:
     > 1 raises recall, < 1 raises precision.
     """
-    _check_tensor(input, "binary_cross_entropy_with_logits")
-    _check_tensor(target, "binary_cross_entropy_with_logits", "target", 2)
+    api._check_tensor(input, "binary_cross_entropy_with_logits")
+    api._check_tensor(target, "binary_cross_entropy_with_logits", "target", 2)
     reduction = _reduction(reduction, size_average, reduce)
     if target.shape != input.shape:
         raise ValueError(
@@ -1043,7 +1016,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
     ``num_classes=-1`` infers it as max(tensor) + 1.
     """
-    _check_tensor(tensor, "one_hot", "tensor")
+    api._check_tensor(tensor, "one_hot", "tensor")
     idx = tensor._data
     if idx.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
@@ -1071,7 +1044,7 @@ def pad(
         >>> F.pad(ff.ones(2, 3), (1, 1)).shape      # one column each side
         feedforward.Size([2, 5])
     """
-    _check_tensor(input, "pad")
+    api._check_tensor(input, "pad")
     pad = [int(p) for p in pad]
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
@@ -1147,12 +1120,12 @@ def embedding(
     Shape:
         input (*) integer indices, weight (num_embeddings, embedding_dim), output (*, dim).
     """
-    _check_tensor(input, "embedding")
-    _check_tensor(weight, "embedding", "weight", 2)
+    api._check_tensor(input, "embedding")
+    api._check_tensor(weight, "embedding", "weight", 2)
     if input._data.dtype not in (np.int64, np.int32):
         raise RuntimeError(
             "Expected tensor for argument #1 'indices' to have one of the following scalar "
-            f"types: Long, Int; but got feedforward.{_type_name(input)}Tensor instead (while "
+            f"types: Long, Int; but got feedforward.{type_name(input)}Tensor instead (while "
             "checking arguments for embedding)"
         )
     if weight.ndim != 2:

@@ -175,6 +175,11 @@ C_TYPE_NAMES = {
 }
 
 
+def type_name(x) -> str:
+    """torch's name of a tensor's dtype in messages: Float, Double, Long, ..."""
+    return SCALAR_TYPE_NAMES[x._data.dtype.name]
+
+
 def kernel_error(kernel: str, dtype: np.dtype) -> NotImplementedError:
     """torch's error for an op that has no kernel for a dtype (e.g. softmax of integers)."""
     name = SCALAR_TYPE_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)

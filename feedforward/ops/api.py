@@ -27,6 +27,7 @@ from feedforward.ops._util import (
     normalize_dim,
     normalize_dims,
     scalar_array,
+    type_name,
     wrap_int,
 )
 from feedforward.tensor import Tensor
@@ -71,10 +72,10 @@ def _tensor(x) -> Tensor:
     return Tensor._make(scalar_array(x) if np.ndim(x) == 0 else np.asarray(x), False, None)
 
 
-def _check_tensor(x, fn: str) -> None:
+def _check_tensor(x, fn: str, arg: str = "input", position: int = 1) -> None:
     if not isinstance(x, Tensor):
         raise TypeError(
-            f"{fn}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}"
+            f"{fn}(): argument '{arg}' (position {position}) must be Tensor, not {type(x).__name__}"
         )
 
 
@@ -150,18 +151,6 @@ def dot(input, other):
     return L.MatMul.apply(input, other)
 
 
-def _require_tensor(x, fn: str, arg: str, position: int) -> None:
-    if not isinstance(x, Tensor):
-        raise TypeError(
-            f"{fn}(): argument '{arg}' (position {position}) must be Tensor, not {type(x).__name__}"
-        )
-
-
-def _type_name(x: Tensor) -> str:
-    """torch's name of a tensor's dtype in messages: Float, Double, Long, ..."""
-    return SCALAR_TYPE_NAMES[x._data.dtype.name]
-
-
 def _broadcast_shapes(fn: str, *shapes) -> tuple:
     """The shape ``shapes`` broadcast to, or torch's error naming the op."""
     out = ()
@@ -184,8 +173,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     for name, a, b in (("mat1", mat1, mat2), ("self", input, mat2)):
         if a.dtype is not b.dtype:
             raise RuntimeError(
-                f"{name} and mat2 must have the same dtype, but got {_type_name(a)} and "
-                f"{_type_name(b)}"
+                f"{name} and mat2 must have the same dtype, but got {type_name(a)} and "
+                f"{type_name(b)}"
             )
     if mat1._data.dtype == np.bool_:
         raise kernel_error("addmm_impl_cpu_", np.bool_)
@@ -203,7 +192,7 @@ def mv(input, vec):
             f"{input.shape[1]}), vec ({vec.shape[0]})"
         )
     if input.dtype is not vec.dtype:
-        v, m = _type_name(vec), _type_name(input)
+        v, m = type_name(vec), type_name(input)
         raise RuntimeError(
             f"addmv input tensors must have the same dtype, but got {v}, {m}, and {v}"
         )
@@ -212,7 +201,7 @@ def mv(input, vec):
 
 def lerp(input, end, weight):
     """input + weight * (end - input); weight a number or a tensor."""
-    _require_tensor(end, "lerp", "end", 2)
+    _check_tensor(end, "lerp", "end", 2)
     for name, t in (("end", end), ("weight", weight)):
         # a 0-dim weight of any dtype is taken as a number; end must match input
         if isinstance(t, Tensor) and t.dtype is not input.dtype and (name == "end" or t.ndim):
@@ -229,22 +218,22 @@ def lerp(input, end, weight):
 
 def addcmul(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 * tensor2."""
-    _require_tensor(tensor1, "addcmul", "tensor1", 2)
-    _require_tensor(tensor2, "addcmul", "tensor2", 3)
+    _check_tensor(tensor1, "addcmul", "tensor1", 2)
+    _check_tensor(tensor2, "addcmul", "tensor2", 3)
     _broadcast_shapes("addcmul", input.shape, tensor1.shape, tensor2.shape)
     return E.Addcmul.apply(input, tensor1, tensor2, value=value)
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 / tensor2."""
-    _require_tensor(tensor1, "addcdiv", "tensor1", 2)
-    _require_tensor(tensor2, "addcdiv", "tensor2", 3)
+    _check_tensor(tensor1, "addcdiv", "tensor1", 2)
+    _check_tensor(tensor2, "addcdiv", "tensor2", 3)
     _broadcast_shapes("addcdiv", input.shape, tensor1.shape, tensor2.shape)
     return E.Addcdiv.apply(input, tensor1, tensor2, value=value)
 
 
 def atan2(input, other):
-    _require_tensor(other, "atan2", "other", 2)
+    _check_tensor(other, "atan2", "other", 2)
     return E.Atan2.apply(input, other)
 
 
@@ -416,8 +405,6 @@ def _compare(np_fn, name, wrap: bool = True):
         try:
             return Tensor._make(np.asarray(np_fn(a, b)), False, None)
         except ValueError:
-            from feedforward.ops._util import broadcast_error
-
             raise broadcast_error(name, a.shape, np.shape(b)) from None
 
     fn.__name__ = name
@@ -732,7 +719,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     if input._data.dtype.kind != "f":
         raise RuntimeError(
             "nanmean(): expected input to have floating point or complex dtype but got "
-            f"{_type_name(input)}"
+            f"{type_name(input)}"
         )
     axes = normalize_dims(dim, input.ndim, "nanmean")
     count = np.add.reduce(~np.isnan(input._data), axis=axes, keepdims=keepdim, dtype=np.int64)
@@ -1394,12 +1381,7 @@ def masked_fill(input, mask, value):
         raise RuntimeError(
             f"masked_fill_ only supports boolean masks, but got mask with dtype {m.dtype}"
         )
-    try:
-        np.broadcast_shapes(m.shape, input.shape)
-    except ValueError:
-        from feedforward.ops._util import broadcast_error
-
-        raise broadcast_error("masked_fill", input.shape, m.shape) from None
+    out_shape = _broadcast_shapes("masked_fill", input.shape, m.shape)
     if isinstance(value, Tensor):
         if value.ndim != 0:
             raise RuntimeError(
@@ -1409,7 +1391,6 @@ def masked_fill(input, mask, value):
         if value.requires_grad:
             return I.MaskedFill.apply(input, m, value)
         value = value.item()
-    out_shape = np.broadcast_shapes(m.shape, input.shape)
     if out_shape != input.shape:
         input = expand(input, out_shape)
     return I.MaskedFill.apply(input, m, value)
@@ -1579,14 +1560,14 @@ def cdist(x1, x2, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if
             raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {x.ndim}D")
         if x._data.dtype.kind != "f":
             raise RuntimeError(
-                f"cdist only supports floating-point dtypes, {name} got: {_type_name(x)}"
+                f"cdist only supports floating-point dtypes, {name} got: {type_name(x)}"
             )
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError(
             f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}"
         )
     if x1.dtype is not x2.dtype:
-        raise RuntimeError(f"expected scalar type {_type_name(x1)} but found {_type_name(x2)}")
+        raise RuntimeError(f"expected scalar type {type_name(x1)} but found {type_name(x2)}")
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
     batch = _broadcast_shapes("cdist", x1.shape[:-2], x2.shape[:-2])
@@ -1615,7 +1596,7 @@ def einsum(equation: str, *operands):
     for x in operands[1:]:
         if x.dtype is not operands[0].dtype:
             raise RuntimeError(
-                f"expected scalar type {_type_name(operands[0])} but found {_type_name(x)}"
+                f"expected scalar type {type_name(operands[0])} but found {type_name(x)}"
             )
     if operands[0]._data.dtype == np.bool_:
         raise kernel_error("bmm", np.bool_)
@@ -1708,7 +1689,7 @@ def take(input, index):
     """Elements of the flattened input at ``index`` (int64, any shape: the output's)."""
     idx = index._data
     if idx.dtype != np.int64:
-        raise RuntimeError(f"take(): Expected a long tensor for index, but got {_type_name(index)}")
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got {type_name(index)}")
     n = input._data.size
     if n == 0 and idx.size:
         raise IndexError("take(): tried to take from an empty tensor")

@@ -88,11 +88,16 @@ class Gather(ArrayOp):
         return gx, None, None
 
 
-def _add_along_axis(target: np.ndarray, index: np.ndarray, values: np.ndarray, axis: int) -> None:
-    """target[..., index[i], ...] += values[i] along ``axis``, accumulating repeats."""
+def _along_axis(index: np.ndarray, axis: int) -> tuple:
+    """The fancy index of x[..., index[i], ...] along ``axis``: i's own position elsewhere."""
     grids = list(np.indices(index.shape, sparse=True))
     grids[axis] = index
-    np.add.at(target, tuple(grids), values)
+    return tuple(grids)
+
+
+def _add_along_axis(target: np.ndarray, index: np.ndarray, values: np.ndarray, axis: int) -> None:
+    """target[..., index[i], ...] += values[i] along ``axis``, accumulating repeats."""
+    np.add.at(target, _along_axis(index, axis), values)
 
 
 class ScatterAdd(ArrayOp):
@@ -111,13 +116,6 @@ class ScatterAdd(ArrayOp):
         gsrc = np.zeros(ctx.src_shape, dtype=g.dtype)
         gsrc[tuple(slice(0, n) for n in index.shape)] = np.take_along_axis(g, index, axis=ctx.axis)
         return g, None, None, gsrc
-
-
-def _along_axis(index: np.ndarray, axis: int) -> tuple:
-    """The fancy index of x[..., index[i], ...] along ``axis``: i's own position elsewhere."""
-    grids = list(np.indices(index.shape, sparse=True))
-    grids[axis] = index
-    return tuple(grids)
 
 
 class Scatter(ArrayOp):
