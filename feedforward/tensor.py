@@ -15,7 +15,7 @@ from feedforward.autograd import engine as _engine
 from feedforward.autograd import function as _function
 from feedforward.autograd.function import VersionCounter
 from feedforward.autograd.grad_mode import _state
-from feedforward.ops._util import C_TYPE_NAMES, SCALAR_TYPE_NAMES
+from feedforward.ops._util import C_TYPE_NAMES, SCALAR_TYPE_NAMES, can_cast, cast_error
 
 __all__ = ["Tensor", "Size", "device"]
 
@@ -514,16 +514,8 @@ class Tensor:
                 f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                 f"{list(result._data.shape)}"
             )
-        if (
-            self._data.dtype != result._data.dtype
-            and self._data.dtype.kind != "f"
-            and result._data.dtype.kind == "f"
-        ):
-            raise RuntimeError(
-                f"result type {result.dtype.name.capitalize()} can't be cast to the desired output "
-                "type "
-                f"{self.dtype.name.capitalize()}"
-            )
+        if not can_cast(result._data.dtype, self._data.dtype):
+            raise cast_error(result._data.dtype, self._data.dtype)
         np.copyto(self._data, result._data, casting="unsafe")
         self._version.value += 1
         if result.grad_fn is not None:

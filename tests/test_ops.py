@@ -547,6 +547,29 @@ def test_reductions_compute_in_the_dtype_asked_for(name, dtype, source):
         np.testing.assert_array_equal(outcomes[1], outcomes[0])
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda L: L.zeros(2, dtype=L.long).add_(1.5),
+        lambda L: L.zeros(2, dtype=L.bool).add_(1),
+        lambda L: L.zeros(2, dtype=L.int32).mul_(L.ones(2)),
+        lambda L: L.zeros(2).add_(L.ones(2, dtype=L.float64)),
+        lambda L: L.zeros(2, dtype=L.uint8).add_(L.ones(2, dtype=L.long)),
+    ],
+)
+def test_inplace_casts_or_refuses_as_torch(call):
+    """In place, the result goes into self's dtype where torch can cast it (floats not into
+    integers, nothing but bools into bool), with torch's words otherwise."""
+    try:
+        expected = call(torch)
+    except RuntimeError as e:
+        with pytest.raises(RuntimeError) as ours:
+            call(ff)
+        assert str(ours.value) == str(e)
+    else:
+        assert_same(call(ff), expected, "")
+
+
 def test_cumsum_of_a_number_is_a_number():
     for lib in (torch, ff):
         x = lib.tensor(3.0, requires_grad=True)

@@ -175,6 +175,23 @@ C_TYPE_NAMES = {
 }
 
 
+CAST_ERROR = "result type {result} can't be cast to the desired output type {out}"
+
+
+def can_cast(source: np.dtype, target: np.dtype) -> bool:
+    """torch's ``canCast`` for writing a result into an existing tensor (in place or out=): no
+    floats into integers, nothing but bool into bool."""
+    if source.kind == "f" and target.kind in "biu":
+        return False
+    return not (target.kind == "b" and source.kind != "b")
+
+
+def cast_error(source: np.dtype, target: np.dtype) -> RuntimeError:
+    return RuntimeError(
+        CAST_ERROR.format(result=SCALAR_TYPE_NAMES[source.name], out=SCALAR_TYPE_NAMES[target.name])
+    )
+
+
 def type_name(x) -> str:
     """torch's name of a tensor's dtype in messages: Float, Double, Long, ..."""
     return SCALAR_TYPE_NAMES[x._data.dtype.name]

@@ -31,7 +31,13 @@ import numpy as np
 from feedforward import _dtype, creation
 from feedforward.autograd.grad_mode import _state, no_grad
 from feedforward.ops import api
-from feedforward.ops._util import C_TYPE_NAMES, SCALAR_TYPE_NAMES, kernel_error
+from feedforward.ops._util import (
+    C_TYPE_NAMES,
+    CAST_ERROR,
+    SCALAR_TYPE_NAMES,
+    can_cast,
+    kernel_error,
+)
 from feedforward.tensor import Tensor
 
 CAST = "cast"  # the result is cast into out's dtype where torch can cast it
@@ -61,7 +67,6 @@ RULE = {name: rule for rule, names in RULES.items() for name in names.split()}
 # ``{out}`` are the scalar type names (Float, Long, ...), ``{c_result}`` and ``{c_out}`` the C
 # ones (float, long int, ...). The rest say EXACT_ERROR or CAST_ERROR, as their rule.
 EXACT_ERROR = "Expected out tensor to have dtype {c_result}, but got {c_out} instead"
-CAST_ERROR = "result type {result} can't be cast to the desired output type {out}"
 _SAME_DTYPE = "Found dtype {out} but expected {result}"
 _AMAX = (
     "Expected the dtype for input and out to match, but got {result} for input's dtype and {out} "
@@ -111,13 +116,6 @@ TORCH_OP_NAMES = {
     "nanmean": "nansum",
     "norm": "linalg_vector_norm",
 }
-
-
-def can_cast(source: np.dtype, target: np.dtype) -> bool:
-    """torch's ``canCast``: no floats into integers, nothing but bool into bool."""
-    if source.kind == "f" and target.kind in "biu":
-        return False
-    return not (target.kind == "b" and source.kind != "b")
 
 
 def _dtype_error(name: str, result: np.dtype, out: np.dtype, rule: str) -> Exception:
