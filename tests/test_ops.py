@@ -115,6 +115,10 @@ CASES = [
     Case("softmax", lambda a: a.softmax(dim=-1), [(3, 4)], low=-5, high=5),
     Case("log_softmax", lambda a: a.log_softmax(dim=0), [(3, 4)], low=-5, high=5),
     Case("cumsum", lambda a: a.cumsum(dim=1), [(3, 4)]),
+    Case("cummax", lambda a: a.cummax(dim=1), [(3, 4)]),
+    Case("cummin", lambda a: a.cummin(0), [(3, 4)]),
+    Case("cummax_fn_0d", lambda a: L(a).cummax(a, -1), [()]),
+    Case("cummin_ties", lambda a: a.clamp(-1, 1).cummin(-1), [(2, 6)], low=-3, high=3),
     Case("norm", lambda a: a.norm(), [(3, 4)]),
     Case("norm_dim", lambda a: a.norm(dim=1), [(3, 4)]),
     Case("norm_p1", lambda a: a.norm(p=1, dim=0), [(3, 4)]),
@@ -576,6 +580,22 @@ def test_cumsum_of_a_number_is_a_number():
         y = lib.cumsum(x, 0)
         y.backward()
         assert y.shape == () and y.item() == 3.0 and x.grad.item() == 1.0
+
+
+@pytest.mark.parametrize("which", ["cummax", "cummin"])
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8, np.bool_, np.float32])
+def test_cummax_cummin_ties_and_dtypes_as_torch(which, dtype):
+    """torch takes the later index on a tie (and on NaN, which then stays): rows with repeats."""
+    data = np.array([[1, 3, 3, 0, 3, 5, 5], [2, 2, 1, 1, 0, 0, 4]]).astype(dtype)
+    if dtype == np.float32:
+        data[0, 3], data[1, 5] = np.nan, np.nan
+    for dim in (0, 1, -1):
+        ours = getattr(ff.tensor(data), which)(dim)
+        theirs = getattr(torch.tensor(data), which)(dim)
+        assert_same(ours, theirs, f"{which} {dim}")
+        assert type(ours).__name__ == type(theirs).__name__ == which
+    empty = getattr(ff, which)(ff.zeros(2, 0, dtype=ff.long), 1)
+    assert empty.values.shape == empty.indices.shape == (2, 0)
 
 
 UNARY = """exp expm1 log log1p log2 log10 sqrt rsqrt abs sin cos tanh sigmoid relu sign floor ceil

@@ -83,6 +83,8 @@ ROWS = [
     ("median", (X, 1)),
     ("sort", (X,)),
     ("topk", (X, 2)),
+    ("cummax", (X, 1)),
+    ("cummin", (X, 0)),
 ]
 RANDOM = {"bernoulli", "multinomial"}  # shapes and dtypes only
 ROWS += [("bernoulli", (np.full((3, 4), 0.5, np.float32),)), ("multinomial", (P, 2))]
@@ -184,6 +186,23 @@ def test_out_holds_the_result(name, args):
         plain = flat(getattr(ff, name)(*convert(ff, args)))
         for (_, values), p in zip(ours[0][1], plain):
             np.testing.assert_array_equal(values, p.numpy())
+
+
+PAIRS = [row for row in ROWS if row[0] in "max min median sort topk cummax cummin".split()]
+
+
+@pytest.mark.parametrize("name,args", PAIRS, ids=[row[0] for row in PAIRS])
+def test_a_pair_with_out_is_torchs_out_type(name, args):
+    """torch.max(x, 1, out=(v, i)) gives a torch.return_types.max_out, without out= a max."""
+    types = {}
+    for lib in (ff, torch):
+        plain = getattr(lib, name)(*convert(lib, args))
+        with_out = getattr(lib, name)(*convert(lib, args), out=empty_like(lib, plain))
+        types[lib] = type(plain).__name__, type(with_out).__name__
+        text = repr(with_out).replace(lib.__name__ + ".", "")
+        assert text.startswith(f"return_types.{name}_out(\nvalues=tensor("), text
+        assert "),\nindices=tensor(" in text, text
+    assert types[ff] == types[torch] == (name, f"{name}_out")
 
 
 @pytest.mark.parametrize("dtype", ["float64", "int64", "bool", "int32"])

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import builtins
 import warnings
-from collections import namedtuple
 
 import numpy as np
 
-from feedforward import _dtype
+from feedforward import _dtype, return_types
 from feedforward.autograd import anomaly
 from feedforward.autograd.function import UNRECORDED
 from feedforward.autograd.grad_mode import _state
@@ -32,11 +31,6 @@ from feedforward.ops._util import (
 )
 from feedforward.tensor import Tensor
 
-return_types_max = namedtuple("max", ["values", "indices"])
-return_types_min = namedtuple("min", ["values", "indices"])
-return_types_sort = namedtuple("sort", ["values", "indices"])
-return_types_topk = namedtuple("topk", ["values", "indices"])
-
 
 # What ``import feedforward`` takes from here: torch's functions. (expand, view, repeat and the
 # other methods-only names are here for the methods of the same names: torch has no torch.view.)
@@ -44,7 +38,7 @@ __all__ = """
 abs add addcdiv addcmul addmm all allclose amax amin any argmax argmin argsort argwhere atan2
 bitwise_and bitwise_not bitwise_or bitwise_xor bmm broadcast_tensors broadcast_to bucketize cat
 cdist ceil chunk clamp clamp_max clamp_min clip concat concatenate cos cosh count_nonzero
-cumprod cumsum diag diagonal div dot einsum eq equal exp expm1 flatten flip floor floor_divide
+cummax cummin cumprod cumsum diag diagonal div dot einsum eq equal exp expm1 flatten flip floor floor_divide
 fmod frac gather ge greater greater_equal gt histc hstack index_fill index_select isclose
 isfinite isin isinf isnan le lerp less less_equal log log10 log1p log2 log_softmax logical_and
 logical_not logical_or logical_xor logsumexp lt masked_fill masked_select matmul max maximum
@@ -588,8 +582,8 @@ def _extreme(input, dim, keepdim, other, which: str):
         values = _named(values, "Min")
     if input.ndim == 0:
         values, idx = values.reshape(()), idx.reshape(())
-    result = return_types_max if which == "max" else return_types_min
-    return result(values, Tensor._make(idx, False, None))
+    result = return_types.max if which == "max" else return_types.min
+    return result((values, Tensor._make(idx, False, None)))
 
 
 def max(input, dim=None, keepdim=False, *, other=None):
@@ -702,6 +696,40 @@ def cumprod(input, dim, *, dtype=None):
     return R.Cumprod.apply(input, normalize_dim(dim, input.ndim, "cumprod"))
 
 
+def _cumulative_extreme(input, dim, which: str):
+    """cummax/cummin: the running extreme along ``dim`` and where it was last reached. torch's
+    loop takes an element that ties the running extreme (``>=``), and any NaN, which then stays,
+    so an element is the new extreme exactly where it equals the running one or is NaN."""
+    axis = normalize_dim(dim, input.ndim)  # (torch names no op here)
+    src = input if input.ndim else input.reshape(1)
+    data = src._data
+    running = (np.maximum if which == "cummax" else np.minimum).accumulate(data, axis=axis)
+    reached = data == running
+    if data.dtype.kind == "f":
+        reached |= np.isnan(data)
+    position = np.arange(data.shape[axis]).reshape(
+        [-1 if d == axis else 1 for d in range(src.ndim)]
+    )
+    idx = np.maximum.accumulate(np.where(reached, position, 0), axis=axis)
+    # the values are the input's own elements, so the gradient goes back to where each came from
+    values = _named(I.Gather.apply(src, axis, idx), which.capitalize())
+    result = return_types.cummax if which == "cummax" else return_types.cummin
+    if input.ndim == 0:
+        return result((values.reshape(()), Tensor._make(idx.reshape(()), False, None)))
+    return result((values, Tensor._make(idx, False, None)))
+
+
+def cummax(input, dim):
+    """The running maximum along ``dim`` and its indices: ``ff.cummax(ff.tensor([1, 3, 2]), 0)``
+    is values [1, 3, 3], indices [0, 1, 1] (a tie, or a NaN, takes the later index)."""
+    return _cumulative_extreme(input, dim, "cummax")
+
+
+def cummin(input, dim):
+    """The running minimum along ``dim`` and its indices, as ``cummax``."""
+    return _cumulative_extreme(input, dim, "cummin")
+
+
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """sum with NaN counted as zero."""
     axes = normalize_dims(dim, input.ndim, "nansum")
@@ -726,9 +754,6 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     return E.Div.apply(nansum(input, dim, keepdim, dtype=dtype), count)
 
 
-return_types_median = namedtuple("median", ["values", "indices"])
-
-
 def median(input, dim=None, keepdim=False):
     """The lower of the two middle values (NaN if there is one); with ``dim``, (values,
     indices) along it, the index as a stable sort (or the first NaN) gives it, as torch."""
@@ -750,7 +775,7 @@ def median(input, dim=None, keepdim=False):
     values = _named(R.MaxDim.apply(src, idx, axis, keepdim), "MedianBackward1")
     if input.ndim == 0:
         values, idx = values.reshape(()), idx.reshape(())
-    return return_types_median(values, Tensor._make(idx, False, None))
+    return return_types.median((values, Tensor._make(idx, False, None)))
 
 
 def trace(input):
@@ -1505,8 +1530,8 @@ def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):
     src = input if input.ndim else input.reshape(1)
     values = _named(I.Gather.apply(src, axis, idx), "Sort")
     if input.ndim == 0:
-        return return_types_sort(values.reshape(()), Tensor._make(idx.reshape(()), False, None))
-    return return_types_sort(values, Tensor._make(idx, False, None))
+        return return_types.sort((values.reshape(()), Tensor._make(idx.reshape(()), False, None)))
+    return return_types.sort((values, Tensor._make(idx, False, None)))
 
 
 def argsort(input, dim: int = -1, descending: bool = False, stable: bool = False):
@@ -1526,9 +1551,8 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
         src, axis, np.ascontiguousarray(idx).reshape(idx.shape if input.ndim else (1,))
     )
     v = _named(v, "Topk")
-    return return_types_topk(
-        v if input.ndim else v.reshape(()), Tensor._make(np.ascontiguousarray(idx), False, None)
-    )
+    indices = Tensor._make(np.ascontiguousarray(idx), False, None)
+    return return_types.topk((v if input.ndim else v.reshape(()), indices))
 
 
 def tril(input, diagonal: int = 0):

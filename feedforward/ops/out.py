@@ -28,7 +28,7 @@ import warnings
 
 import numpy as np
 
-from feedforward import _dtype, creation
+from feedforward import _dtype, creation, return_types
 from feedforward.autograd.grad_mode import _state, no_grad
 from feedforward.ops import api
 from feedforward.ops._util import (
@@ -56,7 +56,8 @@ RULES = {
     EXACT: """abs neg sign floor ceil round trunc frac clamp clip clamp_min clamp_max bitwise_not
         nan_to_num matmul mm bmm mv dot addmm softmax log_softmax norm tril triu diag
         amax amin argmax argmin any all isin where gather index_select masked_select take
-        take_along_dim scatter scatter_add nonzero multinomial max min median sort topk""",
+        take_along_dim scatter scatter_add nonzero multinomial max min median sort topk cummax
+        cummin""",
     OUT_DTYPE: "sum prod cumsum cumprod nansum nanmean",
     ANY: "bernoulli",
     FACTORY: "zeros ones empty full arange linspace logspace eye rand randn randint randperm",
@@ -92,6 +93,8 @@ DTYPE_ERRORS = {
     "and out.dtype = {out}",
     "nonzero": "nonzero: Expected out tensor to have scalar type Long but got scalar type{out}",
     "multinomial": "multinomial expects Long tensor out, got: {out}",
+    "cummax": "expected scalar_type {result} but found {out}",
+    "cummin": "expected scalar_type {result} but found {out}",
     "median": "Expected tensor for 'values' to have the same type as tensor for argument #2 "
     "'self'; but type {out_type} does not equal torch.{result}Tensor (while checking arguments "
     "for median)",
@@ -220,7 +223,8 @@ def with_out(fn, rule: str):
         if isinstance(result, tuple):  # (values, indices): values as the rule says, indices long
             if not isinstance(out, list | tuple) or len(out) != len(result):
                 raise TypeError(f"{name}(): argument 'out' must be tuple of {len(result)} Tensors")
-            return type(result)(*(write(name, r, o, rule_now) for r, o in zip(result, out)))
+            out_type = getattr(return_types, f"{type(result).__name__}_out")  # max -> max_out
+            return out_type([write(name, r, o, rule_now) for r, o in zip(result, out)])
         return write(name_now, result, out, rule_now)
 
     _with_out_signature(fn, wrapper)

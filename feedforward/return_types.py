@@ -1,0 +1,61 @@
+"""The named tuples of the functions that return (values, indices), as ``torch.return_types``.
+
+``ff.max(x, dim=1)`` gives a ``return_types.max``: a tuple, so ``values, indices = ...`` works,
+with the fields by name too (``.values``, ``.indices``); the same call with ``out=`` gives a
+``return_types.max_out``. They print as torch's, one field a line::
+
+    feedforward.return_types.max(
+    values=tensor([3., 4.]),
+    indices=tensor([1, 0]))
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+__all__ = [
+    "cummax", "cummax_out", "cummin", "cummin_out", "max", "max_out", "median", "median_out",
+    "min", "min_out", "sort", "sort_out", "topk", "topk_out",
+]  # fmt: skip
+
+
+def _return_type(name: str, fields: tuple[str, ...] = ("values", "indices")) -> type:
+    """A named tuple made, as torch's, from one sequence: ``max((values, indices))``."""
+
+    def __new__(cls, sequence):
+        if not isinstance(sequence, list | tuple):
+            raise TypeError("constructor requires a sequence")
+        if len(sequence) != len(fields):
+            raise TypeError(
+                f"feedforward.return_types.{name}() takes a {len(fields)}-sequence "
+                f"({len(sequence)}-sequence given)"
+            )
+        return tuple.__new__(cls, sequence)
+
+    def __repr__(self) -> str:
+        items = ",\n".join(f"{field}={value!r}" for field, value in zip(self._fields, self))
+        return f"feedforward.return_types.{name}(\n{items})"
+
+    def __getnewargs__(self) -> tuple:  # for pickle and copy: the one sequence
+        return (tuple(self),)
+
+    # a subclass defined here, under its own name, so that it pickles and prints as ours
+    namespace = dict(__new__=__new__, __repr__=__repr__, __getnewargs__=__getnewargs__)
+    namespace.update(__slots__=(), __module__=__name__, __qualname__=name)
+    return type(name, (namedtuple(name, fields),), namespace)
+
+
+cummax = _return_type("cummax")
+cummax_out = _return_type("cummax_out")
+cummin = _return_type("cummin")
+cummin_out = _return_type("cummin_out")
+max = _return_type("max")
+max_out = _return_type("max_out")
+median = _return_type("median")
+median_out = _return_type("median_out")
+min = _return_type("min")
+min_out = _return_type("min_out")
+sort = _return_type("sort")
+sort_out = _return_type("sort_out")
+topk = _return_type("topk")
+topk_out = _return_type("topk_out")
