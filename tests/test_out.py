@@ -4,6 +4,7 @@ and refuses inputs that require grad. Adding a function is adding a row."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import warnings
@@ -85,6 +86,9 @@ ROWS = [
     ("topk", (X, 2)),
     ("cummax", (X, 1)),
     ("cummin", (X, 0)),
+    ("histc", (X, 5, -1, 1)),
+    ("searchsorted", (np.sort(X, axis=1), Y)),
+    ("bucketize", (X, np.sort(V))),
 ]
 RANDOM = {"bernoulli", "multinomial"}  # shapes and dtypes only
 ROWS += [("bernoulli", (np.full((3, 4), 0.5, np.float32),)), ("multinomial", (P, 2))]
@@ -143,10 +147,10 @@ def flat(result) -> list:
     return list(result) if isinstance(result, tuple) else [result]
 
 
-def outcome(lib, name, args, **out_options):
-    """What ``name(*args, out=...)`` does: ("ok", [(dtype name, values)]) or ("error", type,
-    message), with the warnings it gave."""
-    fn = getattr(lib, name)
+def outcome(lib, name, args, kwargs=None, **out_options):
+    """What ``name(*args, **kwargs, out=...)`` does: ("ok", [(dtype name, values)]) or ("error",
+    type, message), with the warnings it gave."""
+    fn = functools.partial(getattr(lib, name), **(kwargs or {}))
     lib.manual_seed(0)
     result = fn(*convert(lib, args))
     out = empty_like(lib, result, **out_options)
@@ -203,6 +207,19 @@ def test_a_pair_with_out_is_torchs_out_type(name, args):
         assert text.startswith(f"return_types.{name}_out(\nvalues=tensor("), text
         assert "),\nindices=tensor(" in text, text
     assert types[ff] == types[torch] == (name, f"{name}_out")
+
+
+@pytest.mark.parametrize("dtype", ["int32", "int64", "float32"])
+@pytest.mark.parametrize("name", ["searchsorted", "bucketize"])
+def test_out_int32_with_out_as_torch(name, dtype):
+    """out_int32=True wants an int32 out, False an int64 one: torch's message names the flag."""
+    args = (np.sort(V), X) if name == "searchsorted" else (X, np.sort(V))
+    for flag in (False, True):
+        ours, theirs = (
+            outcome(lib, name, args, {"out_int32": flag}, dtype=getattr(lib, dtype))
+            for lib in (ff, torch)
+        )
+        assert_same_outcome(name, ours, theirs)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "int64", "bool", "int32"])

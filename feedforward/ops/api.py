@@ -31,7 +31,6 @@ from feedforward.ops._util import (
 )
 from feedforward.tensor import Tensor
 
-
 # What ``import feedforward`` takes from here: torch's functions. (expand, view, repeat and the
 # other methods-only names are here for the methods of the same names: torch has no torch.view.)
 __all__ = """

@@ -57,7 +57,7 @@ RULES = {
         nan_to_num matmul mm bmm mv dot addmm softmax log_softmax norm tril triu diag
         amax amin argmax argmin any all isin where gather index_select masked_select take
         take_along_dim scatter scatter_add nonzero multinomial max min median sort topk cummax
-        cummin""",
+        cummin histc searchsorted bucketize""",
     OUT_DTYPE: "sum prod cumsum cumprod nansum nanmean",
     ANY: "bernoulli",
     FACTORY: "zeros ones empty full arange linspace logspace eye rand randn randint randperm",
@@ -95,6 +95,14 @@ DTYPE_ERRORS = {
     "multinomial": "multinomial expects Long tensor out, got: {out}",
     "cummax": "expected scalar_type {result} but found {out}",
     "cummin": "expected scalar_type {result} but found {out}",
+    "histc": "torch.histogram: input tensor and hist tensor should have the same dtype, but got "
+    "input {c_result} and hist {c_out}",
+    **dict.fromkeys(
+        ("searchsorted", "bucketize"),
+        "torch.searchsorted(): output tensor's dtype is wrong, it can only be Int(int32) or "
+        "Long(int64) depending on whether out_int32 flag is True, but we got output tensor's dtype "
+        "{out} and out_int32 flag is {out_int32}",
+    ),
     "median": "Expected tensor for 'values' to have the same type as tensor for argument #2 "
     "'self'; but type {out_type} does not equal torch.{result}Tensor (while checking arguments "
     "for median)",
@@ -106,7 +114,7 @@ TYPE_ERRORS = {"cat", "concat", "concatenate", "stack", "hstack", "vstack"}  # t
 NOT_DIFFERENTIABLE = set(
     """eq ne lt le gt ge greater less greater_equal less_equal not_equal logical_and logical_or
     logical_xor logical_not bitwise_and bitwise_or bitwise_xor bitwise_not isin argmax argmin
-    nonzero floor_divide softmax log_softmax diag""".split()
+    nonzero floor_divide softmax log_softmax diag histc searchsorted bucketize""".split()
 )
 # the op torch names when it refuses grad: the one its function is made of
 TORCH_OP_NAMES = {
@@ -128,6 +136,7 @@ def _dtype_error(name: str, result: np.dtype, out: np.dtype, rule: str) -> Excep
         c_result=C_TYPE_NAMES[result.name],
         c_out=C_TYPE_NAMES[out.name],
         out_type="CPUBoolType" if out == np.bool_ else f"torch.{SCALAR_TYPE_NAMES[out.name]}Tensor",
+        out_int32=result == np.int32,  # searchsorted's flag, seen in the result's dtype
     )
     template = DTYPE_ERRORS.get(name, EXACT_ERROR if rule == EXACT else CAST_ERROR)
     error = TypeError if name in TYPE_ERRORS else RuntimeError
