@@ -36,17 +36,17 @@ from feedforward.tensor import Tensor
 __all__ = """
 abs add addcdiv addcmul addmm all allclose amax amin any argmax argmin argsort argwhere atan2
 bitwise_and bitwise_not bitwise_or bitwise_xor bmm broadcast_tensors broadcast_to bucketize cat
-cdist ceil chunk clamp clamp_max clamp_min clip concat concatenate cos cosh count_nonzero
-cummax cummin cumprod cumsum diag diagonal div dot einsum eq equal exp expm1 flatten flip floor floor_divide
-fmod frac gather ge greater greater_equal gt histc hstack index_fill index_select isclose
-isfinite isin isinf isnan le lerp less less_equal log log10 log1p log2 log_softmax logical_and
-logical_not logical_or logical_xor logsumexp lt masked_fill masked_select matmul max maximum
-mean median meshgrid min minimum mm moveaxis movedim mul mv nan_to_num nanmean nansum narrow ne
-neg nonzero norm not_equal outer permute pow prod ravel reciprocal relu remainder
-repeat_interleave reshape roll round rsqrt scatter scatter_add searchsorted select sigmoid sign
-sin sinh softmax sort split sqrt square squeeze stack std std_mean sub sum swapaxes swapdims t
-take take_along_dim tanh tensor_split tile topk trace transpose tril triu true_divide trunc
-unbind unflatten unique unsqueeze var var_mean vstack where xlogy
+cdist ceil chunk clamp clamp_max clamp_min clip concat concatenate cos cosh count_nonzero cummax
+cummin cumprod cumsum diag diagonal div dot einsum eq equal exp expm1 flatten flip floor
+floor_divide fmod frac gather ge greater greater_equal gt histc hstack index_fill index_select
+isclose isfinite isin isinf isnan le lerp less less_equal log log10 log1p log2 log_softmax
+logical_and logical_not logical_or logical_xor logsumexp lt masked_fill masked_select matmul max
+maximum mean median meshgrid min minimum mm moveaxis movedim mul mv nan_to_num nanmean nansum narrow
+ne neg nonzero norm not_equal outer permute pow prod ravel reciprocal relu remainder
+repeat_interleave reshape roll round rsqrt scatter scatter_add searchsorted select sigmoid sign sin
+sinh softmax sort split sqrt square squeeze stack std std_mean sub sum swapaxes swapdims t take
+take_along_dim tanh tensor_split tile topk trace transpose tril triu true_divide trunc unbind
+unflatten unique unsqueeze var var_mean vstack where xlogy
 """.split()
 
 
