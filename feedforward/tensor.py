@@ -368,6 +368,9 @@ class Tensor:
     def byte(self) -> Tensor:
         return self.to(_dtype.uint8)
 
+    def char(self) -> Tensor:
+        return self.to(_dtype.int8)
+
     def bool(self) -> Tensor:
         return self.to(_dtype.bool)
 

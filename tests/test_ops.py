@@ -175,6 +175,23 @@ CASES = [
     Case("index_2arrays", lambda a, i, j: a[i, j], [(4, 3), (5,), (5,)], int_inputs=(1, 2)),
     Case("index_list", lambda a: a[[0, 0, 2]], [(4, 3)]),
     Case("gather", lambda a, i: a.gather(1, i), [(3, 4), (3, 5)], int_inputs=(1,)),
+    # flat and tuple-indexed writes: distinct positions, so gradcheck's nudges are its own
+    Case("put", lambda a, s: a.put(L(a).tensor([5, -1, 0]), s), [(3, 4), (3,)]),
+    Case(
+        "put_accumulate",
+        lambda a, s: a.put(L(a).tensor([[1, 1], [2, 7]]), s, accumulate=True),
+        [(2, 4), (2, 2)],
+    ),
+    Case("index_put", lambda a, v: a.index_put((L(a).tensor([0, 2]),), v), [(3, 4), (4,)]),
+    Case(
+        "index_put_accumulate",
+        lambda a, v: L(a).index_put(a, (L(a).tensor([1, 1]), L(a).tensor([0, 0])), v, True),
+        [(2, 3), (2,)],
+    ),
+    Case("index_put_", lambda a, v: (a * 1).index_put_((a.detach() > 0,), v), [(3, 4), ()]),
+    Case("put_", lambda a, s: (a * 1).put_(L(a).tensor([2, 0]), s), [(2, 3), (2,)]),
+    Case("sum_to_size", lambda a: a.sum_to_size(1, 4), [(2, 3, 4)]),
+    Case("sum_to_size_same", lambda a: a.sum_to_size((3, 1)), [(3, 1)]),
     Case("index_select", lambda a, i: a.index_select(0, i), [(4, 3), (5,)], int_inputs=(1,)),
     Case("masked_fill", lambda a, m: a.masked_fill(m, -1.0), [(3, 4), (3, 4)], bool_inputs=(1,)),
     Case(
@@ -750,6 +767,18 @@ ERRORS = [
         lambda a: a.gather(1, (ff if isinstance(a, ff.Tensor) else torch).tensor([[5]])),
         [(2, 3)],
     ),
+    ("put_float_index", lambda a: a.put(a[:1], a[:1]), [(3,)]),
+    ("put_numel", lambda a: a.put(L(a).tensor([0, 1]), a[:1]), [(3,)]),
+    ("put_dtype", lambda a: a.put_(L(a).tensor([0]), a[:1].double()), [(3,)]),
+    ("put_out_of_range", lambda a: a.put(L(a).tensor([-7]), a[:1]), [(2, 3)]),
+    ("index_put_shape", lambda a: a.index_put((L(a).tensor([0, 1]),), a[:, 0]), [(3, 2)]),
+    ("index_put_dtype", lambda a: a.index_put_((L(a).tensor([0]),), a[0].double()), [(3,)]),
+    ("sum_to_size_bad", lambda a: a.sum_to_size(3), [(2, 2)]),
+    ("sum_to_size_longer", lambda a: a.sum_to_size(1, 2, 2), [(2, 2)]),
+    ("apply_requires_grad", lambda a: a.requires_grad_().apply_(abs), [(2,)]),
+    ("map_requires_grad", lambda a: a.requires_grad_().map_(a, max), [(2,)]),
+    ("map_shapes", lambda a: a.map_(a[:, :1].T, max), [(2, 3)]),
+    ("lt_shape", lambda a: a.lt_(a[:, None].clone()), [(2,)]),
     ("squeeze_bad", lambda a: a.squeeze(4), [(2, 3)]),
     ("bool_ambiguous", lambda a: bool(a), [(2, 3)]),
     # functions added for the tutorials
@@ -904,6 +933,8 @@ einsum_more_operands einsum_fewer_operands einsum_dtypes einsum_bool index_fill_
 index_fill_int32 index_fill_matrix_index index_fill_vector_value fill_diagonal_1d
 fill_diagonal_unequal histc_int histc_bins histc_min_max histc_inf searchsorted_dims
 searchsorted_side bucketize_2d cdist_1d cdist_columns cdist_negative_p cdist_int cdist_dtypes
+put_float_index put_numel put_dtype put_out_of_range index_put_shape index_put_dtype
+sum_to_size_bad sum_to_size_longer apply_requires_grad map_requires_grad map_shapes lt_shape
 """.split()
 
 
@@ -1069,3 +1100,38 @@ def test_inplace_variants_match_torch(name):
     fn = INPLACE[name]
     with np.errstate(invalid="ignore"):
         assert_same(fn(*to_ff(arrays, False)), fn(*to_torch(arrays, False)), name)
+
+
+@pytest.mark.parametrize("name", "eq ne lt le gt ge greater greater_equal less less_equal".split())
+@pytest.mark.parametrize("dtype", ["float32", "int64", "bool"])
+def test_inplace_comparisons_as_torch(name, dtype):
+    """x.lt_(y): x's own dtype holds the 0s and 1s; a non-leaf's gradient through it is zero."""
+    data = np.array([[0, 1, 2], [2, 1, 0]]).astype(dtype)
+    other = np.array([1, 1, 0]).astype(dtype)
+    for right in (other, 1):
+        ours = getattr(ff.tensor(data), name + "_")(ff.tensor(right) if right is other else right)
+        theirs = getattr(torch.tensor(data), name + "_")(
+            torch.tensor(right) if right is other else right
+        )
+        assert_same(ours, theirs, name)
+    grads = []
+    for lib in (ff, torch):
+        leaf = lib.tensor(data.astype("float32"), requires_grad=True)
+        y = leaf * 2
+        getattr(y, name + "_")(lib.tensor(other.astype("float32")))
+        y.sum().backward()
+        grads.append((type(y.grad_fn).__name__.split(" ")[0], leaf.grad))
+    assert repr(y.grad_fn).startswith(f"<{grads[1][0]}")
+    assert_same(grads[0][1], grads[1][1], name)
+
+
+def test_apply_and_map_as_torch():
+    for dtype in ("float64", "int64"):
+        data = np.array([[1, -2, 3], [4, 5, -6]]).astype(dtype)
+        results = []
+        for lib in (ff, torch):
+            x = lib.tensor(data)
+            assert x.apply_(lambda v: v * 1.5 - 1) is x
+            assert x.map_(lib.tensor(data[0]), lambda a, b: a - b) is x
+            results.append(x)
+        assert_same(*results, dtype)

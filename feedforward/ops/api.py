@@ -38,14 +38,14 @@ abs add addcdiv addcmul addmm all allclose amax amin any argmax argmin argsort a
 bitwise_and bitwise_not bitwise_or bitwise_xor bmm broadcast_tensors broadcast_to bucketize cat
 cdist ceil chunk clamp clamp_max clamp_min clip concat concatenate cos cosh count_nonzero cummax
 cummin cumprod cumsum diag diagonal div dot einsum eq equal exp expm1 flatten flip floor
-floor_divide fmod frac gather ge greater greater_equal gt histc hstack index_fill index_select
-isclose isfinite isin isinf isnan le lerp less less_equal log log10 log1p log2 log_softmax
-logical_and logical_not logical_or logical_xor logsumexp lt masked_fill masked_select matmul max
-maximum mean median meshgrid min minimum mm moveaxis movedim mul mv nan_to_num nanmean nansum narrow
-ne neg nonzero norm not_equal outer permute pow prod ravel reciprocal relu remainder
-repeat_interleave reshape roll round rsqrt scatter scatter_add searchsorted select sigmoid sign sin
-sinh softmax sort split sqrt square squeeze stack std std_mean sub sum swapaxes swapdims t take
-take_along_dim tanh tensor_split tile topk trace transpose tril triu true_divide trunc unbind
+floor_divide fmod frac gather ge greater greater_equal gt histc hstack index_fill index_put
+index_select isclose isfinite isin isinf isnan le lerp less less_equal log log10 log1p log2
+log_softmax logical_and logical_not logical_or logical_xor logsumexp lt masked_fill masked_select
+matmul max maximum mean median meshgrid min minimum mm moveaxis movedim mul mv nan_to_num nanmean
+nansum narrow ne neg nonzero norm not_equal outer permute pow prod put ravel reciprocal relu
+remainder repeat_interleave reshape roll round rsqrt scatter scatter_add searchsorted select sigmoid
+sign sin sinh softmax sort split sqrt square squeeze stack std std_mean sub sum swapaxes swapdims t
+take take_along_dim tanh tensor_split tile topk trace transpose tril triu true_divide trunc unbind
 unflatten unique unsqueeze var var_mean vstack where xlogy
 """.split()
 
@@ -711,11 +711,11 @@ def _cumulative_extreme(input, dim, which: str):
     )
     idx = np.maximum.accumulate(np.where(reached, position, 0), axis=axis)
     # the values are the input's own elements, so the gradient goes back to where each came from
-    values = _named(I.Gather.apply(src, axis, idx), which.capitalize())
+    values = I.Gather.apply(src, axis, idx)
     result = return_types.cummax if which == "cummax" else return_types.cummin
     if input.ndim == 0:
-        return result((values.reshape(()), Tensor._make(idx.reshape(()), False, None)))
-    return result((values, Tensor._make(idx, False, None)))
+        values, idx = values.reshape(()), idx.reshape(())
+    return result((_named(values, which.capitalize()), Tensor._make(idx, False, None)))
 
 
 def cummax(input, dim):
@@ -1418,6 +1418,64 @@ def masked_fill(input, mask, value):
     if out_shape != input.shape:
         input = expand(input, out_shape)
     return I.MaskedFill.apply(input, m, value)
+
+
+def index_put(input, indices, values, accumulate: bool = False):
+    """input with ``values`` written at ``input[indices]`` (a tuple of index tensors), or added
+    there with ``accumulate=True`` (repeats add up): ``x.index_put((rows, cols), v)`` is
+    ``x[rows, cols] = v`` on a copy."""
+    if not isinstance(indices, tuple | list):
+        raise TypeError(
+            "index_put(): argument 'indices' must be tuple of Tensors, not "
+            f"{type(indices).__name__}"
+        )
+    from feedforward.tensor import _check_index, _convert_index
+
+    index = tuple(_convert_index(i) for i in indices)
+    _check_index(input._data.shape, index)
+    values = _tensor(values)
+    if values.dtype is not input.dtype:
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{type_name(input)} for the destination and {type_name(values)} for the source."
+        )
+    selected = np.broadcast_to(np.empty((), bool), input.shape)[index].shape  # no copy of input
+    try:
+        np.broadcast_shapes(values.shape, selected)
+    except ValueError:
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(values.shape)} cannot be broadcast to "
+            f"indexing result of shape {list(selected)}"
+        ) from None
+    return _named(I.IndexPut.apply(input, values, index, accumulate), "IndexPut")
+
+
+def put(input, index, source, accumulate: bool = False):
+    """input with ``source``'s elements written at the flat positions ``index`` (as if input
+    were 1-D), or added there with ``accumulate=True``."""
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype != np.int64:
+        raise RuntimeError(
+            f"put_(): Expected a long tensor for index, but got {SCALAR_TYPE_NAMES[idx.dtype.name]}"
+        )
+    if idx.size != source.numel():
+        raise IndexError(
+            "put_(): Expected source and index to have the same number of elements, but got "
+            f"source.numel() = {source.numel()}, index.numel() = {idx.size}"
+        )
+    if source.dtype is not input.dtype:
+        raise RuntimeError(
+            "put_(): self and source expected to have the same dtype, but got self.dtype = "
+            f"{type_name(input)} and source.dtype = {type_name(source)}"
+        )
+    n = input.numel()
+    bad = idx[(idx >= n) | (idx < -n)]
+    if bad.size:
+        raise IndexError(
+            f"out of range: tried to access index {bad.flat[0]} on a tensor of {n} elements."
+        )
+    flat = index_put(input.reshape(-1), (idx.reshape(-1),), source.reshape(-1), accumulate)
+    return _named(flat.reshape(input.shape), "Put")
 
 
 def index_fill(input, dim: int, index, value):

@@ -439,6 +439,22 @@ class Sign(ArrayOp):
         return np.zeros_like(g)
 
 
+class Compared(ArrayOp):
+    """An in-place comparison's new value (``x.eq_(y)``): the comparison's 0s and 1s in x's dtype.
+    It no longer depends on x or y, so both get a zero gradient, as from torch's EqBackward0."""
+
+    @staticmethod
+    def forward(ctx, x, other, result, torch_name):
+        ctx.torch_name = torch_name
+        ctx.other_shape = np.shape(other) if isinstance(other, np.ndarray) else None
+        return result.astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        g_other = None if ctx.other_shape is None else np.zeros(ctx.other_shape, g.dtype)
+        return np.zeros_like(g), g_other, None, None
+
+
 class Floor(ArrayOp):
     @staticmethod
     def forward(ctx, x):

@@ -6,6 +6,8 @@ and ``x.add_(y)`` computes ``ff.add(x, y)`` then writes it into x (``Tensor._inp
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from feedforward.autograd import anomaly
@@ -265,6 +267,88 @@ def _index_add_(self, dim, index, source, *, alpha=1):
     raise NotImplementedError("index_add_ with autograd is not supported; use scatter_add")
 
 
+def _compare_inplace(fn, torch_name: str):
+    """``x.eq_(y)`` and the like: x's elements become the comparison's 0s and 1s."""
+
+    def method(self, other):
+        current = self._as_input()
+        result = fn(current, other)._data
+        other = other._data if isinstance(other, Tensor) and not other._requires_grad else other
+        return self._inplace(E.Compared.apply(current, other, result, torch_name))
+
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+for _name, _node in {
+    "eq": "Eq", "ne": "Ne", "lt": "Lt", "le": "Le", "gt": "Gt", "ge": "Ge", "greater": "Gt",
+    "greater_equal": "Ge", "less": "Lt", "less_equal": "Le", "not_equal": "Ne",
+}.items():  # fmt: skip
+    setattr(Tensor, _name + "_", _compare_inplace(getattr(api, _name), f"{_node}Backward0"))
+
+
+def _put_(self, index, source, accumulate: bool = False):
+    return self._inplace(api.put(self._as_input(), index, source, accumulate))
+
+
+def _index_put_(self, indices, values, accumulate: bool = False):
+    return self._inplace(api.index_put(self._as_input(), indices, values, accumulate))
+
+
+def _sum_to_size(self, *size):
+    """Self summed down to ``size``, a shape self is a broadcast of: ``grad.sum_to_size(b.shape)``
+    undoes the broadcast of b, as a backward does."""
+    size = tuple(size[0]) if len(size) == 1 and isinstance(size[0], tuple | list) else size
+    lead = self.ndim - len(size)
+    if lead < 0 or builtins.any(s not in (1, n) for s, n in zip(size, self.shape[lead:])):
+        raise RuntimeError(
+            f"size {{{list(size)}}} is not expandable to size {{{list(self.shape)}}}."
+        )
+    ones = tuple(lead + i for i, s in enumerate(size) if s == 1 and self.shape[lead + i] != 1)
+    dims = (*range(lead), *ones)
+    if not dims:
+        return self
+    out = api.sum(self, dims, keepdim=True)  # then a view without the leading dims, as torch
+    return out.reshape(size) if lead else out
+
+
+def _refuse_grad(self, name: str) -> None:
+    if self.requires_grad:
+        raise RuntimeError(
+            f"Can't call {name}() on Variable that requires grad. Use var.detach().{name}() "
+            "instead."
+        )
+
+
+def _apply_(self, callable):
+    """Every element replaced by ``callable(element)``, one Python call each (slow: for small
+    tensors and tests), as torch's CPU ``apply_``."""
+    _refuse_grad(self, "apply_")
+    self._check_inplace()
+    values = [callable(v) for v in self._data.reshape(-1).tolist()]
+    self._data[...] = np.asarray(values).astype(self._data.dtype).reshape(self._data.shape)
+    self._version.value += 1
+    return self
+
+
+def _map_(self, tensor, callable):
+    """Every element replaced by ``callable(element, other)``, ``tensor`` broadcast to self."""
+    _refuse_grad(self, "map_")
+    self._check_inplace()
+    other = api.expand(tensor, self.shape)._data.reshape(-1).tolist()
+    values = [callable(a, b) for a, b in zip(self._data.reshape(-1).tolist(), other)]
+    self._data[...] = np.asarray(values).astype(self._data.dtype).reshape(self._data.shape)
+    self._version.value += 1
+    return self
+
+
+Tensor.put = api.put
+Tensor.put_ = _put_
+Tensor.index_put = api.index_put
+Tensor.index_put_ = _index_put_
+Tensor.sum_to_size = _sum_to_size
+Tensor.apply_ = _apply_
+Tensor.map_ = _map_
 Tensor.scatter_add_ = _scatter_add_
 Tensor.scatter_ = _scatter_
 Tensor.index_fill_ = _index_fill_
