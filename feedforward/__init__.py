@@ -9,7 +9,11 @@ loss.backward()
 
 import importlib as _importlib
 
-from feedforward import _malloc, return_types
+from feedforward import (
+    _malloc,
+    _sampling,  # noqa: F401  (binds random_, exponential_, ...)
+    return_types,
+)
 from feedforward import ops as _ops  # noqa: F401
 from feedforward._dtype import (
     bool,
