@@ -556,7 +556,7 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def _check_nonempty(input, fn: str, axes) -> None:
-    if input._data.size == 0 and (axes is None or any(input.shape[a] == 0 for a in axes)):
+    if input._data.size == 0 and (axes is None or builtins.any(input.shape[a] == 0 for a in axes)):
         raise IndexError(
             f"{fn}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
             "the reduction dim with the 'dim' argument."
