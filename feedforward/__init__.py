@@ -12,6 +12,7 @@ import importlib as _importlib
 from feedforward import (
     _malloc,
     _sampling,  # noqa: F401  (binds random_, exponential_, ...)
+    linalg,
     return_types,
 )
 from feedforward import ops as _ops  # noqa: F401

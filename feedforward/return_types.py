@@ -1,8 +1,10 @@
-"""The named tuples of the functions that return (values, indices), as ``torch.return_types``.
+"""The named tuples of the functions that return several tensors, as ``torch.return_types``.
 
 ``ff.max(x, dim=1)`` gives a ``return_types.max``: a tuple, so ``values, indices = ...`` works,
 with the fields by name too (``.values``, ``.indices``); the same call with ``out=`` gives a
-``return_types.max_out``. They print as torch's, one field a line::
+``return_types.max_out``. The decompositions name theirs as torch's too: ``ff.linalg.svd(A)``
+gives a ``return_types.linalg_svd`` (U, S, Vh), ``ff.svd(A)`` a ``return_types.svd`` (U, S, V).
+They print as torch's, one field a line::
 
     feedforward.return_types.max(
     values=tensor([3., 4.]),
@@ -14,8 +16,9 @@ from __future__ import annotations
 from collections import namedtuple
 
 __all__ = [
-    "cummax", "cummax_out", "cummin", "cummin_out", "max", "max_out", "median", "median_out",
-    "min", "min_out", "sort", "sort_out", "topk", "topk_out",
+    "cummax", "cummax_out", "cummin", "cummin_out", "linalg_eigh", "linalg_lstsq", "linalg_qr",
+    "linalg_slogdet", "linalg_svd", "max", "max_out", "median", "median_out", "min", "min_out",
+    "qr", "slogdet", "sort", "sort_out", "svd", "topk", "topk_out",
 ]  # fmt: skip
 
 
@@ -49,13 +52,23 @@ cummax = _return_type("cummax")
 cummax_out = _return_type("cummax_out")
 cummin = _return_type("cummin")
 cummin_out = _return_type("cummin_out")
+_EIGH, _QR, _SLOGDET = ("eigenvalues", "eigenvectors"), ("Q", "R"), ("sign", "logabsdet")
+_LSTSQ = ("solution", "residuals", "rank", "singular_values")
+linalg_eigh = _return_type("linalg_eigh", _EIGH)
+linalg_lstsq = _return_type("linalg_lstsq", _LSTSQ)
+linalg_qr = _return_type("linalg_qr", _QR)
+linalg_slogdet = _return_type("linalg_slogdet", _SLOGDET)
+linalg_svd = _return_type("linalg_svd", ("U", "S", "Vh"))
 max = _return_type("max")
 max_out = _return_type("max_out")
 median = _return_type("median")
 median_out = _return_type("median_out")
 min = _return_type("min")
 min_out = _return_type("min_out")
+qr = _return_type("qr", _QR)
+slogdet = _return_type("slogdet", _SLOGDET)
 sort = _return_type("sort")
 sort_out = _return_type("sort_out")
+svd = _return_type("svd", ("U", "S", "V"))
 topk = _return_type("topk")
 topk_out = _return_type("topk_out")

@@ -36,17 +36,18 @@ from feedforward.tensor import Tensor
 __all__ = """
 abs add addcdiv addcmul addmm all allclose amax amin any argmax argmin argsort argwhere atan2
 bitwise_and bitwise_not bitwise_or bitwise_xor bmm broadcast_tensors broadcast_to bucketize cat
-cdist ceil chunk clamp clamp_max clamp_min clip concat concatenate cos cosh count_nonzero cummax
-cummin cumprod cumsum diag diagonal div dot einsum eq equal exp expm1 flatten flip floor
-floor_divide fmod frac gather ge greater greater_equal gt histc hstack index_fill index_put
-index_select isclose isfinite isin isinf isnan le lerp less less_equal log log10 log1p log2
-log_softmax logical_and logical_not logical_or logical_xor logsumexp lt masked_fill masked_select
-matmul max maximum mean median meshgrid min minimum mm moveaxis movedim mul mv nan_to_num nanmean
-nansum narrow ne neg nonzero norm not_equal outer permute pow prod put ravel reciprocal relu
-remainder repeat_interleave reshape roll round rsqrt scatter scatter_add searchsorted select sigmoid
-sign sin sinh softmax sort split sqrt square squeeze stack std std_mean sub sum swapaxes swapdims t
-take take_along_dim tanh tensor_split tile topk trace transpose tril triu true_divide trunc unbind
-unflatten unique unsqueeze var var_mean vstack where xlogy
+cdist ceil chain_matmul cholesky chunk clamp clamp_max clamp_min clip concat concatenate cos cosh
+count_nonzero cross cummax cummin cumprod cumsum det diag diagonal div dot einsum eq equal exp expm1
+flatten flip floor floor_divide fmod frac gather ge greater greater_equal gt histc hstack index_fill
+index_put index_select inverse isclose isfinite isin isinf isnan le lerp less less_equal log log10
+log1p log2 log_softmax logdet logical_and logical_not logical_or logical_xor logsumexp lt
+masked_fill masked_select matmul matrix_power max maximum mean median meshgrid min minimum mm
+moveaxis movedim mul mv nan_to_num nanmean nansum narrow ne neg nonzero norm not_equal outer permute
+pinverse pow prod put qr ravel reciprocal relu remainder repeat_interleave reshape roll round rsqrt
+scatter scatter_add searchsorted select sigmoid sign sin sinh slogdet softmax sort split sqrt square
+squeeze stack std std_mean sub sum svd swapaxes swapdims t take take_along_dim tanh tensor_split
+tile topk trace transpose tril triu true_divide trunc unbind unflatten unique unsqueeze var var_mean
+vstack where xlogy
 """.split()
 
 
@@ -1780,3 +1781,159 @@ def take(input, index):
             f"out of range: tried to access index {bad.flat[0]} on a tensor of {n} elements."
         )
     return _named(I.Index.apply(input.reshape(-1), idx), "Take")
+
+
+# ---------------------------------------------------------------- linear algebra, by torch's older
+# names: ff.linalg's functions (feedforward/linalg), which compose this module's, hence the imports
+# inside the functions
+
+_WARNED = set()
+
+
+def _warn_once(message: str) -> None:
+    """A deprecation torch warns of once a process (TORCH_WARN_ONCE)."""
+    if message not in _WARNED:
+        _WARNED.add(message)
+        warnings.warn(message, UserWarning, stacklevel=3)
+
+
+def det(input):
+    """The determinant, as ``ff.linalg.det``."""
+    from feedforward import linalg
+
+    return linalg.det(input)
+
+
+def slogdet(input):
+    """(sign, log |det|), as ``ff.linalg.slogdet``."""
+    from feedforward import linalg
+
+    return return_types.slogdet(tuple(linalg.slogdet(input)))
+
+
+def logdet(input):
+    """log det: NaN where the determinant is negative, -inf where it is 0.
+
+    >>> ff.logdet(ff.tensor([[2.0, 0.0], [0.0, 3.0]]))         # tensor(1.7918)
+    """
+    from feedforward import linalg
+    from feedforward.linalg import _functions as F
+
+    F.check_square(input, "logdet")
+    F.check_floating(input, "logdet", low_precision=False)
+    sign, logabsdet = linalg.slogdet(input)
+    return where(eq(sign, -1), float("nan"), logabsdet)
+
+
+def inverse(input):
+    """A^-1, as ``ff.linalg.inv``."""
+    from feedforward import linalg
+
+    return linalg.inv(input)
+
+
+def pinverse(input, rcond: float = 1e-15):
+    """The pseudoinverse, singular values below rcond times the largest taken as 0."""
+    from feedforward import linalg
+
+    return linalg.pinv(input, rcond)
+
+
+def _check_power(n, position: int) -> None:
+    if isinstance(n, builtins.bool) or not isinstance(n, int | np.integer):
+        raise TypeError(
+            f"matrix_power(): argument 'n' (position {position}) must be int, not "
+            f"{type(n).__name__}"
+        )
+
+
+def matrix_power(input, n):
+    """A^n for an integer n, as ``ff.linalg.matrix_power``."""
+    from feedforward import linalg
+
+    _check_power(n, 2)
+    return linalg.matrix_power(input, n)
+
+
+def chain_matmul(*matrices):
+    """The product of matrices (deprecated: ``ff.linalg.multi_dot`` takes a list)."""
+    from feedforward import linalg
+
+    _warn_once(
+        "torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
+        "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather "
+        "than multiple parameters."
+    )
+    for m in matrices:
+        if m.ndim != 2:
+            raise RuntimeError(f"Tensor dimension is {m.ndim}, expected 2 instead.")
+    if not matrices:
+        raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    if len(matrices) == 1:
+        return matrices[0].clone()
+    return linalg.multi_dot(list(matrices))
+
+
+def qr(input, some: bool = True):
+    """(Q, R), reduced (``some``) or complete (deprecated: ``ff.linalg.qr`` takes a mode)."""
+    from feedforward import linalg
+
+    _warn_once(
+        "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future "
+        "PyTorch release.\nThe boolean parameter 'some' has been replaced with a string "
+        "parameter 'mode'.\nQ, R = torch.qr(A, some)\nshould be replaced with\nQ, R = "
+        "torch.linalg.qr(A, 'reduced' if some else 'complete')"
+    )
+    return return_types.qr(tuple(linalg.qr(input, "reduced" if some else "complete")))
+
+
+def svd(input, some: bool = True, compute_uv: bool = True):
+    """(U, S, V) with input = U diag(S) V^T: V, not ``ff.linalg.svd``'s Vh, reduced by default
+    (``some``); without ``compute_uv``, U and V are zeros (of the complete shapes).
+
+    >>> U, S, V = ff.svd(ff.randn(4, 3))                     # U 4x3, S 3, V 3x3
+    """
+    from feedforward import linalg
+
+    if compute_uv:
+        U, S, Vh = linalg.svd(input, full_matrices=not some)
+        return return_types.svd((U, S, transpose(Vh, -2, -1)))
+    S = linalg.svdvals(input)
+    m, n = input.shape[-2:]
+    batch, dt = tuple(input.shape[:-2]), input._data.dtype
+    U, V = (Tensor._make(np.zeros(batch + (k, k), dt), False, None) for k in (m, n))
+    return return_types.svd((U, S, V))
+
+
+def cholesky(input, upper: bool = False):
+    """L with input = L L^T, or U = L^T (deprecated: ``ff.linalg.cholesky``)."""
+    from feedforward.linalg import _functions as F
+    from feedforward.ops import matrix
+
+    _warn_once(
+        "torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in "
+        "a future PyTorch release.\nL = torch.cholesky(A)\nshould be replaced with\nL = "
+        "torch.linalg.cholesky(A)\nand\nU = torch.cholesky(A, upper=True)\nshould be replaced "
+        "with\nU = torch.linalg.cholesky(A).mH\nThis transform will produce equivalent results "
+        "for all valid (symmetric positive definite) inputs."
+    )
+    F.check_square(input, "cholesky")
+    if input._data.dtype not in (np.float32, np.float64):
+        raise kernel_error("cholesky_cpu", input._data.dtype)
+    return _named(matrix.Cholesky.apply(input, upper, "cholesky"), "CholeskyBackward0")
+
+
+def cross(input, other, dim=None):
+    """The cross product along ``dim``; without it (deprecated) the first dim of size 3."""
+    from feedforward import linalg
+
+    if dim is None:
+        _warn_once(
+            "Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass "
+            "the dim explicitly or simply use torch.linalg.cross.\nThe default value of dim will "
+            "change to agree with that of linalg.cross in a future release."
+        )
+        dim = next((d for d, n in enumerate(input.shape) if n == 3), None)
+        if dim is None:
+            raise RuntimeError("no dimension of size 3 in input")
+    return linalg.cross(input, other, dim=dim)

@@ -35,12 +35,21 @@ argsort topk tril triu outer
 narrow select ravel roll moveaxis diag diagonal trace cumprod tile repeat_interleave nan_to_num
 lerp addcmul addcdiv addmm mv sinh cosh atan2 fmod frac xlogy nanmean nansum tensor_split median
 masked_select take histc cummax cummin
+det inverse svd slogdet logdet pinverse qr cholesky cross
 """.split()
 
 for _name in _SAME_NAME:
     setattr(Tensor, _name, getattr(api, _name))
 
 Tensor.negative = api.neg
+
+
+def _matrix_power(self, n):
+    api._check_power(n, 1)  # (torch counts from the first argument after self)
+    return api.matrix_power(self, n)
+
+
+Tensor.matrix_power = _matrix_power
 
 
 def _where(self, condition, other):
