@@ -16,9 +16,11 @@ from __future__ import annotations
 from collections import namedtuple
 
 __all__ = [
-    "cummax", "cummax_out", "cummin", "cummin_out", "linalg_eigh", "linalg_lstsq", "linalg_qr",
-    "linalg_slogdet", "linalg_svd", "max", "max_out", "median", "median_out", "min", "min_out",
-    "qr", "slogdet", "sort", "sort_out", "svd", "topk", "topk_out",
+    "cummax", "cummax_out", "cummin", "cummin_out", "linalg_eigh", "linalg_eigh_out",
+    "linalg_lstsq", "linalg_lstsq_out", "linalg_qr", "linalg_qr_out", "linalg_slogdet",
+    "linalg_slogdet_out", "linalg_svd", "linalg_svd_out", "max", "max_out", "median",
+    "median_out", "min", "min_out", "qr", "slogdet", "slogdet_out", "sort", "sort_out",
+    "svd", "svd_out", "topk", "topk_out",
 ]  # fmt: skip
 
 
@@ -55,10 +57,15 @@ cummin_out = _return_type("cummin_out")
 _EIGH, _QR, _SLOGDET = ("eigenvalues", "eigenvectors"), ("Q", "R"), ("sign", "logabsdet")
 _LSTSQ = ("solution", "residuals", "rank", "singular_values")
 linalg_eigh = _return_type("linalg_eigh", _EIGH)
+linalg_eigh_out = _return_type("linalg_eigh_out", _EIGH)
 linalg_lstsq = _return_type("linalg_lstsq", _LSTSQ)
+linalg_lstsq_out = _return_type("linalg_lstsq_out", _LSTSQ)
 linalg_qr = _return_type("linalg_qr", _QR)
+linalg_qr_out = _return_type("linalg_qr_out", _QR)
 linalg_slogdet = _return_type("linalg_slogdet", _SLOGDET)
+linalg_slogdet_out = _return_type("linalg_slogdet_out", _SLOGDET)
 linalg_svd = _return_type("linalg_svd", ("U", "S", "Vh"))
+linalg_svd_out = _return_type("linalg_svd_out", ("U", "S", "Vh"))
 max = _return_type("max")
 max_out = _return_type("max_out")
 median = _return_type("median")
@@ -67,8 +74,10 @@ min = _return_type("min")
 min_out = _return_type("min_out")
 qr = _return_type("qr", _QR)
 slogdet = _return_type("slogdet", _SLOGDET)
+slogdet_out = _return_type("slogdet_out", _SLOGDET)
 sort = _return_type("sort")
 sort_out = _return_type("sort_out")
 svd = _return_type("svd", ("U", "S", "V"))
+svd_out = _return_type("svd_out", ("U", "S", "V"))
 topk = _return_type("topk")
 topk_out = _return_type("topk_out")

@@ -24,6 +24,8 @@ M = RNG.standard_normal((4, 5)).astype(np.float32)
 V = RNG.standard_normal(4).astype(np.float32)
 I = RNG.integers(0, 3, (3, 4))  # int64, also a valid index along dim 1  # noqa: E741
 B = X > 0
+SQ = RNG.standard_normal((3, 3)).astype(np.float32)  # square
+SPD = (SQ @ SQ.T + 3 * np.eye(3)).astype(np.float32)  # symmetric positive-definite
 
 # (function, its arguments): NumPy arrays become tensors of each library, lists of them lists
 ROWS = [
@@ -89,6 +91,22 @@ ROWS = [
     ("histc", (X, 5, -1, 1)),
     ("searchsorted", (np.sort(X, axis=1), Y)),
     ("bucketize", (X, np.sort(V))),
+    ("inverse", (SQ,)),
+    ("matrix_power", (SQ, 3)),
+    ("cross", (SQ, SPD, 1)),
+    ("slogdet", (SQ,)),
+    ("svd", (X,)),
+    *[(f"linalg.{name}", (SQ,)) for name in "det slogdet inv".split()],
+    *[(f"linalg.{name}", (SPD,)) for name in "cholesky eigh eigvalsh".split()],
+    *[(f"linalg.{name}", (X,)) for name in "qr svd svdvals pinv matrix_rank".split()],
+    *[(f"linalg.{name}", (X,)) for name in "vector_norm matrix_norm norm".split()],
+    ("linalg.solve", (SQ, X)),
+    ("linalg.lstsq", (SQ, X)),
+    ("linalg.matrix_power", (SQ, 2)),
+    ("linalg.multi_dot", ([X, M],)),
+    ("linalg.cross", (SQ, SPD)),
+    ("linalg.vecdot", (X, Y)),
+    ("linalg.matmul", (X, M)),
 ]
 RANDOM = {"bernoulli", "multinomial"}  # shapes and dtypes only
 ROWS += [("bernoulli", (np.full((3, 4), 0.5, np.float32),)), ("multinomial", (P, 2))]
@@ -104,6 +122,7 @@ NO_OUT = [(name, (X,)) for name in "relu isnan isinf isfinite flatten t".split()
     ("masked_fill", (X, B, 0.0)),
     ("diagonal", (M,)),
     ("var_mean", (X, 1)),
+    *[(name, (SQ,)) for name in "det logdet pinverse linalg.diagonal".split()],
 ]
 FACTORIES = [
     ("zeros", (3,)),
@@ -120,6 +139,11 @@ FACTORIES = [
     ("randperm", (4,)),
 ]
 ids = [name for name, _ in ROWS]
+
+
+def function(lib, name: str):
+    """lib's function of that name, which may be a path: "linalg.det"."""
+    return functools.reduce(getattr, name.split("."), lib)
 
 
 def convert(lib, args, requires_grad: bool = False):
@@ -150,7 +174,7 @@ def flat(result) -> list:
 def outcome(lib, name, args, kwargs=None, **out_options):
     """What ``name(*args, **kwargs, out=...)`` does: ("ok", [(dtype name, values)]) or ("error",
     type, message), with the warnings it gave."""
-    fn = functools.partial(getattr(lib, name), **(kwargs or {}))
+    fn = functools.partial(function(lib, name), **(kwargs or {}))
     lib.manual_seed(0)
     result = fn(*convert(lib, args))
     out = empty_like(lib, result, **out_options)
@@ -187,7 +211,7 @@ def test_out_holds_the_result(name, args):
     ours = outcome(ff, name, args)
     assert_same_outcome(name, ours, theirs, compare_values=name not in RANDOM)
     if name not in RANDOM and ours[0][0] == "ok":  # and it equals the result without out=
-        plain = flat(getattr(ff, name)(*convert(ff, args)))
+        plain = flat(function(ff, name)(*convert(ff, args)))
         for (_, values), p in zip(ours[0][1], plain):
             np.testing.assert_array_equal(values, p.numpy())
 
@@ -207,6 +231,22 @@ def test_a_pair_with_out_is_torchs_out_type(name, args):
         assert text.startswith(f"return_types.{name}_out(\nvalues=tensor("), text
         assert "),\nindices=tensor(" in text, text
     assert types[ff] == types[torch] == (name, f"{name}_out")
+
+
+DECOMPOSITIONS = [
+    row for row in ROWS if row[0].split(".")[-1] in "slogdet svd qr eigh lstsq".split()
+]
+
+
+@pytest.mark.parametrize("name,args", DECOMPOSITIONS, ids=[row[0] for row in DECOMPOSITIONS])
+def test_a_decomposition_with_out_is_torchs_out_type(name, args):
+    """torch.linalg.svd(A, out=(U, S, Vh)) gives a return_types.linalg_svd_out."""
+    types = {}
+    for lib in (ff, torch):
+        plain = function(lib, name)(*convert(lib, args))
+        with_out = function(lib, name)(*convert(lib, args), out=empty_like(lib, plain))
+        types[lib] = type(plain).__name__, type(with_out).__name__
+    assert types[ff] == types[torch] and types[ff][1] == types[ff][0] + "_out"
 
 
 @pytest.mark.parametrize("dtype", ["int32", "int64", "float32"])
@@ -247,7 +287,7 @@ def test_out_refuses_inputs_that_require_grad_as_torch(name, args):
     """Where a gradient could flow; and without grad mode, it writes."""
     outcomes = []
     for lib in (torch, ff):
-        fn = getattr(lib, name)
+        fn = function(lib, name)
         out = empty_like(lib, fn(*convert(lib, args)))
         try:
             fn(*convert(lib, args, requires_grad=True), out=out)
@@ -284,9 +324,9 @@ def test_out_is_a_tensor():
 @pytest.mark.parametrize("name,args", NO_OUT, ids=[n for n, _ in NO_OUT])
 def test_no_out_where_torch_has_none(name, args):
     for lib in (torch, ff):
-        result = getattr(lib, name)(*convert(lib, args))
+        result = function(lib, name)(*convert(lib, args))
         with pytest.raises(TypeError):
-            getattr(lib, name)(*convert(lib, args), out=empty_like(lib, result))
+            function(lib, name)(*convert(lib, args), out=empty_like(lib, result))
 
 
 @pytest.mark.parametrize("dtype", [None, "int64", "float64"])
@@ -324,7 +364,7 @@ def test_factory_dtype_must_match_out():
 
 def test_out_in_the_signature_of_every_function_that_takes_it():
     for name in out_module.RULE:
-        parameter = inspect.signature(getattr(ff, name)).parameters["out"]
+        parameter = inspect.signature(function(ff, name)).parameters["out"]
         assert parameter.kind is inspect.Parameter.KEYWORD_ONLY and parameter.default is None
     tested = {n for n, _ in ROWS} | {n for n, _ in FACTORIES}
     assert tested == set(out_module.RULE)

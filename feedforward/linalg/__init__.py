@@ -12,10 +12,12 @@ eigenvectors of ``eigh`` and the factors of ``qr`` are unique only up to signs: 
 from torch's by a sign, the quantities that do not depend on it (``U @ diag(S) @ Vh``, ``|U|``,
 a loss of them and its gradient) do not.
 
+The functions take ``out=`` where torch's do (feedforward/ops/out.py, the rows "linalg.*").
 torch's older top-level spellings (``ff.det``, ``ff.inverse``, ``ff.svd`` with its V, ...) are in
 feedforward/ops/api.py, made of these.
 """
 
+from feedforward.linalg import _functions
 from feedforward.linalg._functions import (
     LinAlgError,
     cholesky,
@@ -41,3 +43,10 @@ from feedforward.linalg._functions import (
     vecdot,
     vector_norm,
 )
+from feedforward.ops.out import RULE as _RULE
+from feedforward.ops.out import with_out as _with_out
+
+for _name, _rule in _RULE.items():
+    if _name.startswith("linalg."):
+        globals()[_name[7:]] = _with_out(getattr(_functions, _name[7:]), _rule, _name)
+del _name, _rule

@@ -15,8 +15,9 @@ of the inputs), and:
   exact dtype; sum, prod, cumsum and cumprod compute in out's dtype; a factory
   (``ff.zeros(3, out=t)``) makes a tensor of out's dtype.
 
-``feedforward/__init__.py`` exports the wrapped functions. The methods (``x.add(y)``) and the
-library's own calls use the plain ones in ``api`` and ``creation``, which pay nothing for this.
+``feedforward/__init__.py`` exports the wrapped functions, ``feedforward/linalg`` its own (the
+rows "linalg.det", ...). The methods (``x.add(y)``) and the library's own calls use the plain
+ones in ``api``, ``creation`` and ``linalg``, which pay nothing for this.
 """
 
 from __future__ import annotations
@@ -52,12 +53,18 @@ RULES = {
         minimum xlogy lerp addcmul addcdiv outer
         eq ne lt le gt ge greater less greater_equal less_equal not_equal
         logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor
-        mean std var logsumexp cat concat concatenate stack hstack vstack""",
+        mean std var logsumexp cat concat concatenate stack hstack vstack
+        linalg.pinv linalg.matrix_rank linalg.lstsq""",
     EXACT: """abs neg sign floor ceil round trunc frac clamp clip clamp_min clamp_max bitwise_not
         nan_to_num matmul mm bmm mv dot addmm softmax log_softmax norm tril triu diag
         amax amin argmax argmin any all isin where gather index_select masked_select take
         take_along_dim scatter scatter_add nonzero multinomial max min median sort topk cummax
-        cummin histc searchsorted bucketize""",
+        cummin histc searchsorted bucketize
+        inverse matrix_power cross slogdet svd
+        linalg.det linalg.slogdet linalg.inv linalg.solve linalg.cholesky linalg.qr linalg.eigh
+        linalg.eigvalsh linalg.svd linalg.svdvals linalg.matrix_power linalg.multi_dot
+        linalg.cross linalg.vecdot linalg.vector_norm linalg.matrix_norm linalg.norm
+        linalg.matmul""",
     OUT_DTYPE: "sum prod cumsum cumprod nansum nanmean",
     ANY: "bernoulli",
     FACTORY: "zeros ones empty full arange linspace logspace eye rand randn randint randperm",
@@ -106,7 +113,29 @@ DTYPE_ERRORS = {
     "median": "Expected tensor for 'values' to have the same type as tensor for argument #2 "
     "'self'; but type {out_type} does not equal torch.{result}Tensor (while checking arguments "
     "for median)",
+    "linalg.multi_dot": "multi_dot(): expected out tensor to have dtype {c_result} but got {c_out}",
+    "linalg.vecdot": "linalg.vecdot: Expected out of dtype{result} but found {out}",
+    **{
+        f"linalg.{name}": f"linalg.{name} expected out tensor dtype {{result}} but got: {{out}}"
+        for name in ("matrix_norm", "norm")
+    },
+    **{
+        name: f"{prefix}: Expected {what} to be safely castable from {{result}} dtype, but got "
+        f"{what} with dtype {{out}}"
+        for name, prefix, what in (
+            ("linalg.pinv", "linalg.pinv", "result"),
+            ("linalg.matrix_rank", "torch.linalg.matrix_rank", "result"),
+            ("linalg.lstsq", "torch.linalg.lstsq", "solution"),
+        )
+    },
 }
+# where an EXACT out of a kind the result cannot be cast to has other words than one of the wrong
+# precision
+UNCASTABLE_ERRORS = dict.fromkeys(
+    ("matrix_power", "linalg.matrix_power"),
+    "matrix_power: Expected result to be safely castable from {result} dtype, but got result with "
+    "dtype {out}",
+)
 TYPE_ERRORS = {"cat", "concat", "concatenate", "stack", "hstack", "vstack"}  # torch's quirk
 # out= with an input that requires grad is refused only where a gradient could flow (torch lets
 # the integer and boolean results through, and, by how their out= kernels are registered,
@@ -114,7 +143,8 @@ TYPE_ERRORS = {"cat", "concat", "concatenate", "stack", "hstack", "vstack"}  # t
 NOT_DIFFERENTIABLE = set(
     """eq ne lt le gt ge greater less greater_equal less_equal not_equal logical_and logical_or
     logical_xor logical_not bitwise_and bitwise_or bitwise_xor bitwise_not isin argmax argmin
-    nonzero floor_divide softmax log_softmax diag histc searchsorted bucketize""".split()
+    nonzero floor_divide softmax log_softmax diag histc searchsorted bucketize
+    linalg.matrix_rank linalg.matrix_norm linalg.norm""".split()
 )
 # the op torch names when it refuses grad: the one its function is made of
 TORCH_OP_NAMES = {
@@ -126,6 +156,34 @@ TORCH_OP_NAMES = {
     "take_along_dim": "gather",
     "nanmean": "nansum",
     "norm": "linalg_vector_norm",
+    "inverse": "linalg_inv_ex",
+    "matrix_power": "matmul",
+    "cross": "linalg_cross",
+    "slogdet": "_linalg_slogdet",
+    "svd": "_linalg_svd",
+    **{
+        f"linalg.{name}": op
+        for name, op in (
+            ("det", "_linalg_det"),
+            ("slogdet", "_linalg_slogdet"),
+            ("inv", "linalg_inv_ex"),
+            ("solve", "_linalg_solve_ex"),
+            ("cholesky", "linalg_cholesky_ex"),
+            ("qr", "linalg_qr"),
+            ("eigh", "_linalg_eigh"),
+            ("eigvalsh", "_linalg_eigh"),
+            ("svd", "_linalg_svd"),
+            ("svdvals", "_linalg_svd"),
+            ("pinv", "linalg_pinv"),
+            ("lstsq", "linalg_lstsq"),
+            ("matrix_power", "matmul"),
+            ("multi_dot", "mm"),
+            ("cross", "linalg_cross"),
+            ("vecdot", "sum"),
+            ("vector_norm", "linalg_vector_norm"),
+            ("matmul", "matmul"),
+        )
+    },
 }
 
 
@@ -139,13 +197,17 @@ def _dtype_error(name: str, result: np.dtype, out: np.dtype, rule: str) -> Excep
         out_int32=result == np.int32,  # searchsorted's flag, seen in the result's dtype
     )
     template = DTYPE_ERRORS.get(name, EXACT_ERROR if rule == EXACT else CAST_ERROR)
+    if name in UNCASTABLE_ERRORS and not can_cast(result, out):
+        template = UNCASTABLE_ERRORS[name]
     error = TypeError if name in TYPE_ERRORS else RuntimeError
     return error(template.format(**words))
 
 
 def _check_out(name: str, out) -> None:
     if not isinstance(out, Tensor):
-        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+        raise TypeError(
+            f"{_c_name(name)}(): argument 'out' must be Tensor, not {type(out).__name__}"
+        )
     strides, shape = out._data.strides, out._data.shape
     if builtins.any(s == 0 and n > 1 for s, n in zip(strides, shape)):  # an expanded tensor
         raise RuntimeError(
@@ -165,6 +227,11 @@ def _check_no_grad(name: str, values) -> None:
                 f"{name}(): functions with out=... arguments don't support automatic "
                 "differentiation, but one of the arguments requires grad."
             )
+
+
+def _c_name(name: str) -> str:
+    """The name torch's argument parser gives a function: linalg_det for linalg.det."""
+    return name.replace(".", "_")
 
 
 def write(name: str, result: Tensor, out: Tensor, rule: str) -> Tensor:
@@ -204,10 +271,10 @@ def _with_out_signature(fn, wrapper) -> None:
     wrapper.__signature__ = inspect.Signature(params)
 
 
-def with_out(fn, rule: str):
-    """``fn`` taking a keyword ``out`` (a tensor, or a (values, indices) pair for the functions
-    that return one)."""
-    name = fn.__name__
+def with_out(fn, rule: str, name: str | None = None):
+    """``fn`` taking a keyword ``out`` (a tensor, or a tuple of them for the functions that
+    return one); ``name`` is its row of the tables above where it is not fn's ("linalg.det")."""
+    name = name or fn.__name__
 
     @functools.wraps(fn)
     def wrapper(*args, out=None, **kwargs):
@@ -231,7 +298,9 @@ def with_out(fn, rule: str):
             result = fn(*args, **kwargs)
         if isinstance(result, tuple):  # (values, indices): values as the rule says, indices long
             if not isinstance(out, list | tuple) or len(out) != len(result):
-                raise TypeError(f"{name}(): argument 'out' must be tuple of {len(result)} Tensors")
+                raise TypeError(
+                    f"{_c_name(name)}(): argument 'out' must be tuple of {len(result)} Tensors"
+                )
             out_type = getattr(return_types, f"{type(result).__name__}_out")  # max -> max_out
             return out_type([write(name, r, o, rule_now) for r, o in zip(result, out)])
         return write(name_now, result, out, rule_now)
@@ -278,8 +347,9 @@ def factory_with_out(fn):
 
 
 # (the loop below binds any, all, max, ... here: the module's own code says builtins.any)
-__all__ = sorted(RULE)
-for _name, _rule in RULE.items():
+__all__ = sorted(name for name in RULE if "." not in name)  # (feedforward/linalg wraps its own)
+for _name in __all__:
+    _rule = RULE[_name]
     if _rule == FACTORY:
         globals()[_name] = factory_with_out(getattr(creation, _name))
     else:  # bernoulli and multinomial live with the other random functions
