@@ -114,6 +114,7 @@ CASES = [
     Case("pinv_tall", lambda a: LA(a).pinv(a), [(5, 3)]),
     Case("pinv_batched", lambda a: LA(a).pinv(a), [(2, 3, 3)]),
     Case("pinv_hermitian", lambda a: LA(a).pinv(spd(a), hermitian=True), [(2, 3, 3)]),
+    Case("pinv_indefinite", lambda a: LA(a).pinv(a + a.mT, hermitian=True), SQUARE, tol=LOOSE),
     Case("pinv_rtol", lambda a: LA(a).pinv(a, rtol=0.5), [(3, 4)], gradcheck=False),
     Case("pinv_atol", lambda a: LA(a).pinv(a, atol=1.0), [(4, 3)], gradcheck=False),
     Case("pinv_rcond", lambda a: LA(a).pinv(a, 0.3), [(4, 4)], gradcheck=False),
@@ -256,6 +257,8 @@ CASES = [
     Case("norm_dims_ord", lambda a: LA(a).norm(a, -math.inf, dim=(0, 1)), [(3, 4)]),
     Case("norm_dim_ord", lambda a: LA(a).norm(a, math.inf, dim=(1,), keepdim=True), [(3, 4)]),
     Case("norm_dims", lambda a: LA(a).norm(a, dim=(1, 2)), [(2, 3, 4)]),
+    Case("norm_top_nuc", lambda a: T(a).norm(a, "nuc"), [(3, 4)]),
+    Case("norm_top_nuc_dims", lambda a: a.norm("nuc", dim=(0, 2), keepdim=True), [(3, 2, 4)]),
 ]
 NOT_SVD = ("nuc", "_2", "_-2", "norm_matrix_ord")  # (NaN and inf make an SVD raise)
 NORMS = [c for c in CASES if "norm" in c.name and not any(w in c.name for w in NOT_SVD)]
@@ -345,6 +348,17 @@ def test_node_names_match_torch(fn):
     ours = fn(ff, ff.tensor(data, requires_grad=True))
     theirs = fn(torch, torch.tensor(data, requires_grad=True))
     assert _name(ours) == _name(theirs)
+
+
+def test_the_outputs_of_a_decomposition_lead_to_its_inputs():
+    """U, S and Vh each have a node, each showing the decomposition's name and inputs."""
+    for lib in (ff, torch):
+        A = lib.ones(3, 2, requires_grad=True)
+        U, S, Vh = lib.linalg.svd(A)
+        for out in (U, S, Vh):
+            ((leaf, _),) = out.grad_fn.next_functions
+            assert _name(out) == "LinalgSvdBackward0" and type(leaf).__name__ == "AccumulateGrad"
+            assert leaf.variable is A
 
 
 def test_results_are_torchs_named_tuples():
@@ -617,6 +631,7 @@ ERRORS = {  # id: fn(lib); each raises, and ff's type and message are torch's
     "norm_str_1d": lambda L: L.linalg.norm(L.ones(3), "fro"),
     "norm_str_dim": lambda L: L.linalg.norm(L.ones(3, 3), "fro", dim=1),
     "norm_int": lambda L: L.linalg.norm(L.ones(3, dtype=L.int64)),
+    "norm_top_nuc_3d": lambda L: L.norm(L.ones(2, 2, 2), "nuc"),
 }
 # where ff's words differ by its convention of naming the op in broadcast errors
 BROADCAST = {
@@ -645,7 +660,8 @@ def test_broadcast_errors_name_the_op(fn):
 
 
 def test_singular_and_not_positive_definite_are_linalg_errors():
-    with pytest.raises(ff.linalg.LinAlgError, match="singular"):
+    with pytest.raises(ff.linalg.LinAlgError, match="singular") as caught:
         ff.linalg.inv(ff.zeros(2, 2))
+    assert type(caught.value).__module__ == "feedforward.linalg"
     with pytest.raises(RuntimeError, match="positive-definite"):
         ff.linalg.cholesky(-ff.eye(2))

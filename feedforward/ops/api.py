@@ -669,8 +669,11 @@ def cumsum(input, dim, *, dtype=None):
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if p == "fro" or p is None:
         p = 2.0
-    if p == "nuc":
-        raise NotImplementedError("norm: the nuclear norm is not supported")
+    if p == "nuc":  # (torch's torch.norm: over every dim, a 2-tuple of them, or an error)
+        from feedforward import linalg
+
+        dims = list(range(input.ndim)) if dim is None else dim
+        return linalg.matrix_norm(input, "nuc", dims, keepdim, dtype=dtype)
     return R.Norm.apply(input, float(p), normalize_dims(dim, input.ndim, "norm"), keepdim)
 
 

@@ -24,6 +24,8 @@ class LinAlgError(RuntimeError):
     """torch.linalg.LinAlgError: the matrix is singular, not positive-definite, or an algorithm
     did not converge."""
 
+    __module__ = "feedforward.linalg"  # (where users meet it)
+
 
 def mT(x: np.ndarray) -> np.ndarray:
     """The matrices transposed (the last two dims swapped), a view."""
@@ -146,6 +148,11 @@ class Output(ArrayOp):
 
     def name(self) -> str:
         return self.parents[0].grad_fn.name()
+
+    @property
+    def next_functions(self) -> tuple:
+        """Its decomposition's: the graph reads as torch's, one node for all the outputs."""
+        return self.parents[0].grad_fn.next_functions
 
 
 def unpack(packed, shapes) -> list:
