@@ -4,6 +4,7 @@ float64 finite-difference gradcheck, random broadcast shapes from hypothesis, an
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -30,6 +31,13 @@ POS = dict(low=0.5, high=3.0)  # inputs where log/sqrt/pow are smooth
 def L(x):
     """The library a row's tensor comes from, for the function forms: ``L(a).roll(a, 1)``."""
     return ff if isinstance(x, ff.Tensor) else torch
+
+
+def _scatter_add_reduce(a, i, s):
+    """scatter(reduce="add") of a tensor, without its deprecation warning (tested on its own)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return a.scatter(1, i, s, reduce="add")
 
 
 CASES = [
@@ -212,6 +220,49 @@ CASES = [
         "scatter_",
         lambda a, s: (a * 1).scatter_(1, s.detach().argsort(dim=1)[:, :3], s[:, :3]),
         [(3, 4)] * 2,
+    ),
+    # scatter_reduce: random indices, so repeats, which every reduction's gradient allows (the
+    # values are distinct; the non-finite test makes ties, where the gradient is shared)
+    *[
+        Case(
+            f"scatter_reduce_{reduce}" + ("" if include_self else "_without_self"),
+            lambda a, i, s, r=reduce, inc=include_self: a.scatter_reduce(
+                1, i, s, r, include_self=inc
+            ),
+            [(3, 4), (3, 6), (3, 6)],
+            int_inputs=(1,),
+            int_high=4,
+        )
+        for reduce in ("sum", "prod", "mean", "amax", "amin")
+        for include_self in (True, False)
+    ],
+    Case(
+        "scatter_reduce_fn_narrow_index",  # index narrower than input: the rest passes through
+        lambda a, i, s: L(a).scatter_reduce(a, 0, i, s, "mean", include_self=False),
+        [(3, 4), (5, 2), (5, 2)],
+        int_inputs=(1,),
+    ),
+    Case(
+        "scatter_reduce_",
+        lambda a, i, s: (a * 1).scatter_reduce_(-1, i, s, "prod"),
+        [(2, 3), (2, 4), (2, 4)],
+        int_inputs=(1,),
+    ),
+    # scatter(reduce=): torch's older accumulating form, values only (it has no gradient)
+    Case(
+        "scatter_reduce_add",
+        _scatter_add_reduce,
+        [(3, 4), (3, 6), (3, 6)],
+        int_inputs=(1,),
+        int_high=4,
+        grad=False,
+    ),
+    Case(
+        "scatter_reduce_multiply_value",
+        lambda a, i: a.scatter(0, i, -1.5, reduce="multiply"),
+        [(3, 4), (5, 4)],
+        int_inputs=(1,),
+        grad=False,
     ),
     # einsum: a letter summed in one operand alone, repeated (a diagonal), broadcast from 1
     Case("einsum_matmul", lambda a, b: L(a).einsum("ij,jk->ik", a, b), [(3, 4), (4, 5)]),
@@ -851,6 +902,110 @@ ERRORS = [
     ("scatter_float_index", lambda a: a.scatter(0, a, 1.0), [(3,)]),
     ("scatter_index_larger", lambda a: a.scatter(0, L(a).zeros(2, 3).long(), 1.0), [(3, 2)]),
     ("scatter_src_smaller", lambda a: a.scatter(0, L(a).zeros(2, 2).long(), a[:1]), [(3, 2)]),
+    ("scatter_bad_reduce", lambda a: a.scatter(0, L(a).tensor([1]), 1.0, reduce="sum"), [(3,)]),
+    ("scatter_int16_index", lambda a: a.scatter(0, L(a).tensor([1]).short(), 1.0), [(3,)]),
+    (
+        "scatter_reduce_legacy_backward",
+        lambda a: (
+            a.requires_grad_().scatter(0, L(a).tensor([1]), 1.0, reduce="add").sum().backward()
+        ),
+        [(3,)],
+    ),
+    (
+        "scatter__reduce_legacy_backward",
+        lambda a: (
+            (a.requires_grad_() * 1)
+            .scatter_(0, L(a).tensor([1]), 2.0, reduce="multiply")
+            .sum()
+            .backward()
+        ),
+        [(3,)],
+    ),
+    ("scatter_add_negative", lambda a: a.scatter_add(0, L(a).tensor([-1]), a), [(3,)]),
+    (
+        "scatter_reduce_bad_reduce",
+        lambda a: a.scatter_reduce(0, L(a).tensor([1]), a, "add"),
+        [(3,)],
+    ),
+    ("scatter_reduce_float_index", lambda a: a.scatter_reduce(0, a, a, "sum"), [(3,)]),
+    (
+        "scatter_reduce_src_dtype",
+        lambda a: a.scatter_reduce(0, L(a).tensor([1]), a.long(), "sum"),
+        [(3,)],
+    ),
+    ("scatter_reduce_ndim", lambda a: a.scatter_reduce(0, L(a).tensor([1]), a[0], "sum"), [(3, 2)]),
+    (
+        "scatter_reduce_src_more_dims",
+        lambda a: a.scatter_reduce(0, L(a).zeros(1, 1).long(), a[None], "mean"),
+        [(3, 2)],
+    ),
+    (
+        "scatter_reduce_src_fewer_dims",
+        lambda a: a.scatter_reduce(0, L(a).zeros(1, 1).long(), a[0], "amax"),
+        [(3, 2)],
+    ),
+    (
+        "scatter_reduce_index_larger",
+        lambda a: a.scatter_reduce(0, L(a).zeros(2, 3).long(), a, "sum"),
+        [(3, 2)],
+    ),
+    (
+        "scatter_reduce_src_smaller",
+        lambda a: a.scatter_reduce(0, L(a).zeros(2, 2).long(), a[:1], "prod"),
+        [(3, 2)],
+    ),
+    (
+        "scatter_reduce_out_of_range",
+        lambda a: a.scatter_reduce(0, L(a).tensor([3]), a, "sum"),
+        [(3,)],
+    ),
+    (
+        "scatter_reduce_first_bad_index",  # torch names the first in the index's order
+        lambda a: a.scatter_reduce(1, L(a).tensor([[0, -1], [7, 0]]), a[:, :2], "amin"),
+        [(2, 4)],
+    ),
+    ("scatter_reduce_bad_dim", lambda a: a.scatter_reduce(1, L(a).tensor([0]), a, "sum"), [(3,)]),
+    (
+        "scatter_reduce_bool_mean",
+        lambda a: (a > 0).scatter_reduce(0, L(a).tensor([0]), a > 0, "mean"),
+        [(3,)],
+    ),
+    (
+        "scatter_reduce_src_number",
+        lambda a: a.scatter_reduce(0, L(a).tensor([0]), 1.0, "sum"),
+        [(3,)],
+    ),
+    (
+        "scatter_reduce_reduce_none",
+        lambda a: a.scatter_reduce(0, L(a).tensor([0]), a, None),
+        [(3,)],
+    ),
+    (
+        "scatter_reduce_include_self_int",
+        lambda a: a.scatter_reduce(0, L(a).tensor([0]), a, "sum", include_self=1),
+        [(3,)],
+    ),
+    (
+        "scatter_reduce_max_backward",  # torch's forward takes "max", its backward does not
+        lambda a: a.requires_grad_().scatter_reduce(0, L(a).tensor([0]), a, "max").sum().backward(),
+        [(3,)],
+    ),
+    (
+        "scatter_reduce_src_larger_backward",
+        lambda a: a.scatter_reduce(0, L(a).tensor([0]), a.requires_grad_(), "sum").sum().backward(),
+        [(3,)],
+    ),
+    (
+        "scatter_reduce_src_larger_amax_backward",
+        lambda a: (
+            L(a)
+            .zeros(3, 3, requires_grad=True)
+            .scatter_reduce(0, L(a).zeros(2, 2).long(), a, "amax")
+            .sum()
+            .backward()
+        ),
+        [(2, 3)],
+    ),
     ("einsum_size", lambda a, b: L(a).einsum("ij,jk->ik", a, b), [(2, 3), (4, 5)]),
     ("einsum_rank", lambda a: L(a).einsum("ijk->ik", a), [(2, 3)]),
     ("einsum_rank_ellipsis", lambda a: L(a).einsum("ijk...->ik", a), [(2, 3)]),
@@ -927,7 +1082,13 @@ frac_int xlogy_numbers nanmean_int tensor_split_zero tensor_split_0d median_empt
 median_bool masked_select_float_mask take_out_of_range take_negative_out_of_range take_int32
 take_empty meshgrid_indexing meshgrid_dtypes meshgrid_empty isin_bool isin_numbers
 asarray_cannot_alias scatter_out_of_range scatter_negative scatter_ndim scatter_src_dtype
-scatter_index_larger scatter_src_smaller einsum_size einsum_rank einsum_rank_ellipsis
+scatter_float_index scatter_index_larger scatter_src_smaller scatter_bad_reduce scatter_int16_index
+scatter_reduce_legacy_backward scatter__reduce_legacy_backward scatter_add_negative
+scatter_reduce_bad_reduce scatter_reduce_float_index scatter_reduce_src_dtype scatter_reduce_ndim
+scatter_reduce_src_more_dims scatter_reduce_src_fewer_dims scatter_reduce_index_larger
+scatter_reduce_src_smaller scatter_reduce_out_of_range scatter_reduce_first_bad_index
+scatter_reduce_bool_mean scatter_reduce_include_self_int scatter_reduce_max_backward
+scatter_reduce_src_larger_backward einsum_size einsum_rank einsum_rank_ellipsis
 einsum_output_unknown einsum_output_twice einsum_subscript einsum_repeated_sizes
 einsum_more_operands einsum_fewer_operands einsum_dtypes einsum_bool index_fill_out_of_range
 index_fill_int32 index_fill_matrix_index index_fill_vector_value fill_diagonal_1d
@@ -974,6 +1135,143 @@ def test_scatter_one_hot_as_the_transforms_tutorial():
     index, src = np.array([[0], [2], [1]]), np.arange(12.0).reshape(3, 4)  # src larger than index
     expected = torch.zeros(3, 4).double().scatter(1, torch.tensor(index), torch.tensor(src))
     assert_same(ff.zeros(3, 4).double().scatter(1, ff.tensor(index), ff.tensor(src)), expected, "")
+
+
+def _outcome(fn, lib):
+    """fn(lib)'s value, or its error's type and words."""
+    try:
+        return fn(lib)
+    except Exception as e:  # noqa: BLE001  (compared with torch's)
+        return type(e).__name__, str(e)
+
+
+def _same_outcome(fn, what: str) -> None:
+    theirs, ours = _outcome(fn, torch), _outcome(fn, ff)
+    if isinstance(theirs, tuple):
+        assert ours == theirs, what
+    else:  # (float16: torch may accumulate in float32)
+        half = getattr(theirs, "dtype", None) is torch.float16
+        assert_same(ours, theirs, what, **(dict(rtol=1e-3, atol=1e-3) if half else {}))
+
+
+SCATTER_DTYPES = ["float32", "float64", "float16", "int64", "int32", "int8", "uint8", "bool"]
+
+
+@pytest.mark.parametrize("dtype", SCATTER_DTYPES)
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin", "max", "min"])
+def test_scatter_reduce_values_as_torch(reduce, include_self, dtype):
+    """Every reduction with and without self, for floats (NaN, infs and signed zeros among
+    them: NaN wins amax, the first of 0.0 and -0.0 wins a tie), integers (the mean floored,
+    the sum wrapped in the dtype) and bools (no mean). Positions that get nothing keep self."""
+    rng = np.random.default_rng(0)
+    index = rng.integers(0, 5, (4, 6))  # 5 of dim 0's 6: one row receives nothing
+    if dtype == "bool":
+        x, src = rng.random((6, 6)) < 0.5, rng.random((4, 6)) < 0.5
+    elif dtype in ("int8", "uint8"):  # large enough to wrap
+        x, src = (rng.integers(0, 120, s).astype(dtype) for s in ((6, 6), (4, 6)))
+    elif dtype.startswith("int"):
+        x, src = (rng.integers(-9, 10, s).astype(dtype) for s in ((6, 6), (4, 6)))
+    else:
+        values = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1.5, -2.0, 3.0]
+        x, src = (rng.choice(values, s).astype(dtype) for s in ((6, 6), (4, 6)))
+
+    def fn(lib):
+        with np.errstate(invalid="ignore"):
+            return lib.tensor(x).scatter_reduce(
+                0, lib.tensor(index), lib.tensor(src), reduce, include_self=include_self
+            )
+
+    _same_outcome(fn, f"{reduce} {include_self} {dtype}")
+    out, expected = _outcome(fn, ff), _outcome(fn, torch)
+    if not isinstance(expected, tuple) and dtype.startswith("float"):  # the zeros' signs too
+        finite = ~np.isnan(expected.numpy())
+        np.testing.assert_array_equal(
+            np.signbit(out.numpy())[finite], np.signbit(expected.numpy())[finite]
+        )
+
+
+@pytest.mark.parametrize("dtype", ["float64", "int64", "int32", "uint8", "bool"])
+@pytest.mark.parametrize("form", ["src", "value", "in place"])
+@pytest.mark.parametrize("reduce", ["add", "multiply"])
+def test_scatter_with_reduce_as_torch(reduce, form, dtype):
+    """scatter(reduce=) accumulates repeats, and casts a value into self's dtype first (2.7
+    into a long tensor is 2); values only, as it has no gradient."""
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 4, (3, 5)).astype(dtype)
+    index, src = rng.integers(0, 3, (4, 5)), rng.integers(0, 4, (4, 5)).astype(dtype)
+
+    def fn(lib):
+        t, i = lib.tensor(x), lib.tensor(index)
+        if form == "value":
+            return t.scatter(0, i, value=-2.7 if dtype != "uint8" else 2.7, reduce=reduce)
+        if form == "in place":
+            return t.scatter_(0, i, lib.tensor(src), reduce=reduce)
+        return lib.scatter(t, 0, i, lib.tensor(src), reduce=reduce)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the deprecation: the next test's
+        _same_outcome(fn, f"{reduce} {form} {dtype}")
+
+
+def test_scatter_with_reduce_and_a_tensor_warns_once_as_torch():
+    """torch's deprecation warning, once a process (TORCH_WARN_ONCE), for a tensor src only."""
+    from feedforward.ops import api
+
+    text = (
+        "The reduce argument of torch.scatter with Tensor src is deprecated and will be removed "
+        "in a future PyTorch release. Use torch.scatter_reduce instead for more reduction options."
+    )
+    for lib in (torch, ff):
+        api._WARNED.clear()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            x, i = lib.zeros(3), lib.tensor([0, 0])
+            x.scatter(0, i, value=2.0, reduce="add")  # a number: no warning
+            x.scatter(0, i, lib.ones(2), reduce="add")
+            x.scatter_(0, i, lib.ones(2), reduce="multiply")  # once only
+        messages = [re.sub(r" \(Triggered internally at .*\)$", "", str(w.message)) for w in caught]
+        if lib is ff:
+            assert messages == [text] and caught[0].category is UserWarning
+            assert caught[0].filename == __file__
+        else:  # (torch's is gone if an earlier test in this process had it)
+            assert messages in ([text], [])
+
+
+def test_scatter_reduce_examples_from_torchs_docs():
+    src, index = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [0, 1, 0, 1, 2, 1]
+    for reduce, include_self, expected in [
+        ("sum", True, [5.0, 14.0, 8.0, 4.0]),
+        ("amax", False, [3.0, 6.0, 5.0, 4.0]),
+    ]:
+        for lib in (torch, ff):
+            x, args = lib.tensor([1.0, 2.0, 3.0, 4.0]), (0, lib.tensor(index), lib.tensor(src))
+            assert x.scatter_reduce(*args, reduce, include_self=include_self).tolist() == expected
+            assert x.scatter_reduce_(*args, reduce, include_self=include_self) is x
+            assert x.tolist() == expected
+
+
+def test_scatter_reduce_gradient_shares_ties_and_handles_zeros_as_torch():
+    """amax's gradient is split among every element equal to the result, self's included even
+    without include_self (torch's formula: src then gets half); prod's with zeros is the
+    product of the others."""
+    cases = [
+        ([3.0, 1.0], [0, 0], [3.0, 2.0], "amax", False),
+        ([2.0, 1.0], [0, 0, 1], [2.0, 2.0, 0.5], "amax", True),
+        ([0.0, 2.0, 5.0], [0, 0, 1, 1, 2], [0.0, 3.0, 0.0, 4.0, 0.0], "prod", True),
+        ([0.0, 2.0, 5.0], [0, 0, 1, 1, 2], [0.0, 3.0, 0.0, 4.0, 0.0], "prod", False),
+        ([1.0, 2.0], [0, 0, 1], [0.0, 0.0, 3.0], "prod", True),
+        ([1.0, 2.0, 3.0], [0, 0, 2], [4.0, 5.0, 6.0], "mean", False),
+    ]
+    for x, index, src, reduce, include_self in cases:
+        grads = []
+        for lib in (torch, ff):
+            a, s = lib.tensor(x, requires_grad=True), lib.tensor(src, requires_grad=True)
+            a.scatter_reduce(0, lib.tensor(index), s, reduce, include_self=include_self).backward(
+                lib.tensor([1.0, 2.0, 3.0][: len(x)])
+            )
+            grads.append((a.grad.tolist(), s.grad.tolist()))
+        assert grads[1] == grads[0], (x, index, src, reduce, include_self)
 
 
 @pytest.mark.parametrize(

@@ -73,6 +73,8 @@ ROWS = [
     ("scatter", (X, 1, I, Y)),
     ("scatter", (X, 1, I, 2.5)),
     ("scatter_add", (X, 1, I, Y)),
+    ("scatter_reduce", (X, 1, I, Y, "sum")),
+    ("scatter_reduce", (X, 1, I, Y, "amin")),
     ("masked_select", (X, B)),
     ("take", (X, np.array([0, 5]))),
     ("nonzero", (X,)),

@@ -130,13 +130,14 @@ class Function(FunctionCtx):
         raise NotImplementedError("You must implement the backward function for custom Function.")
 
     # the node name torch shows, where it differs from the class's: "MseLoss" shows as
-    # MseLossBackward0; a whole name ("DivBackward1", "CopySlices") shows as it is
+    # MseLossBackward0; a whole name ("DivBackward1", "CopySlices", "NotImplemented": torch's
+    # node for an op with no derivative) shows as it is
     torch_name: str | None = None
 
     def name(self) -> str:
         """The node's name as torch prints it in ``grad_fn=<MulBackward0>``."""
         base = self.torch_name or type(self).__name__
-        if "Backward" in base or base == "CopySlices":
+        if "Backward" in base or base in ("CopySlices", "NotImplemented"):
             return base
         return base + ("Backward0" if self.array_op else "Backward")
 

@@ -43,10 +43,10 @@ index_select isclose isfinite isin isinf isnan le lerp less less_equal log log10
 log_softmax logical_and logical_not logical_or logical_xor logsumexp lt masked_fill masked_select
 matmul max maximum mean median meshgrid min minimum mm moveaxis movedim mul mv nan_to_num nanmean
 nansum narrow ne neg nonzero norm not_equal outer permute pow prod put ravel reciprocal relu
-remainder repeat_interleave reshape roll round rsqrt scatter scatter_add searchsorted select sigmoid
-sign sin sinh softmax sort split sqrt square squeeze stack std std_mean sub sum swapaxes swapdims t
-take take_along_dim tanh tensor_split tile topk trace transpose tril triu true_divide trunc unbind
-unflatten unique unsqueeze var var_mean vstack where xlogy
+remainder repeat_interleave reshape roll round rsqrt scatter scatter_add scatter_reduce searchsorted
+select sigmoid sign sin sinh softmax sort split sqrt square squeeze stack std std_mean sub sum
+swapaxes swapdims t take take_along_dim tanh tensor_split tile topk trace transpose tril triu
+true_divide trunc unbind unflatten unique unsqueeze var var_mean vstack where xlogy
 """.split()
 
 
@@ -1290,9 +1290,9 @@ def meshgrid(*tensors, indexing: str | None = None):
 
 def _index_tensor(index, fn: str) -> np.ndarray:
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
-    if idx.dtype != np.int64:
-        raise RuntimeError(f"{fn}(): Expected dtype int64 for index")
-    return idx
+    if idx.dtype not in (np.int32, np.int64):
+        raise RuntimeError(f"{fn}(): Expected dtype int32/int64 for index")
+    return idx.astype(np.int64, copy=False)
 
 
 def gather(input, dim: int, index, *, sparse_grad: bool = False):
@@ -1332,58 +1332,128 @@ def take_along_dim(input, indices, dim=None):
     )
 
 
-def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
-    """input with ``src`` (a tensor, or a number, also as ``value=``) written at ``index`` along
-    ``dim``: out[i][index[i][j]] = src[i][j] for dim 1. For a one-hot row,
-    ``ff.zeros(10).scatter_(0, ff.tensor(label), value=1)``."""
-    if reduce is not None:
-        raise NotImplementedError("scatter(reduce=...) is not supported; use scatter_add")
-    if (src is None) == (value is None):
-        raise TypeError("scatter() needs one of src (a tensor or a number) and value")
-    src = value if src is None else src
-    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
-    if idx.dtype.kind not in "iu":
-        raise RuntimeError("scatter(): Expected dtype int64 for index")
-    x = input.reshape(1) if input.ndim == 0 else input  # torch counts 0-dim as 1-dim here
-    idx = idx.reshape(1) if idx.ndim == 0 else idx.astype(np.int64, copy=False)
-    axis = normalize_dim(dim, x.ndim, "scatter")
-    if idx.ndim != x.ndim:
-        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+def _scatter_checks(input, dim: int, index, src, fn: str) -> tuple:
+    """The checks of scatter, scatter_add and scatter_reduce, in torch's order and words: the
+    dim, the dtypes, then the shapes (none for an empty index, as in torch). Returns (input,
+    axis, index array, src) with a 0-dim input, index or src as 1-dim, as torch counts them."""
+    x = input.reshape(1) if input.ndim == 0 else input
+    axis = normalize_dim(dim, x.ndim, fn)
+    idx = _index_tensor(index, "scatter")
     if isinstance(src, Tensor):
         if src.dtype is not input.dtype:
             raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
         src = src.reshape(1) if src.ndim == 0 else src
-        if src.ndim != x.ndim:
-            raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
-    elif not isinstance(src, bool | int | float):
-        raise TypeError(
-            f"scatter(): argument 'src' must be Tensor or a number, not {type(src).__name__}"
-        )
+    idx = idx.reshape(1) if idx.ndim == 0 else idx
+    if not idx.size:
+        return x, axis, idx if idx.ndim == x.ndim else idx.reshape((0,) * x.ndim), src
+    if idx.ndim != x.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
     too_big = builtins.any(i > s for d, (i, s) in enumerate(zip(idx.shape, x.shape)) if d != axis)
     than_src = ""
     if isinstance(src, Tensor):
-        too_big = too_big or builtins.any(i > s for i, s in zip(idx.shape, src.shape))
+        for d, n in enumerate(idx.shape):
+            if too_big:
+                break
+            normalize_dim(d, src.ndim)  # torch reads src's size d: an IndexError past its dims
+            too_big = n > src.shape[d]
+        if src.ndim != idx.ndim:
+            raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
         than_src = f" and to be no larger size than src {list(src.shape)}"
     if too_big:
         raise RuntimeError(
             f"Expected index {list(idx.shape)} to be no larger than self {list(x.shape)} apart "
             f"from dimension {axis}{than_src}"
         )
-    n = x.shape[axis]
-    if idx.size and (idx.max() >= n or idx.min() < 0):
-        bad = idx.max() if idx.max() >= n else idx.min()
-        raise RuntimeError(f"index {bad} is out of bounds for dimension {axis} with size {n}")
-    out = I.Scatter.apply(x, axis, idx, src)
+    return x, axis, idx, src
+
+
+def _check_scatter_bounds(idx: np.ndarray, n: int, axis: int) -> None:
+    """Every index in [0, n): torch names the first one out of it (negative ones too)."""
+    bad = (idx < 0) | (idx >= n)
+    if bad.any():
+        first = idx[bad][0]
+        raise RuntimeError(f"index {first} is out of bounds for dimension {axis} with size {n}")
+
+
+_WARNED = set()  # the warnings torch gives once a process (TORCH_WARN_ONCE)
+
+
+def _warn_once(message: str) -> None:
+    if message not in _WARNED:
+        _WARNED.add(message)
+        warnings.warn(message, UserWarning, stacklevel=3)
+
+
+def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
+    """input with ``src`` (a tensor, or a number, also as ``value=``) written at ``index`` along
+    ``dim``: out[i][index[i][j]] = src[i][j] for dim 1. For a one-hot row,
+    ``ff.zeros(10).scatter_(0, ff.tensor(label), value=1)``. ``reduce="add"`` or
+    ``"multiply"`` accumulates instead (torch's older form, with no gradient; scatter_reduce
+    is its successor)."""
+    if (src is None) == (value is None):
+        raise TypeError("scatter() needs one of src (a tensor or a number) and value")
+    src = value if src is None else src
+    if not isinstance(src, Tensor | bool | int | float):
+        raise TypeError(
+            f"scatter(): argument 'src' must be Tensor or a number, not {type(src).__name__}"
+        )
+    x, axis, idx, src = _scatter_checks(input, dim, index, src, "scatter")
+    if reduce is not None and reduce not in ("add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
+    _check_scatter_bounds(idx, x.shape[axis], axis)
+    if reduce is None:
+        out = I.Scatter.apply(x, axis, idx, src)
+    else:
+        if isinstance(src, Tensor):
+            _warn_once(
+                "The reduce argument of torch.scatter with Tensor src is deprecated and will be "
+                "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
+                "reduction options."
+            )
+        out = I.ScatterAccumulate.apply(x, axis, idx, src, reduce)
     return out.reshape(()) if input.ndim == 0 else out
 
 
 def scatter_add(input, dim: int, index, src):
-    axis = normalize_dim(dim, input.ndim, "scatter_add")
-    idx = _index_tensor(index, "scatter_add")
-    n = input.shape[axis]
-    if idx.size and (idx.max() >= n or idx.min() < -n):
-        raise RuntimeError(f"index {idx.max()} is out of bounds for dimension {axis} with size {n}")
-    return I.ScatterAdd.apply(input, axis, idx, src)
+    x, axis, idx, src = _scatter_checks(input, dim, index, src, "scatter_add")
+    _check_scatter_bounds(idx, x.shape[axis], axis)
+    out = I.ScatterAdd.apply(x, axis, idx, src)
+    return out.reshape(()) if input.ndim == 0 else out
+
+
+def scatter_reduce(input, dim: int, index, src, reduce: str, *, include_self: bool = True):
+    """input with ``src`` reduced into it at ``index`` along ``dim``: for dim 1,
+    out[i][index[i][j]] is the "sum", "prod", "mean", "amax" or "amin" of the src[i][j] sent
+    there and, with ``include_self``, of input's own value (without it, a position that gets
+    no src keeps input's). An integer mean is floored. Each label's highest score:
+    ``ff.zeros(3).scatter_reduce(0, ff.tensor([0, 0, 2]), ff.tensor([1.0, 5.0, 2.0]), "amax",
+    include_self=False)`` is tensor([5., 0., 2.]).
+
+    (A wrong argument's position in the TypeErrors is the function's, as ``ff.scatter_reduce``.)
+    """
+    _check_tensor(input, "scatter_reduce")
+    _check_tensor(index, "scatter_reduce", "index", 3)
+    _check_tensor(src, "scatter_reduce", "src", 4)
+    if not isinstance(reduce, str):
+        raise TypeError(
+            f"scatter_reduce(): argument 'reduce' (position 5) must be str, not "
+            f"{type(reduce).__name__}"
+        )
+    if not isinstance(include_self, bool):
+        raise TypeError(
+            "scatter_reduce(): argument 'include_self' must be bool, not "
+            f"{type(include_self).__name__}"
+        )
+    x, axis, idx, src = _scatter_checks(input, dim, index, src, "scatter_reduce")
+    # (torch's forward also takes "max" and "min", undocumented; its backward refuses them)
+    if reduce not in ("sum", "prod", "mean", "amax", "amin", "max", "min"):
+        raise RuntimeError(
+            f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
+        )
+    if reduce == "mean" and x._data.dtype == np.bool_:
+        raise kernel_error("scatter_gather_tensor_cpu_reduce_mean", np.bool_)
+    _check_scatter_bounds(idx, x.shape[axis], axis)
+    return I.ScatterReduce.apply(input, axis, idx, src, reduce, include_self)
 
 
 def index_select(input, dim: int, index):

@@ -30,8 +30,8 @@ sum mean prod var std max min amax amin argmax argmin logsumexp softmax log_soft
 all any count_nonzero
 reshape view view_as reshape_as flatten unflatten squeeze unsqueeze transpose swapaxes swapdims t
 permute movedim expand expand_as broadcast_to repeat split chunk unbind flip
-gather take_along_dim scatter scatter_add index_select index_fill argwhere unique masked_fill sort
-argsort topk tril triu outer
+gather take_along_dim scatter scatter_add scatter_reduce index_select index_fill argwhere unique
+masked_fill sort argsort topk tril triu outer
 narrow select ravel roll moveaxis diag diagonal trace cumprod tile repeat_interleave nan_to_num
 lerp addcmul addcdiv addmm mv sinh cosh atan2 fmod frac xlogy nanmean nansum tensor_split median
 masked_select take histc cummax cummin
@@ -250,7 +250,15 @@ def _fill_diagonal_(self, fill_value, wrap: bool = False):
 
 
 def _scatter_(self, dim, index, src=None, *, value=None, reduce=None):
-    return self._inplace(api.scatter(self._as_input(), dim, index, src, value=value, reduce=reduce))
+    out = api.scatter(self._as_input(), dim, index, src, value=value, reduce=reduce)
+    if reduce is not None and out.grad_fn is not None:
+        out.grad_fn.aten_name = "scatter_"  # torch's refusal to differentiate names scatter_
+    return self._inplace(out)
+
+
+def _scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+    out = api.scatter_reduce(self._as_input(), dim, index, src, reduce, include_self=include_self)
+    return self._inplace(out)
 
 
 def _index_add_(self, dim, index, source, *, alpha=1):
@@ -351,6 +359,7 @@ Tensor.apply_ = _apply_
 Tensor.map_ = _map_
 Tensor.scatter_add_ = _scatter_add_
 Tensor.scatter_ = _scatter_
+Tensor.scatter_reduce_ = _scatter_reduce_
 Tensor.index_fill_ = _index_fill_
 Tensor.fill_diagonal_ = _fill_diagonal_
 Tensor.ndimension = Tensor.dim

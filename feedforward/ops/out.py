@@ -56,8 +56,8 @@ RULES = {
     EXACT: """abs neg sign floor ceil round trunc frac clamp clip clamp_min clamp_max bitwise_not
         nan_to_num matmul mm bmm mv dot addmm softmax log_softmax norm tril triu diag
         amax amin argmax argmin any all isin where gather index_select masked_select take
-        take_along_dim scatter scatter_add nonzero multinomial max min median sort topk cummax
-        cummin histc searchsorted bucketize""",
+        take_along_dim scatter scatter_add scatter_reduce nonzero multinomial max min median sort
+        topk cummax cummin histc searchsorted bucketize""",
     OUT_DTYPE: "sum prod cumsum cumprod nansum nanmean",
     ANY: "bernoulli",
     FACTORY: "zeros ones empty full arange linspace logspace eye rand randn randint randperm",
