@@ -13,7 +13,7 @@ import numpy as np
 from feedforward import _dtype
 from feedforward.autograd import engine as _engine
 from feedforward.autograd import function as _function
-from feedforward.autograd.function import VersionCounter
+from feedforward.autograd.function import VersionCounter, storage_start
 from feedforward.autograd.grad_mode import _state
 from feedforward.ops._util import C_TYPE_NAMES, SCALAR_TYPE_NAMES, can_cast, cast_error
 
@@ -112,6 +112,7 @@ class Tensor:
     _grad = None  # the accumulated gradient of a leaf (or of a non-leaf that retains it)
     _vc = None  # version counter, made on first use (most tensors are never written in place)
     _hooks = None  # gradient hooks of a leaf
+    _storage = None  # a view's (storage's first array, own array): see autograd.share_storage
     __array_priority__ = 1000  # np.float32(2) * tensor -> Tensor.__rmul__, not a NumPy array
 
     def __init__(self, *args, dtype=None, device=None, requires_grad: bool = False):
@@ -191,7 +192,10 @@ class Tensor:
 
     @data.setter
     def data(self, value) -> None:
-        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+        if isinstance(value, Tensor):  # self now shares value's storage, where value lies in it
+            self._data, self._storage = value._data, value._storage
+        else:
+            self._data, self._storage = np.asarray(value), None
 
     @property
     def requires_grad(self) -> bool:
@@ -275,6 +279,19 @@ class Tensor:
     def data_ptr(self) -> int:
         return self._data.ctypes.data
 
+    def storage_offset(self) -> int:
+        """Where the first element lies in the storage, in elements: 0 for a tensor that owns
+        its storage, the distance from the storage's start for a view.
+
+        Example:
+            >>> ff.zeros(2, 3)[1:].storage_offset()
+            3
+        """
+        start, data = storage_start(self), self._data
+        if start is data or _memory_owner(start) is not _memory_owner(data):
+            return 0  # (the second: an op that was to give a view made a copy after all)
+        return (data.ctypes.data - start.ctypes.data) // data.itemsize
+
     def get_device(self) -> int:
         return -1
 
@@ -306,6 +323,8 @@ class Tensor:
         """The same values (same storage) with no graph: gradients stop here."""
         t = Tensor._make(self._data, False, None)
         t._version = self._version
+        if self._storage is not None:  # a view's detached copy is that view (share_storage)
+            t._storage = self._storage
         return t
 
     def detach_(self) -> Tensor:
@@ -628,6 +647,13 @@ class Tensor:
             return
         self._data[index] = value._data if isinstance(value, Tensor) else value
         self._version.value += 1
+
+
+def _memory_owner(array: np.ndarray):
+    """The object at the end of NumPy's chain of bases: the one holding the memory."""
+    while (base := getattr(array, "base", None)) is not None:
+        array = base
+    return array
 
 
 class _RemovableHook:

@@ -336,6 +336,19 @@ CASES = [
     Case("diagonal", lambda a: a.diagonal(), [(3, 4)]),
     Case("diagonal_dims", lambda a: a.diagonal(1, 0, 2), [(3, 4, 5)]),
     Case("diagonal_fn", lambda a: L(a).diagonal(a, offset=-1, dim1=-1, dim2=-2), [(2, 3, 4)]),
+    # unfold: overlapping windows (step < size) add their gradients, step > size leaves gaps
+    Case("unfold_overlap", lambda a: a.unfold(0, 2, 1), [(5,)]),
+    Case("unfold_overlap_3", lambda a: a.unfold(1, 3, 2), [(2, 7)]),
+    Case("unfold_few_windows", lambda a: a.unfold(0, 5, 2), [(8, 2)]),  # fewer windows than size
+    Case("unfold_step_is_size", lambda a: a.unfold(1, 2, 2), [(3, 6)]),
+    Case("unfold_gaps", lambda a: a.unfold(0, 2, 3), [(8, 2)]),
+    Case("unfold_negative_dim", lambda a: a.unfold(-2, 3, 1), [(2, 5, 3)]),
+    Case("unfold_whole_dim", lambda a: a.unfold(1, 4, 1), [(2, 4)]),
+    Case("unfold_size_0", lambda a: a.unfold(0, 0, 2), [(5, 2)]),
+    Case("unfold_transposed", lambda a: a.t().unfold(1, 2, 1), [(3, 4)]),
+    Case("unfold_twice", lambda a: a.unfold(0, 3, 1).unfold(1, 2, 1) * 1, [(6,)]),
+    Case("unfold_0d", lambda a: a.unfold(0, 1, 1), [()]),
+    Case("unfold_0d_size_0", lambda a: a.unfold(-1, 0, 3), [()]),
     Case("trace", lambda a: a.trace(), [(3, 4)]),
     Case("trace_fn", lambda a: L(a).trace(a), [(3, 3)]),
     Case("cumprod", lambda a: a.cumprod(1), [(3, 4)]),
@@ -853,6 +866,20 @@ ERRORS = [
     ("diagonal_1d", lambda a: a.diagonal(), [(3,)]),
     ("trace_1d", lambda a: a.trace(), [(3,)]),
     ("trace_bool", lambda a: (a > 0).trace(), [(2, 2)]),
+    ("unfold_size_too_large", lambda a: a.unfold(1, 5, 1), [(2, 4)]),
+    ("unfold_negative_size", lambda a: a.unfold(1, -1, 1), [(2, 4)]),
+    ("unfold_step_0", lambda a: a.unfold(1, 2, 0), [(2, 4)]),
+    ("unfold_negative_step", lambda a: a.unfold(-1, 2, -2), [(2, 4)]),
+    ("unfold_size_before_step", lambda a: a.unfold(0, 3, 0), [(2, 4)]),
+    ("unfold_bad_dim", lambda a: a.unfold(2, 1, 1), [(2, 4)]),
+    ("unfold_bad_negative_dim", lambda a: a.unfold(-3, 1, 1), [(2, 4)]),
+    ("unfold_0d_size", lambda a: a.unfold(0, 2, 1), [()]),
+    ("unfold_0d_dim", lambda a: a.unfold(1, 1, 1), [()]),
+    ("unfold_0d_step", lambda a: a.unfold(0, 1, 0), [()]),
+    ("unfold_float_size", lambda a: a.unfold(0, 2.0, 1), [(3,)]),
+    ("unfold_bool_step", lambda a: a.unfold(0, 2, True), [(3,)]),
+    ("unfold_numpy_float_dim", lambda a: a.unfold(np.float64(0), 2, 1), [(3,)]),
+    ("unfold_tensor_size", lambda a: a.unfold(0, a[0], 1), [(3,)]),
     ("cumprod_bad_dim", lambda a: a.cumprod(2), [(2, 3)]),
     ("tile_negative", lambda a: a.tile(-1), [(2, 3)]),
     ("repeat_interleave_negative", lambda a: a.repeat_interleave(-1), [(2, 3)]),
@@ -1096,6 +1123,9 @@ fill_diagonal_unequal histc_int histc_bins histc_min_max histc_inf searchsorted_
 searchsorted_side bucketize_2d cdist_1d cdist_columns cdist_negative_p cdist_int cdist_dtypes
 put_float_index put_numel put_dtype put_out_of_range index_put_shape index_put_dtype
 sum_to_size_bad sum_to_size_longer apply_requires_grad map_requires_grad map_shapes lt_shape
+unfold_size_too_large unfold_negative_size unfold_step_0 unfold_negative_step
+unfold_size_before_step unfold_bad_dim unfold_bad_negative_dim unfold_0d_size unfold_0d_dim
+unfold_0d_step unfold_float_size unfold_bool_step unfold_numpy_float_dim unfold_tensor_size
 """.split()
 
 
@@ -1374,6 +1404,130 @@ def test_diagonal_is_a_view_that_writes_through_like_torch():
         x = lib.zeros(3, 4)
         x.diagonal(1).fill_(1.0)
         assert_same(x, torch.ones(3).diag(1)[:3], f"{lib.__name__} diagonal view")
+
+
+def _version(t) -> int:
+    """torch's ``t._version``: ff's is the counter object, its count ``_version_value``."""
+    return t._version if isinstance(t, torch.Tensor) else t._version_value
+
+
+def test_unfold_is_a_view_that_writes_through_like_torch():
+    for lib in (torch, ff):
+        x = lib.zeros(7)
+        windows = x.unfold(0, 3, 2)  # windows start at 0, 2, 4: 2 and 4 are in two of them
+        windows[1].fill_(1.0)  # x[2:5]
+        windows[:, 0].fill_(2.0)  # x[0], x[2], x[4]
+        assert_same(x, torch.tensor([2.0, 0, 2, 1, 2, 0, 0]), f"{lib.__name__} unfold view")
+        x.add_(1.0)  # and the windows see the base's writes
+        expected = torch.tensor([[3.0, 1, 3], [3, 2, 3], [3, 1, 1]])
+        assert_same(windows, expected, f"{lib.__name__} unfold sees its base")
+        assert _version(windows) == _version(x) == 3, lib.__name__
+        x = lib.zeros(3)
+        x[1].unfold(0, 1, 1).fill_(5.0)  # of a 0-dim tensor: the element itself
+        assert_same(x, torch.tensor([0.0, 5, 0]), f"{lib.__name__} unfold of 0-dim")
+
+
+def test_an_int_index_is_a_view_like_torch():
+    for lib in (torch, ff):
+        x = lib.zeros(2, 3)
+        x[1, 2].fill_(1.0)
+        x.select(0, 0)[1].fill_(2.0)
+        assert_same(x, torch.tensor([[0.0, 2, 0], [0, 0, 1]]), f"{lib.__name__} x[i, j]")
+
+
+def test_a_reshape_that_copies_is_not_a_view_like_torch():
+    for lib in (torch, ff):
+        x = lib.zeros(3, 4)
+        y = x.t().reshape(-1)  # needs a copy: a storage of its own
+        y.fill_(1.0)
+        assert x.sum().item() == 0.0 and _version(x) == 0, lib.__name__
+        assert x.t().reshape(2, 6)[1:].storage_offset() == 6, lib.__name__  # in the copy
+        assert x.t().reshape(4, 3)[1:].storage_offset() == 1, lib.__name__  # the same shape: x's
+
+
+STORAGE_VIEWS = {  # name: fn(lib, m) with m = arange(12.).reshape(3, 4), whose offset is 0
+    "fresh": lambda L, m: m,
+    "slice": lambda L, m: m[1:],
+    "int": lambda L, m: m[1],
+    "element": lambda L, m: m[1, 2],
+    "slice_then_element": lambda L, m: m[1:][1, 1],
+    "step": lambda L, m: m[:, 1::2],
+    "last_row": lambda L, m: m[2:],
+    "select": lambda L, m: m.select(1, 3),
+    "select_of_a_row": lambda L, m: m[1].select(0, 2),
+    "t": lambda L, m: m.t()[1],
+    "transpose": lambda L, m: m[1:].transpose(0, 1)[2],
+    "permute": lambda L, m: m[1:].permute(1, 0),
+    "mT": lambda L, m: m[1:].mT,
+    "movedim": lambda L, m: m.movedim(0, 1)[2],
+    "diagonal": lambda L, m: m.diagonal(1),
+    "diagonal_below": lambda L, m: m.diagonal(-1),
+    "diag_copy": lambda L, m: m.diag(1),
+    "unfold": lambda L, m: m[1:].unfold(1, 2, 1),
+    "unfold_element": lambda L, m: m.unfold(1, 2, 1)[1, 2],
+    "unfold_window": lambda L, m: m.unfold(0, 2, 1)[1],
+    "unfold_0d": lambda L, m: m[1, 1].unfold(0, 1, 1),
+    "reshape_of_a_view": lambda L, m: m[1:].reshape(-1),
+    "reshape_copy": lambda L, m: m[:, 1:].reshape(-1),
+    "slice_of_a_reshape_copy": lambda L, m: m[:, 1:].reshape(-1)[3:],
+    "view": lambda L, m: m[1:].view(2, 2, 2)[1],
+    "flatten_copy": lambda L, m: m.t().flatten()[2:],
+    "ravel": lambda L, m: m[1:].ravel(),
+    "ravel_copy": lambda L, m: m[:, ::2].ravel(),
+    "ravel_of_a_strided_row": lambda L, m: m[1, ::2].ravel(),  # torch copies, NumPy would not
+    "reshape_of_a_strided_column": lambda L, m: m[:, 1].reshape(3, 1),
+    "unflatten": lambda L, m: m[1:].unflatten(1, (2, 2)),
+    "contiguous_copy": lambda L, m: m[:, 1:].contiguous(),
+    "contiguous_already": lambda L, m: m[1:].contiguous(),
+    "clone": lambda L, m: m[1:].clone(),
+    "expand": lambda L, m: m.expand(2, 3, 4)[1, 2],
+    "unsqueeze": lambda L, m: m[2].unsqueeze(0),
+    "squeeze": lambda L, m: m[1:2].squeeze(),
+    "split": lambda L, m: m.split(1)[2],
+    "chunk": lambda L, m: m.chunk(2, 1)[1],
+    "unbind": lambda L, m: m.unbind(1)[3],
+    "narrow": lambda L, m: m.narrow(1, 1, 2),
+    "tensor_split": lambda L, m: m[1:].tensor_split(2, 1)[1],
+    "detach": lambda L, m: m[1:].detach(),
+    "data": lambda L, m: m[2:].data,
+    "to_same_dtype": lambda L, m: m[1:].to(m.dtype),
+    "to_other_dtype": lambda L, m: m[1:].double(),
+    "arithmetic": lambda L, m: m[1:] * 1,
+    "parameter": lambda L, m: L.nn.Parameter(m[1:])[1],
+    "buffer": lambda L, m: L.nn.Buffer(m[2:]),
+    "from_numpy_of_a_slice": lambda L, m: L.from_numpy(np.arange(6.0)[2:]),
+    "slice_of_from_numpy": lambda L, m: L.from_numpy(np.arange(6.0)[2:])[3:],
+    "as_tensor": lambda L, m: L.as_tensor(np.arange(6.0)[2:]),
+}
+
+
+@pytest.mark.parametrize("name", STORAGE_VIEWS)
+def test_storage_offset_like_torch(name):
+    ours, theirs = (STORAGE_VIEWS[name](L, L.arange(12.0).reshape(3, 4)) for L in (ff, torch))
+    assert ours.storage_offset() == theirs.storage_offset()
+    assert ours.stride() == theirs.stride() and ours.is_contiguous() == theirs.is_contiguous()
+
+
+def test_storage_offset_of_tensors_ff_keeps_in_larger_buffers_is_torchs():
+    """An optimizer's state tensors are pieces of one flat array (optim/_flat.py) and batches of
+    a TensorDataset are gathered from the whole tensor; each is a storage of its own in torch."""
+    for lib in (torch, ff):
+        lib.manual_seed(0)
+        model = lib.nn.Linear(3, 2)
+        opt = lib.optim.Adam(model.parameters())
+        model(lib.ones(4, 3)).sum().backward()
+        opt.step()
+        state = [t for p in model.parameters() for t in opt.state[p].values()]
+        assert [t.storage_offset() for t in state] == [0] * 6, lib.__name__
+        data = lib.utils.data.TensorDataset(lib.arange(20.0).reshape(10, 2))
+        batches = lib.utils.data.DataLoader(data, batch_size=3)
+        assert [b.storage_offset() for (b,) in batches] == [0] * 4, lib.__name__
+        assert data[3][0].storage_offset() == 6, lib.__name__
+        x = lib.zeros(3)
+        x.data = lib.arange(6.0)[3:]  # x now lies in that storage
+        assert x.storage_offset() == 3, lib.__name__
+        x.data = lib.arange(6.0)
+        assert x.storage_offset() == x[1:].storage_offset() - 1 == 0, lib.__name__
 
 
 INPLACE = {

@@ -22,7 +22,15 @@ from feedforward.autograd import anomaly
 from feedforward.autograd.grad_mode import _state, no_grad
 from feedforward.ops._util import broadcast_error
 
-__all__ = ["UNRECORDED", "Function", "FunctionCtx", "VersionCounter", "unrecorded"]
+__all__ = [
+    "UNRECORDED",
+    "Function",
+    "FunctionCtx",
+    "VersionCounter",
+    "share_storage",
+    "storage_start",
+    "unrecorded",
+]
 
 Tensor = None  # set by feedforward.tensor (it imports this module first)
 
@@ -39,6 +47,26 @@ class VersionCounter:
 
     def __init__(self) -> None:
         self.value = 0
+
+
+def share_storage(view, base) -> None:
+    """``view``'s array lies in ``base``'s storage (the output of a view op, a detached tensor, a
+    Parameter made from a tensor): it takes base's version counter and where the storage starts.
+
+    The start is the array of the tensor that owns the storage, not NumPy's owner of the memory:
+    an optimizer's state tensor is a piece of one flat buffer and ``from_numpy(a[2:])`` a piece of
+    ``a``, yet each is a whole storage of its own in torch (``Tensor.storage_offset``). ``view``'s
+    own array is kept beside it: a tensor whose array is replaced later (``x.data = y``, a
+    Module's ``.double()``) no longer matches, and owns its storage again.
+    """
+    view._version = base._version
+    view._storage = (storage_start(base), view._data)
+
+
+def storage_start(t) -> np.ndarray:
+    """The array whose first element is element 0 of ``t``'s storage: t's own but for a view."""
+    s = t._storage
+    return s[0] if s is not None and s[1] is t._data else t._data
 
 
 class FunctionCtx:
@@ -201,7 +229,7 @@ class Function(FunctionCtx):
         # Nothing to record (inference, no_grad, constants): no graph node.
         out = unrecorded(cls, arrays, kwargs)
         if cls.is_view:
-            out._version = args[0]._version
+            share_storage(out, args[0])
         if anomaly._enabled:
             anomaly.check_forward(cls, out._data)
         return out
@@ -237,7 +265,7 @@ class Function(FunctionCtx):
         if self._saved:
             self._versions = _watch_saved(self._saved, args, out)
         if self.is_view:
-            out._version = args[0]._version
+            share_storage(out, args[0])
         if anomaly._enabled:
             self._stack = traceback.extract_stack()[:-3]
             anomaly.check_forward(type(self), out._data)

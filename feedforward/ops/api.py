@@ -811,7 +811,7 @@ def _infer_shape(shape: tuple, numel: int) -> tuple:
 
 def reshape(input, *shape):
     shape = _infer_shape(_size_arg(shape), input._data.size)
-    return S.Reshape.apply(input, shape)
+    return S.reshape_op(input._data, shape).apply(input, shape)
 
 
 def view(input, *shape):
@@ -839,21 +839,22 @@ def reshape_as(input, other):
 
 def flatten(input, start_dim: int = 0, end_dim: int = -1):
     if input.ndim == 0:
-        return S.Reshape.apply(input, (1,))
+        return S.View.apply(input, (1,))
     start = normalize_dim(start_dim, input.ndim, "flatten")
     end = normalize_dim(end_dim, input.ndim, "flatten")
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     shape = input.shape
     new = shape[:start] + (int(np.prod(shape[start : end + 1], dtype=np.int64)),) + shape[end + 1 :]
-    return S.Reshape.apply(input, new)
+    return S.reshape_op(input._data, new).apply(input, new)
 
 
 def unflatten(input, dim: int, sizes):
     axis = normalize_dim(dim, input.ndim, "unflatten")
     sizes = tuple(sizes)
     inner = _infer_shape(sizes, input.shape[axis])
-    return S.Reshape.apply(input, input.shape[:axis] + inner + input.shape[axis + 1 :])
+    shape = input.shape[:axis] + inner + input.shape[axis + 1 :]
+    return S.reshape_op(input._data, shape).apply(input, shape)
 
 
 def squeeze(input, dim=None):
@@ -1130,7 +1131,9 @@ def select(input, dim: int, index: int):
 
 
 def ravel(input):
-    return _named(S.Reshape.apply(input, (-1,)), "View")  # torch: contiguous().view(-1)
+    # torch: contiguous().view(-1), a copy unless input is contiguous
+    op = S.View if input._data.flags.c_contiguous else S.Reshape
+    return _named(op.apply(input, (-1,)), "View")
 
 
 def roll(input, shifts, dims=None):
@@ -1160,6 +1163,47 @@ def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
     if a == b:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     return S.Diagonal.apply(input, offset, a, b)
+
+
+def _int_arg(value, fn: str, name: str, position: int) -> int:
+    """An int argument as torch's parser takes it (an int, a NumPy integer or a 0-dim integer
+    tensor; not a bool or float), with its TypeError otherwise."""
+    if isinstance(value, Tensor):
+        if value.ndim == 0 and value._data.dtype.kind in "iu":
+            return int(value)
+    elif isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return int(value)
+    kind = type(value)
+    label = "Tensor" if isinstance(value, Tensor) else kind.__name__
+    if isinstance(value, np.generic):
+        label = f"numpy.{label}"
+    raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be int, not {label}")
+
+
+def unfold(input, dimension: int, size: int, step: int):
+    """Every window of ``size`` elements along ``dimension``, ``step`` apart, as a new last dim:
+    a view (writes go into ``input``; windows overlap where step < size).
+
+    Example:
+        >>> ff.arange(5.0).unfold(0, 2, 2)
+        tensor([[0., 1.],
+                [2., 3.]])
+    """
+    dimension = _int_arg(dimension, "unfold", "dimension", 1)
+    size = _int_arg(size, "unfold", "size", 2)
+    step = _int_arg(step, "unfold", "step", 3)
+    axis = normalize_dim(dimension, input.ndim)
+    limit = input.shape[axis] if input.ndim else 1
+    # torch's checks, in its order (they also keep every window inside input's memory)
+    if size > limit:
+        raise RuntimeError(
+            f"maximum size for tensor at dimension {axis} is {limit} but size is {size}"
+        )
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    return S.Unfold.apply(input, axis, size, step)
 
 
 def diag(input, diagonal: int = 0):

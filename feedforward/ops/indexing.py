@@ -47,7 +47,10 @@ class BasicIndex(Index):
     @staticmethod
     def forward(ctx, x, index):
         ctx.torch_name = _basic_index_name(index, x.shape)
-        return Index.forward(ctx, x, index)
+        out = Index.forward(ctx, x, index)
+        if type(out) is not np.ndarray:  # one element: NumPy's is a scalar copy, torch's a view
+            out = x[(*index, ...) if isinstance(index, tuple) else (index, ...)]
+        return out
 
 
 def _basic_index_name(index, shape: tuple) -> str:

@@ -34,7 +34,7 @@ gather take_along_dim scatter scatter_add scatter_reduce index_select index_fill
 masked_fill sort argsort topk tril triu outer
 narrow select ravel roll moveaxis diag diagonal trace cumprod tile repeat_interleave nan_to_num
 lerp addcmul addcdiv addmm mv sinh cosh atan2 fmod frac xlogy nanmean nansum tensor_split median
-masked_select take histc cummax cummin
+masked_select take histc cummax cummin unfold
 """.split()
 
 for _name in _SAME_NAME:
