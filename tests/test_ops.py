@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 from oracle import (
+    NON_FINITE,
     Case,
     as_numpy,
     assert_same,
@@ -26,6 +27,8 @@ from oracle import (
 import feedforward as ff
 
 POS = dict(low=0.5, high=3.0)  # inputs where log/sqrt/pow are smooth
+UNIT = dict(low=-0.95, high=0.95)  # inside asin's, acos's and atanh's domain
+INTS = dict(int_inputs=(0, 1), int_high=24, grad=False)  # gcd's and lcm's
 
 
 def L(x):
@@ -97,6 +100,83 @@ CASES = [
     ),
     Case("square", lambda a: a.square(), [(3,)]),
     Case("reciprocal", lambda a: a.reciprocal(), [(3,)], **POS),
+    # elementwise math: trigonometric and hyperbolic (with the arc* names), special functions,
+    # and the binary ones (functions and methods; the in-place forms are in INPLACE)
+    Case("tan", lambda a: a.tan(), [(3, 4)], low=-1.4, high=1.4),
+    Case("asin", lambda a: a.asin(), [(3, 4)], **UNIT),
+    Case("arcsin_fn", lambda a: L(a).arcsin(a), [(3,)], **UNIT),
+    Case("acos", lambda a: L(a).acos(a), [(3, 4)], **UNIT),
+    Case("arccos", lambda a: a.arccos(), [(3,)], **UNIT),
+    Case("atan", lambda a: a.atan(), [(3, 4)], low=-4, high=4),
+    Case("arctan_fn", lambda a: L(a).arctan(a), [(3,)]),
+    Case("asinh", lambda a: a.asinh(), [(3, 4)], low=-4, high=4),
+    Case("arcsinh_fn", lambda a: L(a).arcsinh(a), [(3,)]),
+    Case("acosh", lambda a: a.acosh(), [(3, 4)], low=1.1, high=4),
+    Case("arccosh", lambda a: L(a).arccosh(a), [(3,)], low=1.1, high=4),
+    Case("atanh", lambda a: a.atanh(), [(3, 4)], **UNIT),
+    Case("arctanh", lambda a: a.arctanh(), [(3,)], **UNIT),
+    Case("arctan2", lambda a, b: L(a).arctan2(a, b), [(3, 4), (4,)]),
+    Case("arctan2_method", lambda a, b: a.arctan2(b), [(3, 1), (3, 4)]),
+    Case("sinc", lambda a: a.sinc(), [(3, 4)], low=-3, high=3),
+    Case("sinc_fn", lambda a: L(a).sinc(a.round()), [(3, 4)], gradcheck=False),  # at 0 and integers
+    Case("deg2rad", lambda a: a.deg2rad(), [(3, 4)], low=-360, high=360),
+    Case("rad2deg", lambda a: L(a).rad2deg(a), [(3, 4)]),
+    Case("exp2", lambda a: a.exp2(), [(3, 4)], low=-5, high=5),
+    Case("erf", lambda a: a.erf(), [(3, 4)], low=-3, high=3),
+    Case("erf_small", lambda a: L(a).erf(a), [(3, 4)], low=-1e-3, high=1e-3),
+    Case("erfc", lambda a: L(a).erfc(a), [(3, 4)], low=-3, high=5),
+    Case("erfinv", lambda a: a.erfinv(), [(3, 4)], low=-0.999, high=0.999),
+    Case("erfinv_fn_tails", lambda a: L(a).erfinv(a), [(3, 4)], low=0.99, high=0.9999999),
+    Case("logit", lambda a: a.logit(), [(3, 4)], low=0.02, high=0.98),
+    Case("logit_eps", lambda a: L(a).logit(a, eps=0.1), [(3, 4)], low=-0.2, high=1.2),
+    Case("logit_eps_method", lambda a: a.logit(0.25), [(3, 4)], low=0.0, high=1.0),
+    Case("sgn", lambda a: a.sgn(), [(3, 4)], gradcheck=False),
+    Case("absolute", lambda a: L(a).absolute(a), [(3, 4)]),
+    Case("positive", lambda a: L(a).positive(a), [(3, 4)]),
+    Case("positive_method", lambda a: a.positive() * 2, [(3,)]),
+    Case("signbit", lambda a: a.signbit(), [(3, 4)], grad=False),
+    Case("isposinf", lambda a: (1 / a.round()).isposinf(), [(3, 4)], grad=False),
+    Case("isneginf", lambda a: L(a).isneginf(1 / a.round()), [(3, 4)], grad=False),
+    Case("isreal", lambda a: a.isreal(), [(3, 4)], grad=False),
+    Case("hypot", lambda a, b: L(a).hypot(a, b), [(3, 4), (4,)]),
+    Case("hypot_method", lambda a, b: a.hypot(b), [(3, 1), (1, 4)]),
+    Case("logaddexp", lambda a, b: a.logaddexp(b), [(3, 4), (4,)], low=-5, high=5),
+    Case("logaddexp2", lambda a, b: L(a).logaddexp2(a, b), [(3, 4), (3, 1)], low=-5, high=5),
+    Case("fmax", lambda a, b: L(a).fmax(a, b), [(3, 4), (4,)]),
+    Case("fmin", lambda a, b: a.fmin(b), [(3, 4), (3, 1)]),
+    # a tie: all of the gradient to input (to the detached copy in fmin's row: none; a kink, so
+    # no gradcheck)
+    Case("fmax_tie", lambda a: a.fmax(a.detach()), [(3, 4)], gradcheck=False),
+    Case("fmin_tie", lambda a: L(a).fmin(a.detach(), a), [(3, 4)], gradcheck=False),
+    Case("heaviside", lambda a, b: L(a).heaviside(a.round(), b), [(3, 4), (4,)], grad=False),
+    Case("heaviside_0d_values", lambda a, b: a.round().heaviside(b[0]), [(3, 4), (1,)], grad=False),
+    Case("subtract", lambda a, b: L(a).subtract(a, b, alpha=0.5), [(3, 4), (4,)]),
+    Case("subtract_method", lambda a, b: a.subtract(b), [(3,), (3,)]),
+    Case("subtract_number_first", lambda a: L(a).subtract(2.0, a), [(3,)]),
+    Case("float_power", lambda a, b: L(a).float_power(a, b), [(3, 4), (4,)], **POS),
+    Case("float_power_number", lambda a: a.float_power(2), [(3, 4)]),
+    Case("float_power_number_base", lambda a: L(a).float_power(2, a), [(3,)]),
+    Case("copysign", lambda a, b: L(a).copysign(a, b), [(3, 4), (4,)]),
+    Case("copysign_number", lambda a: a.copysign(-1.0), [(3, 4)]),
+    Case("nextafter", lambda a, b: L(a).nextafter(a, b), [(3, 4), (4,)]),
+    Case("nextafter_method", lambda a, b: a.nextafter(b.round()), [(3, 4), (3, 4)]),
+    Case("ldexp", lambda a, e: L(a).ldexp(a, e), [(3, 4), (4,)], int_inputs=(1,), int_high=5),
+    # torch's gradient takes 2^e as an integer, 0 for e < 0: gradcheck would see 2^e
+    Case(
+        "ldexp_negative_exponent",
+        lambda a, e: a.ldexp(e - 3),
+        [(3, 4), (4,)],
+        int_inputs=(1,),
+        int_high=6,
+        gradcheck=False,
+    ),
+    Case("ldexp_float_exponent", lambda a, b: a.ldexp(b), [(3, 4), (3, 4)]),
+    Case("tan_", lambda a: (a * 1).tan_(), [(3, 4)], low=-1.4, high=1.4),
+    Case("logit_eps_", lambda a: (a * 1).logit_(eps=0.3), [(3, 4)], low=0.0, high=1.0),
+    Case("subtract_", lambda a, b: (a * 1).subtract_(b, alpha=2), [(3, 4), (4,)]),
+    Case("hypot_", lambda a, b: (a * 1).hypot_(b), [(3, 4), (3, 4)]),
+    Case("gcd", lambda a, b: L(a).gcd(a, b), [(3, 4), (4,)], **INTS),
+    Case("lcm", lambda a, b: a.lcm(b), [(3, 4), (3, 1)], **INTS),
     # reductions
     Case("sum", lambda a: a.sum(), [(3, 4)]),
     Case("sum_dim", lambda a: a.sum(dim=1), [(3, 4, 2)]),
@@ -680,7 +760,9 @@ def test_cummax_cummin_ties_and_dtypes_as_torch(which, dtype):
 
 
 UNARY = """exp expm1 log log1p log2 log10 sqrt rsqrt abs sin cos tanh sigmoid relu sign floor ceil
-trunc round square reciprocal neg""".split()
+trunc round square reciprocal neg tan asin acos atan asinh acosh atanh arcsin arccos arctan arcsinh
+arccosh arctanh erf erfc erfinv exp2 logit deg2rad rad2deg sgn signbit isneginf isposinf isreal
+absolute positive sinc""".split()
 
 
 @pytest.mark.parametrize("dtype", [np.int64, np.int32, np.int8, np.uint8, np.bool_])
@@ -717,6 +799,22 @@ INTEGER_OPS = {
     "argmin": lambda a, b: a.argmin(0),
     "softmax": lambda a, b: a.softmax(0),
     "log_softmax": lambda a, b: a.log_softmax(-1),
+    "hypot": lambda a, b: a.hypot(b),
+    "logaddexp": lambda a, b: a.logaddexp(b),
+    "logaddexp2": lambda a, b: L(a).logaddexp2(a, b),
+    "fmax": lambda a, b: a.fmax(b),
+    "fmin": lambda a, b: L(a).fmin(a, b),
+    "heaviside": lambda a, b: a.heaviside(b),
+    "copysign": lambda a, b: a.copysign(b),
+    "copysign_number": lambda a, b: a.copysign(-1),
+    "nextafter": lambda a, b: a.nextafter(b),
+    "ldexp": lambda a, b: a.ldexp(b),
+    "gcd": lambda a, b: a.gcd(b),
+    "lcm": lambda a, b: L(a).lcm(a, b),
+    "float_power": lambda a, b: a.float_power(b),
+    "float_power_number": lambda a, b: L(a).float_power(a, 2),
+    "arctan2": lambda a, b: a.arctan2(b),
+    "subtract": lambda a, b: a.subtract(b, alpha=2),
 }
 SMALL_DTYPES = [np.bool_, np.uint8, np.int8, np.int32, np.int64, np.float32]
 
@@ -884,6 +982,40 @@ ERRORS = [
     ("tile_negative", lambda a: a.tile(-1), [(2, 3)]),
     ("repeat_interleave_negative", lambda a: a.repeat_interleave(-1), [(2, 3)]),
     ("repeat_interleave_counts", lambda a: a.repeat_interleave(L(a).tensor([1, 2])), [(3,)]),
+    # elementwise math
+    ("gcd_float", lambda a: L(a).gcd(a, a), [(3,)]),
+    ("gcd_float_and_int", lambda a: a.long().gcd(a), [(3,)]),
+    ("lcm_bool", lambda a: (a > 0).lcm(a > 0), [(3,)]),
+    ("gcd_number", lambda a: a.long().gcd(2), [(3,)]),
+    ("heaviside_dtypes", lambda a: a.heaviside(a.double()), [(3,)]),
+    ("heaviside_0d_dtypes", lambda a: a.heaviside(L(a).tensor(0.5, dtype=L(a).float64)), [(3,)]),
+    ("heaviside_number", lambda a: a.heaviside(0.5), [(3,)]),
+    ("hypot_int", lambda a: a.long().hypot(a.long()), [(3,)]),
+    ("hypot_number", lambda a: a.hypot(2), [(3,)]),
+    ("logaddexp_int", lambda a: a.long().logaddexp(a.int()), [(3,)]),
+    ("logaddexp2_bool", lambda a: L(a).logaddexp2(a > 0, a > 0), [(3,)]),
+    ("logaddexp_number_first", lambda a: L(a).logaddexp(1.0, a), [(3,)]),
+    ("nextafter_int", lambda a: a.int().nextafter(a.int()), [(3,)]),
+    ("fmax_number", lambda a: a.fmax(1.0), [(3,)]),
+    ("fmin_number_first", lambda a: L(a).fmin(1, a), [(3,)]),
+    ("ldexp_bool_exponent", lambda a: a.ldexp(a > 0), [(3,)]),
+    ("ldexp_number", lambda a: a.ldexp(2), [(3,)]),
+    ("ldexp__int", lambda a: a.long().ldexp_(a.long()), [(3,)]),
+    ("float_power__float32", lambda a: a.float_power_(2), [(3,)]),
+    ("float_power__int", lambda a: a.long().float_power_(a), [(3,)]),
+    ("float_power_numbers", lambda a: L(a).float_power(2, 3), [(3,)]),
+    ("copysign_number_first", lambda a: L(a).copysign(2.0, a), [(3,)]),
+    ("positive_bool", lambda a: (a > 0).positive(), [(3,)]),
+    ("positive_operator_bool", lambda a: +(a > 0), [(3,)]),
+    ("absolute_bool", lambda a: L(a).absolute(a > 0), [(3,)]),
+    ("subtract_bool", lambda a: (a > 0).subtract(a > 0), [(3,)]),
+    ("tan__int", lambda a: a.long().tan_(), [(3,)]),
+    ("arcsin__bool", lambda a: (a > 0).arcsin_(), [(3,)]),
+    ("gcd__into_bool", lambda a: (a > 0).gcd_(a.long()), [(3,)]),
+    ("heaviside_bad_broadcast", lambda a, b: a.heaviside(b), [(2, 3), (4,)]),
+    ("arctan2_number_fn", lambda a: L(a).arctan2(a, 2), [(3,)]),
+    ("hypot__number", lambda a: a.hypot_(2), [(3,)]),
+    ("heaviside__number", lambda a: a.heaviside_(1.0), [(3,)]),
     ("lerp_dtypes", lambda a, b: a.lerp(b.double(), 0.5), [(2, 3), (2, 3)]),
     ("lerp_weight_dtype", lambda a, b, w: a.lerp(b, w.double()), [(2, 3), (2, 3), (3,)]),
     ("lerp_bad_broadcast", lambda a, b: a.lerp(b, 0.5), [(2, 3), (4,)]),
@@ -1126,6 +1258,12 @@ sum_to_size_bad sum_to_size_longer apply_requires_grad map_requires_grad map_sha
 unfold_size_too_large unfold_negative_size unfold_step_0 unfold_negative_step
 unfold_size_before_step unfold_bad_dim unfold_bad_negative_dim unfold_0d_size unfold_0d_dim
 unfold_0d_step unfold_float_size unfold_bool_step unfold_numpy_float_dim unfold_tensor_size
+gcd_float gcd_float_and_int lcm_bool gcd_number heaviside_dtypes heaviside_0d_dtypes
+heaviside_number hypot_int hypot_number logaddexp_int logaddexp2_bool logaddexp_number_first
+nextafter_int fmax_number fmin_number_first ldexp_bool_exponent ldexp_number ldexp__int
+float_power__float32 float_power__int float_power_numbers copysign_number_first positive_bool
+positive_operator_bool absolute_bool subtract_bool tan__int arcsin__bool gcd__into_bool
+atan2_number arctan2_number_fn hypot__number heaviside__number
 """.split()
 
 
@@ -1543,6 +1681,43 @@ INPLACE = {
     "cosh_": lambda a, b, c: a.cosh_(),
     "atan2_": lambda a, b, c: a.atan2_(b),
     "xlogy_": lambda a, b, c: a.xlogy_(b.abs()),
+    "tan_": lambda a, b, c: a.tan_(),
+    "asin_": lambda a, b, c: (a / 2).asin_(),
+    "arcsin_": lambda a, b, c: (a / 2).arcsin_(),
+    "acos_": lambda a, b, c: (a / 2).acos_(),
+    "arccos_": lambda a, b, c: (a / 2).arccos_(),
+    "atan_": lambda a, b, c: a.atan_(),
+    "arctan_": lambda a, b, c: a.arctan_(),
+    "asinh_": lambda a, b, c: a.asinh_(),
+    "arcsinh_": lambda a, b, c: a.arcsinh_(),
+    "acosh_": lambda a, b, c: (a.abs() + 1).acosh_(),
+    "arccosh_": lambda a, b, c: (a.abs() + 1).arccosh_(),
+    "atanh_": lambda a, b, c: (a / 2).atanh_(),
+    "arctanh_": lambda a, b, c: (a / 2).arctanh_(),
+    "arctan2_": lambda a, b, c: a.arctan2_(b),
+    "erf_": lambda a, b, c: a.erf_(),
+    "erfc_": lambda a, b, c: a.erfc_(),
+    "erfinv_": lambda a, b, c: (a / 2).erfinv_(),
+    "exp2_": lambda a, b, c: a.exp2_(),
+    "logit_": lambda a, b, c: a.sigmoid().logit_(),
+    "logit_eps_": lambda a, b, c: a.logit_(eps=0.2),
+    "hypot_": lambda a, b, c: a.hypot_(b),
+    "deg2rad_": lambda a, b, c: a.deg2rad_(),
+    "rad2deg_": lambda a, b, c: a.rad2deg_(),
+    "sgn_": lambda a, b, c: a.sgn_(),
+    "sinc_": lambda a, b, c: a.sinc_(),
+    "copysign_": lambda a, b, c: a.copysign_(b),
+    "copysign_number_": lambda a, b, c: a.copysign_(-1),
+    "nextafter_": lambda a, b, c: a.nextafter_(b),
+    "heaviside_": lambda a, b, c: a.round().heaviside_(b),
+    "subtract_": lambda a, b, c: a.subtract_(b, alpha=3),
+    "absolute_": lambda a, b, c: a.absolute_(),
+    "gcd_": lambda a, b, c: (a * 5).long().gcd_((b * 5).long()),
+    "lcm_": lambda a, b, c: (a * 5).int().lcm_((b * 5).long()),
+    "float_power_": lambda a, b, c: a.float_power_(b.abs()),
+    "float_power_number_": lambda a, b, c: a.float_power_(2),
+    "ldexp_": lambda a, b, c: a.ldexp_((b * 3).long()),
+    "ldexp_float_": lambda a, b, c: a.ldexp_(b),
 }
 
 
@@ -1587,3 +1762,69 @@ def test_apply_and_map_as_torch():
             assert x.map_(lib.tensor(data[0]), lambda a, b: a - b) is x
             results.append(x)
         assert_same(*results, dtype)
+
+
+MATH_UNARY = """tan asin acos atan asinh acosh atanh sinc deg2rad rad2deg exp2 erf erfc erfinv
+logit sgn signbit isposinf isneginf""".split()
+MATH_BINARY = """arctan2 hypot logaddexp logaddexp2 fmax fmin heaviside copysign nextafter ldexp
+float_power subtract""".split()
+# The special values of NON_FINITE, every one (every pair for the binary ops) with every upstream
+# gradient value: the rows above draw only some of them. (name: the call, its number of tensors)
+SPECIAL = {
+    **{name: (lambda a, name=name: getattr(a, name)(), 1) for name in MATH_UNARY},
+    "logit_eps": (lambda a: a.logit(eps=0.25), 1),
+    "copysign_number": (lambda a: a.copysign(-0.0), 1),
+    "float_power_number": (lambda a: a.float_power(-1.5), 1),  # (-0.5 is rsqrt: see pow_frac)
+    **{name: (lambda a, b, name=name: getattr(a, name)(b), 2) for name in MATH_BINARY},
+}
+
+
+# where torch's gradient at a special value depends on where the element lies in the tensor
+_LOGIT = (
+    "torch's logit backward has a vectorised loop, which runs on the first elements of a long "
+    "tensor, and a scalar one for the rest, and they differ: at x = -0.0 (-inf where the scalar "
+    "loop, and ff, give dy * inf) and, with eps, at NaN (0 where they give NaN)"
+)
+SPECIAL_DIFFERS = {"logit": _LOGIT, "logit_eps": _LOGIT}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", SPECIAL)
+def test_math_at_every_special_value_as_torch(name, dtype):
+    if name in SPECIAL_DIFFERS:
+        pytest.skip(SPECIAL_DIFFERS[name])
+    (fn, arity), values = SPECIAL[name], np.array(NON_FINITE, dtype)
+    n = len(values)
+    if arity == 1:
+        arrays = [np.repeat(values, n)]  # each value with each upstream value
+    else:
+        arrays = [np.repeat(values, n), np.tile(values, n)]
+    fx, tx = to_ff(arrays, True), to_torch(arrays, True)
+    with np.errstate(all="ignore"):
+        fo, to = fn(*fx), fn(*tx)
+    assert_same(fo, to, f"{name} {dtype} forward")
+    if not to.requires_grad or name == "heaviside":  # (no derivative: test_heaviside_...)
+        return
+    upstream = np.tile(values, n) if arity == 1 else np.roll(np.repeat(values, n), 3)
+    fo.backward(ff.tensor(upstream.astype(as_numpy(fo).dtype)))
+    to.backward(torch.tensor(upstream.astype(as_numpy(to).dtype)))
+    for i, (a, b) in enumerate(zip(fx, tx)):
+        assert_same(a.grad, b.grad, f"{name} {dtype} grad of input {i}")
+
+
+def test_heaviside_has_no_derivative_as_torch():
+    """torch records a NotImplemented node (the output requires grad) whose backward raises."""
+    for lib in (torch, ff):
+        x = lib.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+        y = lib.heaviside(x, lib.tensor(0.5))
+        assert y.requires_grad
+        name = y.grad_fn.name() if lib is ff else type(y.grad_fn).__name__
+        assert name == "NotImplemented"
+        with pytest.raises(
+            RuntimeError, match="^derivative for aten::heaviside is not implemented"
+        ):
+            y.sum().backward()
+        y = x * 1
+        y.heaviside_(lib.tensor(0.5))
+        with pytest.raises(RuntimeError, match="^derivative for aten::heaviside_ is not"):
+            y.sum().backward()

@@ -34,19 +34,22 @@ from feedforward.tensor import Tensor
 # What ``import feedforward`` takes from here: torch's functions. (expand, view, repeat and the
 # other methods-only names are here for the methods of the same names: torch has no torch.view.)
 __all__ = """
-abs add addcdiv addcmul addmm all allclose amax amin any argmax argmin argsort argwhere atan2
+abs absolute acos acosh add addcdiv addcmul addmm all allclose amax amin any arccos arccosh arcsin
+arcsinh arctan arctan2 arctanh argmax argmin argsort argwhere asin asinh atan atan2 atanh
 bitwise_and bitwise_not bitwise_or bitwise_xor bmm broadcast_tensors broadcast_to bucketize cat
-cdist ceil chunk clamp clamp_max clamp_min clip concat concatenate cos cosh count_nonzero cummax
-cummin cumprod cumsum diag diagonal div dot einsum eq equal exp expm1 flatten flip floor
-floor_divide fmod frac gather ge greater greater_equal gt histc hstack index_fill index_put
-index_select isclose isfinite isin isinf isnan le lerp less less_equal log log10 log1p log2
-log_softmax logical_and logical_not logical_or logical_xor logsumexp lt masked_fill masked_select
-matmul max maximum mean median meshgrid min minimum mm moveaxis movedim mul mv nan_to_num nanmean
-nansum narrow ne neg nonzero norm not_equal outer permute pow prod put ravel reciprocal relu
-remainder repeat_interleave reshape roll round rsqrt scatter scatter_add scatter_reduce searchsorted
-select sigmoid sign sin sinh softmax sort split sqrt square squeeze stack std std_mean sub sum
-swapaxes swapdims t take take_along_dim tanh tensor_split tile topk trace transpose tril triu
-true_divide trunc unbind unflatten unique unsqueeze var var_mean vstack where xlogy
+cdist ceil chunk clamp clamp_max clamp_min clip concat concatenate copysign cos cosh count_nonzero
+cummax cummin cumprod cumsum deg2rad diag diagonal div dot einsum eq equal erf erfc erfinv exp exp2
+expm1 flatten flip float_power floor floor_divide fmax fmin fmod frac gather gcd ge greater
+greater_equal gt heaviside histc hstack hypot index_fill index_put index_select isclose isfinite
+isin isinf isnan isneginf isposinf isreal lcm ldexp le lerp less less_equal log log10 log1p log2
+log_softmax logaddexp logaddexp2 logical_and logical_not logical_or logical_xor logit logsumexp lt
+masked_fill masked_select matmul max maximum mean median meshgrid min minimum mm moveaxis movedim
+mul mv nan_to_num nanmean nansum narrow ne neg nextafter nonzero norm not_equal outer permute
+positive pow prod put rad2deg ravel reciprocal relu remainder repeat_interleave reshape roll round
+rsqrt scatter scatter_add scatter_reduce searchsorted select sgn sigmoid sign signbit sin sinc sinh
+softmax sort split sqrt square squeeze stack std std_mean sub subtract sum swapaxes swapdims t take
+take_along_dim tan tanh tensor_split tile topk trace transpose tril triu true_divide trunc unbind
+unflatten unique unsqueeze var var_mean vstack where xlogy
 """.split()
 
 
@@ -248,6 +251,121 @@ def xlogy(input, other):
     return E.Xlogy.apply(input, other)
 
 
+def subtract(input, other, *, alpha=1):
+    """``sub`` by another name; a number first is taken as a tensor (SubBackward0, not rsub)."""
+    out = sub(input, other, alpha=alpha)
+    return out if isinstance(input, Tensor) else _named(out, "SubBackward0")
+
+
+def _check_tensors(fn: str, input, other, arg: str = "other") -> None:
+    _check_tensor(input, fn)
+    _check_tensor(other, fn, arg, 2)
+
+
+def hypot(input, other):
+    """sqrt(input^2 + other^2), without overflow for large inputs."""
+    _check_tensors("hypot", input, other)
+    return E.Hypot.apply(input, other)
+
+
+def logaddexp(input, other):
+    """log(exp(input) + exp(other)), finite where the exponentials would overflow."""
+    _check_tensors("logaddexp", input, other)
+    return E.Logaddexp.apply(input, other)
+
+
+def logaddexp2(input, other):
+    """log2(2^input + 2^other)."""
+    _check_tensors("logaddexp2", input, other)
+    return E.Logaddexp2.apply(input, other)
+
+
+def fmax(input, other):
+    """The elementwise maximum, ignoring NaN: a NaN only where both are NaN."""
+    _check_tensors("fmax", input, other)
+    return E.Fmax.apply(input, other)
+
+
+def fmin(input, other):
+    _check_tensors("fmin", input, other)
+    return E.Fmin.apply(input, other)
+
+
+def heaviside(input, values):
+    """The step function: 0 below zero, 1 above, ``values`` (of input's dtype) at zero."""
+    _check_tensors("heaviside", input, values, "values")
+    return E.Heaviside.apply(input, values)
+
+
+def copysign(input, other):
+    """|input| with the sign of other (a tensor or a number), -0.0 and NaN's sign included."""
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"copysign() received an invalid combination of arguments - got "
+            f"({type(input).__name__}, {type(other).__name__}), but expected one of:\n"
+            " * (Tensor input, Tensor other, *, Tensor out = None)\n"
+            " * (Tensor input, Number other, *, Tensor out = None)\n"
+        )
+    return E.Copysign.apply(input, other)
+
+
+def nextafter(input, other):
+    """The next float after input in the direction of other."""
+    _check_tensors("nextafter", input, other)
+    return E.Nextafter.apply(input, other)
+
+
+def ldexp(input, other):
+    """input * 2^other."""
+    _check_tensors("ldexp", input, other)
+    return E.Ldexp.apply(input, other)
+
+
+def float_power(input, exponent):
+    """pow in float64, whatever the dtypes: the tensors are cast (ToCopy), numbers made floats."""
+    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        raise TypeError(
+            f"float_power() received an invalid combination of arguments - got "
+            f"({type(input).__name__}, {type(exponent).__name__}), but expected one of:\n"
+            " * (Tensor input, Tensor exponent, *, Tensor out = None)\n"
+            " * (Number self, Tensor exponent, *, Tensor out = None)\n"
+            " * (Tensor input, Number exponent, *, Tensor out = None)\n"
+        )
+    base, exp = (
+        x.to(_dtype.float64) if isinstance(x, Tensor) else builtins.float(x)
+        for x in (input, exponent)
+    )
+    return E.Pow.apply(base, exp)
+
+
+def _integer_only(np_fn, name: str):
+    """gcd and lcm: integer kernels only (and not of two bools), no gradient."""
+
+    def fn(input, other):
+        _check_tensors(name, input, other)
+        a, b = input._data, other._data
+        dtype = _dtype.result_type(a, b)
+        if dtype.kind not in "iu":
+            raise kernel_error(f"{name}_cpu", dtype)
+        try:
+            out = np_fn(a.astype(dtype, copy=False), b.astype(dtype, copy=False))
+        except ValueError:
+            raise broadcast_error(name, a.shape, b.shape) from None
+        return Tensor._make(np.asarray(out), False, None)
+
+    fn.__name__ = name
+    return fn
+
+
+gcd = _integer_only(np.gcd, "gcd")
+lcm = _integer_only(np.lcm, "lcm")
+
+
+def arctan2(input, other):
+    _check_tensor(other, "arctan2", "other", 2)  # (torch's message names the alias)
+    return E.Atan2.apply(input, other)
+
+
 # ---------------------------------------------------------------- unary
 
 
@@ -381,6 +499,36 @@ cosh = _unary(E.Cosh)
 frac = _unary(E.Frac)
 
 
+tan = _unary(E.Tan)
+asin = arcsin = _unary(E.Asin)
+acos = arccos = _unary(E.Acos)
+atan = arctan = _unary(E.Atan)
+asinh = arcsinh = _unary(E.Asinh)
+acosh = arccosh = _unary(E.Acosh)
+atanh = arctanh = _unary(E.Atanh)
+sinc = _unary(E.Sinc)
+deg2rad = _unary(E.Deg2Rad)
+rad2deg = _unary(E.Rad2Deg)
+exp2 = _unary(E.Exp2)
+erf = _unary(E.Erf)
+erfc = _unary(E.Erfc)
+erfinv = _unary(E.Erfinv)
+sgn = _unary(E.Sgn)
+absolute = abs
+
+
+def logit(input, eps=None):
+    """log(p / (1 - p)); with ``eps``, p is first clamped to [eps, 1 - eps]."""
+    return E.Logit.apply(input) if eps is None else E.Logit.apply(input, eps)
+
+
+def positive(input):
+    """input itself (torch's ``+x``), refused for bool tensors as torch does."""
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
 def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None):
     """NaN as ``nan``, +-inf as ``posinf``/``neginf`` (default: the dtype's extreme values)."""
     return E.NanToNum.apply(input, nan, posinf, neginf)
@@ -452,6 +600,30 @@ def isinf(input):
 
 def isfinite(input):
     return Tensor._make(np.isfinite(input._data), False, None)
+
+
+def signbit(input):
+    """Whether the sign bit is set: True for -0.0 and a NaN with it, x < 0 for integers."""
+    data = input._data
+    found = np.signbit(data) if data.dtype.kind == "f" else data < 0
+    return Tensor._make(np.asarray(found), False, None)
+
+
+def isposinf(input):
+    data = input._data
+    found = data == np.inf if data.dtype.kind == "f" else np.zeros(data.shape, bool)
+    return Tensor._make(np.asarray(found), False, None)
+
+
+def isneginf(input):
+    data = input._data
+    found = data == -np.inf if data.dtype.kind == "f" else np.zeros(data.shape, bool)
+    return Tensor._make(np.asarray(found), False, None)
+
+
+def isreal(input):
+    """True everywhere: the library has no complex dtypes."""
+    return Tensor._make(np.ones(input._data.shape, bool), False, None)
 
 
 def equal(input, other) -> bool:

@@ -16,6 +16,7 @@ from feedforward.autograd.grad_mode import _state
 from feedforward.ops import api
 from feedforward.ops import elementwise as E
 from feedforward.ops import linalg as L
+from feedforward.ops._util import can_cast, type_name
 from feedforward.tensor import Tensor
 
 # methods whose first argument is the tensor itself, same name as the function
@@ -35,6 +36,9 @@ masked_fill sort argsort topk tril triu outer
 narrow select ravel roll moveaxis diag diagonal trace cumprod tile repeat_interleave nan_to_num
 lerp addcmul addcdiv addmm mv sinh cosh atan2 fmod frac xlogy nanmean nansum tensor_split median
 masked_select take histc cummax cummin unfold
+tan asin acos atan asinh acosh atanh arcsin arccos arctan arctan2 arcsinh arccosh arctanh erf erfc
+erfinv exp2 logit hypot logaddexp logaddexp2 deg2rad rad2deg sgn signbit isneginf isposinf isreal
+fmax fmin heaviside subtract absolute positive sinc float_power copysign nextafter ldexp gcd lcm
 """.split()
 
 for _name in _SAME_NAME:
@@ -183,7 +187,7 @@ for _op, _fn in {
     setattr(Tensor, f"__{_op}__", _binary_operator(_fn))
 
 Tensor.__neg__ = api.neg
-Tensor.__pos__ = lambda self: self
+Tensor.__pos__ = api.positive
 Tensor.__abs__ = api.abs
 Tensor.__invert__ = api.bitwise_not
 Tensor.__and__ = _binary_operator(api.bitwise_and)
@@ -214,6 +218,60 @@ floor ceil round trunc masked_fill remainder floor_divide sign reciprocal square
 Tensor.clip_ = Tensor.clamp_
 for _name in "lerp addcmul addcdiv addmm nan_to_num fmod frac sinh cosh atan2 xlogy".split():
     setattr(Tensor, _name + "_", _inplace_method(getattr(api, _name)))
+for _name in """tan asin acos atan asinh acosh atanh arcsin arccos arctan arctan2 arcsinh arccosh
+arctanh erf erfc erfinv exp2 logit hypot deg2rad rad2deg sgn sinc copysign nextafter
+subtract absolute gcd lcm""".split():
+    setattr(Tensor, _name + "_", _inplace_method(getattr(api, _name)))
+
+
+def _heaviside_(self, values):
+    out = api.heaviside(self._as_input(), values)
+    if out.grad_fn is not None:
+        out.grad_fn.aten_name = "heaviside_"  # torch's refusal to differentiate names heaviside_
+    return self._inplace(out)
+
+
+def _float_power_(self, exponent):
+    """In place only into a float64 tensor: torch refuses to cast float_power's result."""
+    if self._data.dtype != np.float64:
+        raise RuntimeError(
+            f"the base given to float_power_ has dtype {type_name(self)} but the operation's "
+            "result requires dtype Double"
+        )
+    return self._inplace(api.float_power(self._as_input(), exponent))
+
+
+def _ldexp_(self, other):
+    result = api.ldexp(self._as_input(), other)
+    if not can_cast(result._data.dtype, self._data.dtype):  # torch's own words here
+        raise RuntimeError(f"ldexp can't be cast to the desired output type {type_name(self)}")
+    return self._inplace(result)
+
+
+Tensor.float_power_ = _float_power_
+Tensor.heaviside_ = _heaviside_
+Tensor.ldexp_ = _ldexp_
+
+
+def _checked_operand(method, name: str, arg: str):
+    """A method whose operand must be a tensor, with torch's TypeError for a number: a method's
+    message counts the arguments after self (``x.hypot(2)``: position 1, ``ff.hypot(x, 2)``: 2)."""
+
+    def checked(self, other, *args, **kwargs):
+        api._check_tensor(other, name, arg, 1)
+        return method(self, other, *args, **kwargs)
+
+    checked.__name__ = name
+    return checked
+
+
+for _name in """atan2 arctan2 hypot logaddexp logaddexp2 fmax fmin heaviside nextafter ldexp gcd
+lcm""".split():
+    _arg = "values" if _name == "heaviside" else "other"
+    setattr(Tensor, _name, _checked_operand(getattr(Tensor, _name), _name, _arg))
+    if hasattr(Tensor, _name + "_"):
+        _inplace = getattr(Tensor, _name + "_")
+        setattr(Tensor, _name + "_", _checked_operand(_inplace, _name + "_", _arg))
 
 for _op, _name in {
     "iadd": "add_",

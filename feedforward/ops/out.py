@@ -50,6 +50,9 @@ RULES = {
     CAST: """exp log log2 log10 log1p expm1 sqrt rsqrt sin cos tanh sinh cosh sigmoid square
         reciprocal add sub mul div true_divide floor_divide remainder fmod pow atan2 maximum
         minimum xlogy lerp addcmul addcdiv outer
+        tan asin acos atan asinh acosh atanh arcsin arccos arctan arctan2 arcsinh arccosh arctanh
+        erf erfc erfinv exp2 logit sinc deg2rad rad2deg hypot logaddexp logaddexp2 fmax fmin
+        subtract copysign nextafter ldexp gcd lcm
         eq ne lt le gt ge greater less greater_equal less_equal not_equal
         logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor
         mean std var logsumexp cat concat concatenate stack hstack vstack""",
@@ -57,7 +60,8 @@ RULES = {
         nan_to_num matmul mm bmm mv dot addmm softmax log_softmax norm tril triu diag
         amax amin argmax argmin any all isin where gather index_select masked_select take
         take_along_dim scatter scatter_add scatter_reduce nonzero multinomial max min median sort
-        topk cummax cummin histc searchsorted bucketize""",
+        topk cummax cummin histc searchsorted bucketize sgn absolute signbit isneginf isposinf
+        heaviside float_power""",
     OUT_DTYPE: "sum prod cumsum cumprod nansum nanmean",
     ANY: "bernoulli",
     FACTORY: "zeros ones empty full arange linspace logspace eye rand randn randint randperm",
@@ -74,6 +78,7 @@ _AMAX = (
     "for out's dtype."
 )
 _CAT = "torch.cat(): input types can't be cast to the desired output type {out}"
+_BOOL_ONLY = ("signbit", "isneginf", "isposinf")
 DTYPE_ERRORS = {
     **dict.fromkeys(RULES[EXACT].split()[:13], _SAME_DTYPE),  # abs ... bitwise_not
     **dict.fromkeys("cat concat concatenate stack hstack vstack".split(), _CAT),
@@ -103,6 +108,12 @@ DTYPE_ERRORS = {
         "Long(int64) depending on whether out_int32 flag is True, but we got output tensor's dtype "
         "{out} and out_int32 flag is {out_int32}",
     ),
+    **dict.fromkeys(("sgn", "abs"), _SAME_DTYPE),  # (absolute is abs)
+    **{name: f"{name} does not support non-boolean outputs." for name in _BOOL_ONLY},
+    "heaviside": "heaviside is not yet implemented for tensors with different dtypes.",
+    "float_power": "the output given to float_power has dtype {out} but the operation's result "
+    "requires dtype {result}",
+    "ldexp": "ldexp can't be cast to the desired output type {out}",
     "median": "Expected tensor for 'values' to have the same type as tensor for argument #2 "
     "'self'; but type {out_type} does not equal torch.{result}Tensor (while checking arguments "
     "for median)",
@@ -114,7 +125,8 @@ TYPE_ERRORS = {"cat", "concat", "concatenate", "stack", "hstack", "vstack"}  # t
 NOT_DIFFERENTIABLE = set(
     """eq ne lt le gt ge greater less greater_equal less_equal not_equal logical_and logical_or
     logical_xor logical_not bitwise_and bitwise_or bitwise_xor bitwise_not isin argmax argmin
-    nonzero floor_divide softmax log_softmax diag histc searchsorted bucketize""".split()
+    nonzero floor_divide softmax log_softmax diag histc searchsorted bucketize signbit isneginf
+    isposinf heaviside gcd lcm""".split()
 )
 # the op torch names when it refuses grad: the one its function is made of
 TORCH_OP_NAMES = {
@@ -126,6 +138,9 @@ TORCH_OP_NAMES = {
     "take_along_dim": "gather",
     "nanmean": "nansum",
     "norm": "linalg_vector_norm",
+    "subtract": "sub",
+    "arctan2": "atan2",
+    "float_power": "pow",
 }
 
 
