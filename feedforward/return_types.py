@@ -1,4 +1,5 @@
-"""The named tuples of the functions that return (values, indices), as ``torch.return_types``.
+"""The named tuples of the functions that return (values, indices) (aminmax: (min, max),
+histogram: (hist, bin_edges)), as ``torch.return_types``.
 
 ``ff.max(x, dim=1)`` gives a ``return_types.max``: a tuple, so ``values, indices = ...`` works,
 with the fields by name too (``.values``, ``.indices``); the same call with ``out=`` gives a
@@ -14,8 +15,10 @@ from __future__ import annotations
 from collections import namedtuple
 
 __all__ = [
-    "cummax", "cummax_out", "cummin", "cummin_out", "max", "max_out", "median", "median_out",
-    "min", "min_out", "sort", "sort_out", "topk", "topk_out",
+    "aminmax", "aminmax_out", "cummax", "cummax_out", "cummin", "cummin_out", "histogram",
+    "histogram_out", "kthvalue", "kthvalue_out", "max", "max_out", "median", "median_out", "min",
+    "min_out", "mode", "mode_out", "nanmedian", "nanmedian_out", "sort", "sort_out", "topk",
+    "topk_out",
 ]  # fmt: skip
 
 
@@ -45,16 +48,26 @@ def _return_type(name: str, fields: tuple[str, ...] = ("values", "indices")) -> 
     return type(name, (namedtuple(name, fields),), namespace)
 
 
+aminmax = _return_type("aminmax", ("min", "max"))
+aminmax_out = _return_type("aminmax_out", ("min", "max"))
 cummax = _return_type("cummax")
 cummax_out = _return_type("cummax_out")
 cummin = _return_type("cummin")
 cummin_out = _return_type("cummin_out")
+histogram = _return_type("histogram", ("hist", "bin_edges"))
+histogram_out = _return_type("histogram_out", ("hist", "bin_edges"))
+kthvalue = _return_type("kthvalue")
+kthvalue_out = _return_type("kthvalue_out")
 max = _return_type("max")
 max_out = _return_type("max_out")
 median = _return_type("median")
 median_out = _return_type("median_out")
 min = _return_type("min")
 min_out = _return_type("min_out")
+mode = _return_type("mode")
+mode_out = _return_type("mode_out")
+nanmedian = _return_type("nanmedian")
+nanmedian_out = _return_type("nanmedian_out")
 sort = _return_type("sort")
 sort_out = _return_type("sort_out")
 topk = _return_type("topk")

@@ -13,6 +13,7 @@ from feedforward import _dtype, return_types
 from feedforward.autograd import anomaly
 from feedforward.autograd.function import UNRECORDED
 from feedforward.autograd.grad_mode import _state
+from feedforward.ops import _selection as Sel
 from feedforward.ops import elementwise as E
 from feedforward.ops import indexing as I
 from feedforward.ops import linalg as L
@@ -34,22 +35,23 @@ from feedforward.tensor import Tensor
 # What ``import feedforward`` takes from here: torch's functions. (expand, view, repeat and the
 # other methods-only names are here for the methods of the same names: torch has no torch.view.)
 __all__ = """
-abs absolute acos acosh add addcdiv addcmul addmm all allclose amax amin any arccos arccosh arcsin
-arcsinh arctan arctan2 arctanh argmax argmin argsort argwhere asin asinh atan atan2 atanh
-bitwise_and bitwise_not bitwise_or bitwise_xor bmm broadcast_tensors broadcast_to bucketize cat
-cdist ceil chunk clamp clamp_max clamp_min clip concat concatenate copysign cos cosh count_nonzero
-cummax cummin cumprod cumsum deg2rad diag diagonal div dot einsum eq equal erf erfc erfinv exp exp2
-expm1 flatten flip float_power floor floor_divide fmax fmin fmod frac gather gcd ge greater
-greater_equal gt heaviside histc hstack hypot index_fill index_put index_select isclose isfinite
-isin isinf isnan isneginf isposinf isreal lcm ldexp le lerp less less_equal log log10 log1p log2
-log_softmax logaddexp logaddexp2 logical_and logical_not logical_or logical_xor logit logsumexp lt
-masked_fill masked_select matmul max maximum mean median meshgrid min minimum mm moveaxis movedim
-mul mv nan_to_num nanmean nansum narrow ne neg nextafter nonzero norm not_equal outer permute
-positive pow prod put rad2deg ravel reciprocal relu remainder repeat_interleave reshape roll round
-rsqrt scatter scatter_add scatter_reduce searchsorted select sgn sigmoid sign signbit sin sinc sinh
+abs absolute acos acosh add addcdiv addcmul addmm all allclose amax amin aminmax any arccos arccosh
+arcsin arcsinh arctan arctan2 arctanh argmax argmin argsort argwhere asin asinh atan atan2 atanh
+bincount bitwise_and bitwise_not bitwise_or bitwise_xor bmm broadcast_tensors broadcast_to bucketize
+cat cdist ceil chunk clamp clamp_max clamp_min clip concat concatenate copysign corrcoef cos cosh
+count_nonzero cov cummax cummin cumprod cumsum deg2rad diag diagonal div dot einsum eq equal erf
+erfc erfinv exp exp2 expm1 flatten flip float_power floor floor_divide fmax fmin fmod frac gather
+gcd ge greater greater_equal gt heaviside histc histogram hstack hypot index_fill index_put
+index_select isclose isfinite isin isinf isnan isneginf isposinf isreal kthvalue lcm ldexp le lerp
+less less_equal log log10 log1p log2 log_softmax logaddexp logaddexp2 logcumsumexp logical_and
+logical_not logical_or logical_xor logit logsumexp lt masked_fill masked_select matmul max maximum
+mean median meshgrid min minimum mm mode moveaxis movedim msort mul mv nan_to_num nanmean nanmedian
+nanquantile nansum narrow ne neg nextafter nonzero norm not_equal outer permute positive pow prod
+put quantile rad2deg ravel reciprocal relu remainder repeat_interleave reshape roll round rsqrt
+scatter scatter_add scatter_reduce searchsorted select sgn sigmoid sign signbit sin sinc sinh
 softmax sort split sqrt square squeeze stack std std_mean sub subtract sum swapaxes swapdims t take
 take_along_dim tan tanh tensor_split tile topk trace transpose tril triu true_divide trunc unbind
-unflatten unique unsqueeze var var_mean vstack where xlogy
+unflatten unique unique_consecutive unsqueeze var var_mean vstack where xlogy
 """.split()
 
 
@@ -492,6 +494,46 @@ def unique(
         found.append(counts.astype(np.int64))
     tensors = tuple(Tensor._make(np.asarray(a), False, None) for a in found)
     return tensors[0] if len(tensors) == 1 else tensors
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    """The first element of each run of equal consecutive elements (``[1, 1, 2, 2, 1]`` gives
+    ``[1, 2, 1]``), flattened, or with ``dim`` the runs of equal slices along it; on request each
+    element's run and each run's length. Not differentiable."""
+    data = input._data
+    if dim is None:
+        flat = data.reshape(-1)
+        new_run = np.ones(flat.shape, bool)
+        new_run[1:] = flat[1:] != flat[:-1]  # (NaN != NaN: each NaN a run of its own)
+        values = flat[new_run]
+        inverse_shape = data.shape
+    else:
+        if input.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        axis = normalize_dim(dim, input.ndim)
+        if data.size == 0 and data.shape[axis] != 0:
+            raise RuntimeError(
+                "There are 0 sized dimensions, and they aren't selected, so unique cannot be "
+                "applied"
+            )
+        lines = np.moveaxis(data, axis, 0).reshape(
+            data.shape[axis], data.size // builtins.max(data.shape[axis], 1)
+        )
+        new_run = np.ones(len(lines), bool)
+        new_run[1:] = (lines[1:] != lines[:-1]).any(axis=1)
+        values = np.compress(new_run, data, axis=axis)
+        inverse_shape = (len(lines),)
+    starts = np.flatnonzero(new_run)
+    found = [Tensor._make(np.ascontiguousarray(values), False, None)]
+    error = NotImplementedError("the derivative for 'unique_consecutive' is not implemented.")
+    found[0] = _no_derivative(found[0], (input,), "UniqueConsecutive", error)
+    if return_inverse:
+        inverse = (np.cumsum(new_run) - 1).reshape(inverse_shape)
+        found.append(Tensor._make(inverse.astype(np.int64), False, None))
+    if return_counts:
+        counts = np.diff(np.append(starts, len(new_run)))
+        found.append(Tensor._make(counts.astype(np.int64), False, None))
+    return found[0] if len(found) == 1 else tuple(found)
 
 
 sinh = _unary(E.Sinh)
@@ -947,6 +989,267 @@ def median(input, dim=None, keepdim=False):
     if input.ndim == 0:
         values, idx = values.reshape(()), idx.reshape(())
     return return_types.median((values, Tensor._make(idx, False, None)))
+
+
+def _recording(*tensors) -> bool:
+    """Whether a graph is recorded through any of ``tensors``: grad mode on, one requires grad."""
+    return _state["grad"] and builtins.any(
+        isinstance(t, Tensor) and t._requires_grad for t in tensors
+    )
+
+
+def _check_int(value, fn: str, arg: str, position: int | None = None) -> None:
+    """torch's TypeError for an argument that must be an int (bool and float are refused)."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        where = f" (position {position})" if position else ""
+        raise TypeError(f"{fn}(): argument '{arg}'{where} must be int, not {type(value).__name__}")
+
+
+def _pick_along(data: np.ndarray, axis: int, pick) -> np.ndarray:
+    """``pick`` (a (rows, n) array -> an index per row) applied to the elements along ``axis``,
+    each line of them one row: the indices, in the shape of a keepdim reduction."""
+    moved = np.moveaxis(data, axis, -1)
+    picked = pick(moved.reshape(-1, moved.shape[-1]))
+    return np.expand_dims(np.asarray(picked).reshape(moved.shape[:-1]), axis)
+
+
+def _picked(input, src, axis: int, keepdim: bool, idx: np.ndarray, node: str, result):
+    """(values, indices) of a reduction that picks one element along ``axis``: the values are
+    those elements, so the gradient goes to each one (torch's ``value_selecting_reduction``)."""
+    idx = (idx if keepdim else np.squeeze(idx, axis)).astype(np.int64)
+    values = _named(R.MaxDim.apply(src, idx, axis, keepdim), node)
+    if input.ndim == 0:
+        values, idx = _named(values.reshape(()), node), idx.reshape(())
+    return result((values, Tensor._make(idx, False, None)))
+
+
+def _reduced_line(input, dim, fn: str):
+    """The axis ``dim`` names, the input as at least 1-d, and torch's error for an empty one."""
+    axis = normalize_dim(dim, input.ndim)
+    src = input if input.ndim else input.reshape(1)
+    if src.shape[axis] == 0:
+        raise IndexError(f"{fn}(): Expected reduction dim {axis} to have non-zero size.")
+    return axis, src
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    """The k-th smallest element along ``dim`` (NaN counts as the largest) and its index:
+    ``ff.kthvalue(ff.tensor([4.0, 1.0, 3.0]), 2)`` is (3., 2). Among equal values the index is
+    the one torch's quickselect stops at (``_selection.kthvalue_indices``)."""
+    _check_int(k, "kthvalue", "k", 2)
+    axis, src = _reduced_line(input, dim, "kthvalue")
+    if not 1 <= k <= src.shape[axis]:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")
+    if input._data.dtype == np.bool_:
+        raise kernel_error("kthvalue_cpu", np.bool_)
+    idx = _pick_along(src._data, axis, lambda rows: Sel.kthvalue_indices(rows, k))
+    return _picked(input, src, axis, keepdim, idx, "KthvalueBackward0", return_types.kthvalue)
+
+
+def mode(input, dim=-1, keepdim=False):
+    """The most frequent value along ``dim`` (the smallest of those tied for most) and an index
+    where it occurs: the one torch's ``std::sort`` of the line leaves last (with NaN, whose
+    comparisons order nothing, even the value is what that sort makes of it)."""
+    axis, src = _reduced_line(input, dim, "mode")
+    idx = _pick_along(src._data, axis, lambda rows: Sel.mode_of_rows(rows)[1])
+    return _picked(input, src, axis, keepdim, idx, "ModeBackward0", return_types.mode)
+
+
+def nanmedian(input, dim=None, keepdim=False):
+    """median ignoring NaN: the lower of the two middle values that are not NaN (NaN where all
+    are); with ``dim``, (values, indices), the index of equal values as a stable sort gives it."""
+    if dim is None:
+        if input._data.dtype == np.bool_:
+            raise kernel_error("median_cpu", np.bool_)
+        return R.Nanmedian.apply(input)
+    axis, src = _reduced_line(input, dim, "median")  # (torch's words name median)
+    if input._data.dtype == np.bool_:
+        raise kernel_error("median_out", np.bool_)
+    idx = _pick_along(src._data, axis, Sel.nanmedian_indices)
+    return _picked(input, src, axis, keepdim, idx, "NanmedianBackward1", return_types.nanmedian)
+
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
+    """quantile and nanquantile: torch's checks, in its order, then ``R.Quantile``."""
+    q_tensor = isinstance(q, Tensor)
+    if not q_tensor and not 0 <= q <= 1:  # (NaN fails too)
+        raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q:g}")
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError(
+            "quantile() interpolation must be one of linear, lower, higher, midpoint or nearest, "
+            f"but got {interpolation}"
+        )
+    data = input._data
+    if data.size == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
+    if q_tensor and q.ndim > 1:
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+    if data.dtype not in (np.float32, np.float64):
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    if q_tensor and q._data.dtype != data.dtype:
+        raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+    axis = None if dim is None else normalize_dim(dim, input.ndim)
+    if q_tensor and not np.all((q._data >= 0) & (q._data <= 1)):
+        raise RuntimeError("quantile() q values must be in the range [0, 1]")
+    if input.ndim == 0:
+        axis = None  # one element, and no dims to keep
+    if (data.size if axis is None else data.shape[axis]) > 2**24:
+        raise RuntimeError("quantile() input tensor is too large")
+    # q is differentiable only through linear interpolation's weight (elsewhere it picks ranks)
+    if not (q_tensor and interpolation == "linear"):
+        q = np.asarray(q._data if q_tensor else q, dtype=data.dtype)
+    exact = _recording(input)  # which of equal values gets the gradient: torch's sort's choice
+    return R.Quantile.apply(input, q, axis, keepdim, interpolation, ignore_nan, exact)
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """The q-th quantiles (q a number or a 1-d tensor in [0, 1]) of all elements or along
+    ``dim``, interpolating between the two nearest ranks as torch and NumPy do (``linear``, or
+    ``lower``, ``higher``, ``midpoint``, ``nearest``); NaN wherever a NaN is reduced. With a
+    tensor q the quantiles come first: ``x.quantile(ff.tensor([0.25, 0.75]), dim=1)`` has
+    shape (2, rows)."""
+    return _quantile(input, q, dim, keepdim, interpolation, False)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """quantile of the elements that are not NaN (NaN where all are)."""
+    return _quantile(input, q, dim, keepdim, interpolation, True)
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    """(min, max) in one call, each as amin/amax: ties share the gradient evenly."""
+    if dim is None:
+        if input._data.size == 0:
+            raise RuntimeError(
+                "aminmax(): cannot compute aminmax over an empty dimension as the operation has "
+                "no identity."
+            )
+        axes = None
+    else:
+        _check_int(dim, "aminmax", "dim")
+        axis = normalize_dim(dim, input.ndim)
+        if input.ndim and input.shape[axis] == 0:
+            raise IndexError(f"aminmax: Expected reduction dim {axis} to have non-zero size.")
+        axes, keepdim = ((axis,), keepdim) if input.ndim else (None, False)
+    low = _named(R.Amin.apply(input, axes, keepdim), "AminmaxBackward0")
+    high = _named(R.Amax.apply(input, axes, keepdim), "AminmaxBackward0")
+    return return_types.aminmax((low, high))
+
+
+def logcumsumexp(input, dim):
+    """log(cumsum(exp(input))) along ``dim``, computed without overflow: the running
+    log-sum-exp of a sequence of log-probabilities."""
+    if input._data.dtype.kind != "f":
+        raise kernel_error("logcumsumexp_out_cpu", input._data.dtype)
+    return R.Logcumsumexp.apply(input, normalize_dim(dim, input.ndim))
+
+
+def msort(input):
+    """input sorted along its first dim: ``sort(input, dim=0).values``."""
+    src = input if input.ndim else input.reshape(1)
+    data = src._data
+    if _recording(input):  # which of equal values goes where matters for the gradient
+        idx = np.moveaxis(Sel.sort_order(np.moveaxis(data, 0, -1)), -1, 0)
+    else:
+        idx = np.argsort(data, axis=0, kind="stable")
+    values = _named(I.Gather.apply(src, 0, idx.astype(np.int64)), "Sort")
+    return _named(values.reshape(()), "Sort") if input.ndim == 0 else values
+
+
+def cov(input, *, correction=1, fweights=None, aweights=None):
+    """The covariance matrix of the variables in the rows of ``input`` (observations in the
+    columns), as ``numpy.cov``: with ``correction`` (1: the unbiased estimate), frequency
+    weights (integers) and observation weights (floats). Made of differentiable ops, as
+    torch's is, so the gradient flows to the input and to ``aweights``."""
+    _check_int(correction, "cov", "correction")
+    if input.ndim > 2:
+        raise RuntimeError(
+            "cov(): expected input to have two or fewer dimensions but got an input with "
+            f"{input.ndim} dimensions"
+        )
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("cov(): bool dtype is not supported for input")
+    x = input.reshape(1, -1) if input.ndim < 2 else input
+    n = x.shape[1]
+    w = None
+    for name, weights, kinds, kind in (
+        ("fweights", fweights, "iu", "integral"),
+        ("aweights", aweights, "f", "floating point"),
+    ):
+        if weights is None:
+            continue
+        if weights.ndim > 1:
+            raise RuntimeError(
+                f"cov(): expected {name} to have one or fewer dimensions but got {name} with "
+                f"{weights.ndim} dimensions"
+            )
+        if weights._data.dtype.kind not in kinds:
+            raise RuntimeError(
+                f"cov(): expected {name} to have {kind} dtype but got {name} with "
+                f"{type_name(weights)} dtype"
+            )
+        if weights._data.size != n:
+            raise RuntimeError(
+                f"cov(): expected {name} to have the same numel as there are observations in "
+                f"the input but got {weights._data.size} != {n}"
+            )
+        if n and not weights._data.min() >= 0:  # (a NaN weight too, as torch)
+            raise RuntimeError(f"cov(): {name} cannot be negative")
+        w = weights if w is None else mul(w, weights)
+    w_sum = n if w is None else sum(w)
+    if w is not None and not w_sum._data:
+        raise RuntimeError("cov(): weights sum to zero, can't be normalized")
+    avg = div(sum(x if w is None else mul(x, w), 1), w_sum)
+    if w is None:
+        norm = n - correction
+    elif correction == 0:
+        norm = w_sum
+    elif aweights is None:
+        norm = sub(w_sum, correction)
+    elif fweights is None and n == 1 and correction == 1:
+        norm = 0  # (torch's special case: numpy's result)
+    else:
+        norm = sub(w_sum, div(mul(sum(mul(w, aweights)), correction), w_sum))
+    if (norm._data if isinstance(norm, Tensor) else norm) <= 0:
+        warnings.warn(
+            "cov(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "number of observations.",
+            UserWarning,
+            stacklevel=2,
+        )
+        norm = 0
+    if n == 1 and (fweights is None) != (aweights is None):
+        # one observation, one kind of weights: torch zeroes (its own view of) the input here,
+        # numpy's exact 0; we give the same zeros without writing into the caller's tensor
+        centered = Tensor._make(np.zeros(x.shape, _float_result(x._data.dtype)), False, None)
+    else:
+        centered = sub(x, unsqueeze(avg, 1))
+    c = L.Mm.apply(centered, t(centered if w is None else mul(centered, w)))
+    return squeeze(div(c, norm))
+
+
+def _float_result(dtype: np.dtype) -> np.dtype:
+    """The dtype torch computes in for ``dtype``: integers in the default float."""
+    return dtype if dtype.kind == "f" else _dtype.get_default_dtype().numpy_dtype
+
+
+def corrcoef(input):
+    """Pearson correlation coefficients of the variables in the rows of ``input``: ``cov``
+    normalised by the standard deviations and clipped to [-1, 1], as numpy.corrcoef."""
+    if input.ndim > 2:
+        raise RuntimeError(
+            "corrcoef(): expected input to have two or fewer dimensions but got an input with "
+            f"{input.ndim} dimensions"
+        )
+    c = cov(input)
+    if c.ndim == 0:  # one variable: 1, or NaN where its variance is NaN, inf or 0
+        return div(c, c)
+    std = sqrt(diagonal(c))
+    c = div(div(c, reshape(std, -1, 1)), reshape(std, 1, -1))
+    return clip(c, -1, 1)
 
 
 def trace(input):
@@ -1815,6 +2118,214 @@ def histc(input, bins: int = 100, min: float = 0, max: float = 0):
     position = ((inside - lo) * bins / (hi - lo)).astype(np.int64)  # torch's linear binning
     counts = np.bincount(np.minimum(position, bins - 1), minlength=bins)  # max: the last bin
     return Tensor._make(counts.astype(data.dtype), False, None)
+
+
+def _no_derivative(result: Tensor, inputs, name: str, error: Exception) -> Tensor:
+    """``result`` as torch gives it when an input requires grad but the op has no derivative:
+    in the graph under torch's node name, raising torch's error in backward."""
+    if not _recording(*inputs):
+        return result
+    tensors = [t for t in inputs if isinstance(t, Tensor)]
+    return R.NoDerivative.apply(*tensors, result=result._data, name=name, error=error)
+
+
+def bincount(input, weights=None, minlength=0):
+    """How often each value 0, 1, ..., max(input) occurs in a 1-d tensor of non-negative
+    integers (at least ``minlength`` counts); with ``weights``, their sums instead (float32
+    weights sum in float32, other weights in float64). Not differentiable."""
+    _check_int(minlength, "bincount", "minlength")
+    data = input._data
+    if data.dtype.kind not in "iu":
+        raise kernel_error("bincount_cpu", data.dtype)
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if data.ndim == 1 and data.size == 0:  # (even with weights: torch's int64 zeros)
+        return Tensor._make(np.zeros(minlength, np.int64), False, None)
+    if data.ndim != 1 or data.min() < 0:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if weights is None:
+        return Tensor._make(np.bincount(data, minlength=minlength).astype(np.int64), False, None)
+    if weights.ndim != 1 or weights.shape[0] != data.shape[0]:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    dtype = np.float32 if weights._data.dtype == np.float32 else np.float64
+    sums = np.bincount(data, weights=weights._data.astype(np.float64), minlength=minlength)
+    out = Tensor._make(sums.astype(dtype), False, None)
+    error = RuntimeError("derivative for aten::bincount is not implemented")
+    return _no_derivative(out, (weights,), "NotImplemented", error)
+
+
+def _linspace_as_torch(start: float, end: float, steps: int, dtype: np.dtype) -> np.ndarray:
+    """torch's CPU linspace (steps >= 2), bit for bit: start + step i up to halfway, then
+    end - step (steps - 1 - i), each a fused multiply-add as torch's build compiles it (np.linspace
+    differs from it in the last bit). The fma is emulated: float32 through float64 rounded to odd,
+    float64 from an exact product and sum whose low parts are added first (off only within
+    about 2^-100 of a halfway case)."""
+    a, b = dtype.type(start), dtype.type(end)
+    step = (b - a) / dtype.type(steps - 1)
+    i = np.arange(steps)
+    first = i < steps // 2
+    mult = np.where(first, step, -step).astype(np.float64)
+    count = np.where(first, i, steps - 1 - i).astype(np.float64)
+    add = np.where(first, a, b).astype(np.float64)
+    if dtype == np.float32:  # the product is exact in float64; round the sum to odd, then to 32
+        p = mult * count
+        s = p + add
+        err = (p - (s - (s - p))) + (add - (s - p))  # TwoSum: s + err == p + add exactly
+        even = (s.view(np.int64) & 1) == 0
+        s = np.where((err != 0) & even, np.nextafter(s, np.copysign(np.inf, err)), s)
+        return s.astype(np.float32)
+    split = 134217729.0  # 2**27 + 1: Veltkamp's split into two 26-bit halves
+    p = mult * count
+    mh = split * mult - (split * mult - mult)
+    ch = split * count - (split * count - count)
+    pl = ((mh * ch - p) + mh * (count - ch) + (mult - mh) * ch) + (mult - mh) * (count - ch)
+    s = p + add
+    err = (p - (s - (s - p))) + (add - (s - p))
+    return s + (err + pl)
+
+
+def _upper_bound(edges: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``std::upper_bound`` of each value in ``edges``, step for step (so the same answer as
+    torch's even where the edges are not sorted, where np.searchsorted's differs)."""
+    first = np.zeros(values.shape, np.int64)
+    length = np.full(values.shape, len(edges), np.int64)
+    while (length > 0).any():
+        half = length >> 1
+        middle = first + half
+        left = values < edges[np.minimum(middle, len(edges) - 1)]
+        active = length > 0
+        first = np.where(active & ~left, middle + 1, first)
+        length = np.where(active, np.where(left, half, length - half - 1), 0)
+    return first
+
+
+def _cpp_float(v: float) -> str:
+    """A double as C++'s ostream prints it (six significant digits), for torch's messages."""
+    return f"{v:g}"
+
+
+def histogram(input, bins, *, range=None, weight=None, density=False):
+    """A histogram of ``input``'s values: ``bins`` equal-width bins over ``range`` (default the
+    data's min and max, widened by 0.5 each way if they are equal), or the bin edges as a
+    tensor; each bin holds its left edge, the last also its right. Returns (hist, bin_edges);
+    ``weight`` sums weights instead of counting, ``density`` normalises to a density.
+    Not differentiable."""
+    data = input._data
+    edges_given = isinstance(bins, Tensor)
+    if edges_given and range is not None or not edges_given and not isinstance(bins, int):
+        raise TypeError(
+            "histogram() received an invalid combination of arguments - got "
+            f"(Tensor, {type(bins).__name__}, ...), expected bins an int or a Tensor and a "
+            "range only with an int"
+        )
+    c_name = C_TYPE_NAMES.get(data.dtype.name, data.dtype.name)
+    if edges_given:
+        edge_dtype = bins._data.dtype
+        if edge_dtype != data.dtype:
+            raise RuntimeError(
+                "torch.histogramdd: input tensor and bins tensors should have the same dtype, "
+                f"but got input with dtype {c_name} and bins for dimension 0 with dtype "
+                f"{C_TYPE_NAMES.get(edge_dtype.name, edge_dtype.name)}"
+            )
+        if bins.ndim != 1:
+            raise RuntimeError(
+                "torch.histogramdd: bins tensor should have one dimension, but got "
+                f"{bins.ndim} dimensions in the bins tensor for dimension 0"
+            )
+        if bins._data.size == 0:
+            raise RuntimeError(
+                "torch.histogramdd: bins tensor should have at least 1 element, but got 0 "
+                "elements in the bins tensor for dimension 0"
+            )
+    count = bins._data.size - 1 if edges_given else bins
+    if edges_given:
+        _check_histogram_weight(input, weight, c_name)
+    if count <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {count} for dimension 0")
+    if edges_given:
+        edges = bins._data.copy()
+    else:
+        if range is not None and len(range) != 2:
+            raise RuntimeError(
+                "torch.histogramdd: for a 1-dimensional histogram range should have 2 elements, "
+                f"but got {len(range)}"
+            )
+        if range is None and data.size and data.dtype.kind != "f":
+            raise kernel_error("histogramdd", data.dtype)
+        if range is not None:
+            lo, hi = builtins.float(range[0]), builtins.float(range[1])
+        elif data.size:
+            lo, hi = builtins.float(data.min()), builtins.float(data.max())
+        else:
+            lo, hi = 0.0, 1.0  # numpy's default for no data
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            raise RuntimeError(
+                f"torch.histogramdd: dimension 0's range [{_cpp_float(lo)}, {_cpp_float(hi)}] "
+                "is not finite"
+            )
+        if lo > hi:
+            raise RuntimeError(
+                "torch.histogramdd: min should not exceed max, but got min "
+                f"{_cpp_float(lo)} max {_cpp_float(hi)} for dimension 0"
+            )
+        if lo == hi:
+            lo, hi = lo - 0.5, hi + 0.5
+        _check_histogram_weight(input, weight, c_name)
+    if data.dtype.kind != "f":
+        raise kernel_error("histogram_cpu", data.dtype)
+    if not edges_given:
+        edges = _linspace_as_torch(lo, hi, count + 1, data.dtype)
+    hist = _histogram_counts(data.reshape(-1), edges, weight, not edges_given)
+    if density:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            hist = hist / hist.dtype.type(hist.sum()) / np.diff(edges)
+    out = (Tensor._make(hist, False, None), Tensor._make(edges, False, None))
+    error = RuntimeError("derivative for aten::histogram is not implemented")
+    inputs = (input, bins, weight)
+    return return_types.histogram(
+        tuple(_no_derivative(o, inputs, "NotImplemented", error) for o in out)
+    )
+
+
+def _check_histogram_weight(input, weight, c_name: str) -> None:
+    if weight is None:
+        return
+    if weight._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            "torch.histogramdd: if weight tensor is provided, input tensor and weight tensor "
+            f"should have the same dtype, but got input({c_name}), and "
+            f"weight({C_TYPE_NAMES.get(weight._data.dtype.name, weight._data.dtype.name)})"
+        )
+    if weight._data.size != input._data.size:
+        raise RuntimeError(
+            "torch.histogramdd: if weight tensor is provided it should have the same shape as the "
+            "input tensor excluding its innermost dimension, but got input with shape "
+            f"[{input._data.size}, 1] and weight with shape [{weight._data.size}]"
+        )
+
+
+def _histogram_counts(data: np.ndarray, edges: np.ndarray, weight, linear: bool) -> np.ndarray:
+    """torch's histogram kernel: elements outside [first edge, last edge] (and NaN) are left
+    out; the others are placed by binary search over the edges or, for equal-width bins, by
+    (x - first) bins / (last - first) corrected by a search of the neighbouring edges."""
+    left, right, n = edges[0], edges[-1], len(edges)
+    inside = (data >= left) & (data <= right)
+    x = data[inside]
+    if linear:  # in the input's dtype, as torch's kernel computes it
+        with np.errstate(divide="ignore", invalid="ignore"):
+            guess = ((x - left) * data.dtype.type(n - 1) / (right - left)).astype(np.int64)
+        low = np.maximum(guess - 1, 0)
+        high = np.minimum(guess + 2, n)
+        pos = low.copy()  # upper_bound over edges[low:high]: how many there are <= x
+        for j in builtins.range(3):
+            at = low + j
+            pos += (at < high) & (edges[np.minimum(at, n - 1)] <= x)
+        pos -= 1
+    else:
+        pos = _upper_bound(edges, x) - 1
+    pos = np.where(pos == n - 1, n - 2, pos)  # the last bin holds its right edge
+    w = None if weight is None else weight._data.reshape(-1)[inside].astype(np.float64)
+    return np.bincount(pos, weights=w, minlength=n - 1).astype(data.dtype)
 
 
 def searchsorted(

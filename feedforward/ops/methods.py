@@ -39,6 +39,8 @@ masked_select take histc cummax cummin unfold
 tan asin acos atan asinh acosh atanh arcsin arccos arctan arctan2 arcsinh arccosh arctanh erf erfc
 erfinv exp2 logit hypot logaddexp logaddexp2 deg2rad rad2deg sgn signbit isneginf isposinf isreal
 fmax fmin heaviside subtract absolute positive sinc float_power copysign nextafter ldexp gcd lcm
+kthvalue mode nanmedian quantile nanquantile aminmax bincount logcumsumexp cov corrcoef msort
+unique_consecutive histogram
 """.split()
 
 for _name in _SAME_NAME:

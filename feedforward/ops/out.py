@@ -61,7 +61,8 @@ RULES = {
         amax amin argmax argmin any all isin where gather index_select masked_select take
         take_along_dim scatter scatter_add scatter_reduce nonzero multinomial max min median sort
         topk cummax cummin histc searchsorted bucketize sgn absolute signbit isneginf isposinf
-        heaviside float_power""",
+        heaviside float_power kthvalue mode nanmedian quantile nanquantile aminmax logcumsumexp
+        msort histogram""",
     OUT_DTYPE: "sum prod cumsum cumprod nansum nanmean",
     ANY: "bernoulli",
     FACTORY: "zeros ones empty full arange linspace logspace eye rand randn randint randperm",
@@ -98,10 +99,19 @@ DTYPE_ERRORS = {
     "and out.dtype = {out}",
     "nonzero": "nonzero: Expected out tensor to have scalar type Long but got scalar type{out}",
     "multinomial": "multinomial expects Long tensor out, got: {out}",
-    "cummax": "expected scalar_type {result} but found {out}",
-    "cummin": "expected scalar_type {result} but found {out}",
-    "histc": "torch.histogram: input tensor and hist tensor should have the same dtype, but got "
-    "input {c_result} and hist {c_out}",
+    **dict.fromkeys(
+        ("cummax", "cummin", "logcumsumexp"), "expected scalar_type {result} but found {out}"
+    ),
+    **dict.fromkeys(
+        ("histc", "histogram"),
+        "torch.histogram: input tensor and hist tensor should have the same dtype, but got "
+        "input {c_result} and hist {c_out}",
+    ),
+    "kthvalue": "output values must be of same type as input",
+    "mode": "expected scalar type '{result}' but got '{out}' for values output",
+    **dict.fromkeys(
+        ("quantile", "nanquantile"), "quantile() out tensor must be same dtype as the input tensor"
+    ),
     **dict.fromkeys(
         ("searchsorted", "bucketize"),
         "torch.searchsorted(): output tensor's dtype is wrong, it can only be Int(int32) or "
@@ -114,19 +124,21 @@ DTYPE_ERRORS = {
     "float_power": "the output given to float_power has dtype {out} but the operation's result "
     "requires dtype {result}",
     "ldexp": "ldexp can't be cast to the desired output type {out}",
-    "median": "Expected tensor for 'values' to have the same type as tensor for argument #2 "
-    "'self'; but type {out_type} does not equal torch.{result}Tensor (while checking arguments "
-    "for median)",
+    **dict.fromkeys(
+        ("median", "nanmedian"),
+        "Expected tensor for 'values' to have the same type as tensor for argument #2 'self'; but "
+        "type {out_type} does not equal torch.{result}Tensor (while checking arguments for median)",
+    ),
 }
 TYPE_ERRORS = {"cat", "concat", "concatenate", "stack", "hstack", "vstack"}  # torch's quirk
 # out= with an input that requires grad is refused only where a gradient could flow (torch lets
 # the integer and boolean results through, and, by how their out= kernels are registered,
-# softmax, log_softmax, diag and floor_divide)
+# softmax, log_softmax, diag, floor_divide, quantile, nanquantile and histogram)
 NOT_DIFFERENTIABLE = set(
     """eq ne lt le gt ge greater less greater_equal less_equal not_equal logical_and logical_or
     logical_xor logical_not bitwise_and bitwise_or bitwise_xor bitwise_not isin argmax argmin
     nonzero floor_divide softmax log_softmax diag histc searchsorted bucketize signbit isneginf
-    isposinf heaviside gcd lcm""".split()
+    isposinf heaviside gcd lcm quantile nanquantile histogram""".split()
 )
 # the op torch names when it refuses grad: the one its function is made of
 TORCH_OP_NAMES = {
@@ -141,6 +153,7 @@ TORCH_OP_NAMES = {
     "subtract": "sub",
     "arctan2": "atan2",
     "float_power": "pow",
+    "msort": "sort",
 }
 
 
@@ -230,6 +243,8 @@ def with_out(fn, rule: str):
             return fn(*args, **kwargs)
         if name in ("sum", "prod") and len(args) < 2 and "dim" not in kwargs:
             raise TypeError(f"{name}(): out= needs dim: torch has no {name}(input, *, out)")
+        if name in ("median", "nanmedian") and len(args) < 2 and "dim" not in kwargs:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
         if name not in NOT_DIFFERENTIABLE:
             _check_no_grad(TORCH_OP_NAMES.get(name, name), (*args, *kwargs.values(), out))
         rule_now, name_now = rule, name
