@@ -207,6 +207,107 @@ CASES = [
     Case("cummin", lambda a: a.cummin(0), [(3, 4)]),
     Case("cummax_fn_0d", lambda a: L(a).cummax(a, -1), [()]),
     Case("cummin_ties", lambda a: a.clamp(-1, 1).cummin(-1), [(2, 6)], low=-3, high=3),
+    # reductions and statistics: kthvalue ... histogram (tied values: ff.cat repeats elements,
+    # so gradcheck still sees distinct inputs; ties and NaN in detail in the tests further down)
+    Case("kthvalue", lambda a: a.kthvalue(2, dim=1), [(3, 5)]),
+    Case("kthvalue_fn_keepdim", lambda a: L(a).kthvalue(a, 3, 0, keepdim=True), [(4, 3)]),
+    Case("kthvalue_last_dim", lambda a: a.kthvalue(4), [(2, 3, 4)]),
+    Case("kthvalue_0d", lambda a: L(a).kthvalue(a, 1), [()]),
+    Case("kthvalue_repeats", lambda a: L(a).cat([a, a.flip(1)], 1).kthvalue(3, 1), [(3, 4)]),
+    Case("mode", lambda a: L(a).cat([a, a[:, :2]], 1).mode(1), [(3, 4)]),
+    Case("mode_fn_dim0", lambda a: L(a).mode(L(a).cat([a[:1], a]), 0, keepdim=True), [(3, 4)]),
+    Case("mode_distinct", lambda a: a.mode(), [(2, 5)]),
+    Case("nanmedian", lambda a: a.nanmedian(), [(3, 4)]),
+    Case("nanmedian_nan", lambda a: L(a).nanmedian(a.log()), [(3, 4)]),
+    Case("nanmedian_dim", lambda a: a.log().nanmedian(1), [(3, 5)]),
+    Case("nanmedian_dim_keep", lambda a: L(a).nanmedian(a, 0, keepdim=True), [(4, 3)]),
+    Case("quantile", lambda a: a.quantile(0.3), [(3, 4)]),
+    Case("quantile_0d", lambda a: L(a).quantile(a, 0.5, 0, keepdim=True), [()]),
+    Case("quantile_dim", lambda a: L(a).quantile(a, 0.75, dim=1, keepdim=True), [(3, 5)]),
+    # (q kept in [0, 1] where the non-finite test draws it from NaN and infinities)
+    Case(
+        "quantile_q_tensor",
+        lambda a, q: L(a).quantile(a, q.nan_to_num(0.5).clamp(0, 1), dim=0),
+        [(4, 3), (2,)],
+        low=0,
+        high=1,
+    ),
+    Case("quantile_nan", lambda a: a.log().quantile(0.5, dim=1), [(3, 2)], low=-0.5, high=3),
+    *[
+        Case(f"quantile_{how}", lambda a, how=how: a.quantile(0.4, 1, interpolation=how), [(3, 6)])
+        for how in ("lower", "higher", "midpoint", "nearest")
+    ],
+    Case("nanquantile", lambda a: a.log().nanquantile(0.6, dim=1), [(3, 5)]),
+    Case(
+        "nanquantile_q_tensor",
+        lambda a, q: L(a).nanquantile((a - 0.3).log(), q.nan_to_num(0.5).clamp(0, 1), None, True),
+        [(3, 4), (3,)],
+        low=0,
+        high=1,
+    ),
+    Case("aminmax", lambda a: L(a).aminmax(a), [(3, 4)]),
+    Case("aminmax_dim", lambda a: a.aminmax(dim=1, keepdim=True), [(3, 4)]),
+    Case("aminmax_max", lambda a: L(a).aminmax(a, dim=0).max, [(3, 4)]),
+    Case("aminmax_ties", lambda a: a.clamp(-1, 1).aminmax(dim=1), [(3, 6)], low=-3, high=3),
+    Case("logcumsumexp", lambda a: a.logcumsumexp(1), [(3, 4)], low=-10, high=10),
+    Case("logcumsumexp_fn", lambda a: L(a).logcumsumexp(a, dim=0), [(4, 3)]),
+    Case("cov", lambda a: a.cov(), [(3, 5)]),
+    Case("cov_1d", lambda a: L(a).cov(a), [(6,)]),
+    Case("cov_correction", lambda a: L(a).cov(a, correction=0), [(2, 5)]),
+    Case("cov_fweights", lambda a: L(a).cov(a, fweights=L(a).tensor([1, 3, 0, 2])), [(3, 4)]),
+    # (aweights kept >= 0 where the non-finite test draws NaN and -inf)
+    Case(
+        "cov_aweights", lambda a, w: L(a).cov(a, aweights=w.nan_to_num(1.0).abs()), [(3, 4), (4,)]
+    ),
+    Case(
+        "cov_both_weights",
+        lambda a, w: L(a).cov(
+            a, correction=2, fweights=L(a).tensor([2, 1, 1, 3]), aweights=w.nan_to_num(1.0).abs()
+        ),
+        [(2, 4), (4,)],
+        **POS,
+    ),
+    Case("corrcoef", lambda a: a.corrcoef(), [(3, 5)]),
+    Case("corrcoef_1d", lambda a: L(a).corrcoef(a), [(5,)]),
+    Case("msort", lambda a: a.msort(), [(4, 3)]),
+    Case("msort_fn", lambda a: L(a).msort(a), [(5,)]),
+    Case("bincount", lambda i: i.bincount(), [(9,)], int_inputs=(0,), int_high=5, grad=False),
+    Case(
+        "bincount_weights",
+        lambda i, w: L(i).bincount(i, w, minlength=7),
+        [(9,), (9,)],
+        int_inputs=(0,),
+        int_high=5,
+        grad=False,
+    ),
+    Case("histogram", lambda a: a.histogram(5, range=(-1.0, 1.5)), [(3, 4)], grad=False),
+    Case(
+        "histogram_weight_density",
+        lambda a, w: L(a).histogram(a, 4, range=(-2, 2), weight=w, density=True),
+        [(10,), (10,)],
+        grad=False,
+    ),
+    Case(
+        "histogram_edges",
+        lambda a: a.histogram(L(a).tensor([-2.0, -0.5, 0.0, 2.0], dtype=a.dtype)),
+        [(3, 4)],
+        grad=False,
+    ),
+    Case(
+        "unique_consecutive",
+        lambda i: L(i).unique_consecutive(i, return_inverse=True, return_counts=True),
+        [(12,)],
+        int_inputs=(0,),
+        grad=False,
+    ),
+    Case(
+        "unique_consecutive_dim",
+        lambda a: a.round().unique_consecutive(return_counts=True, dim=1),
+        [(2, 7)],
+        low=-0.7,
+        high=0.7,
+        grad=False,
+    ),
     Case("norm", lambda a: a.norm(), [(3, 4)]),
     Case("norm_dim", lambda a: a.norm(dim=1), [(3, 4)]),
     Case("norm_p1", lambda a: a.norm(p=1, dim=0), [(3, 4)]),
@@ -759,6 +860,281 @@ def test_cummax_cummin_ties_and_dtypes_as_torch(which, dtype):
     assert empty.values.shape == empty.indices.shape == (2, 0)
 
 
+def _tied_rows(dtype, n: int, seed: int = 0) -> np.ndarray:
+    """Rows of few distinct values (many ties); floats get NaNs, one row all NaN."""
+    rng = np.random.default_rng(seed)
+    data = rng.integers(0, 4, (5, n)).astype(dtype)
+    if np.dtype(dtype).kind == "f":
+        data[1:3][rng.random((2, n)) < 0.3] = np.nan
+        data[3] = np.nan
+    return data
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 16, 17, 40, 150])  # std::sort: insertion sort up to 16
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.int32, np.uint8])
+def test_kthvalue_mode_nanmedian_ties_and_dtypes_as_torch(dtype, n):
+    """Which index of equal values each returns is whichever torch's selection or sort leaves
+    there (``ops/_selection``): rows of repeats, NaNs and a row of NaNs, short and long, along
+    either dim, and the gradient goes to that index."""
+    data = _tied_rows(dtype, n)
+    for dim in (1, 0):
+        calls = [
+            ("mode", lambda L, x, dim=dim: L.mode(x, dim)),
+            ("nanmedian", lambda L, x, dim=dim: x.nanmedian(dim)),
+            ("median", lambda L, x, dim=dim: x.median(dim)),
+        ]
+        calls += [
+            ("kthvalue", lambda L, x, k=k, dim=dim: x.kthvalue(k, dim, keepdim=True))
+            for k in sorted({1, (data.shape[dim] + 1) // 2, data.shape[dim]})
+        ]
+        for name, call in calls:
+            ours, theirs = call(ff, ff.tensor(data)), call(torch, torch.tensor(data))
+            assert type(ours).__name__ == type(theirs).__name__ == name
+            assert_same(ours, theirs, f"{name} dim {dim}")
+            if np.dtype(dtype).kind == "f":
+                x, y = ff.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+                call(ff, x).values.sum().backward()
+                call(torch, y).values.sum().backward()
+                assert_same(x.grad, y.grad, f"{name} dim {dim} grad")
+
+
+def test_mode_of_bools_and_nanmedian_without_dim_as_torch():
+    rng = np.random.default_rng(1)
+    for n in (3, 16, 30):
+        data = rng.random((4, n)) < 0.5
+        assert_same(ff.tensor(data).mode(1), torch.tensor(data).mode(1), f"bool mode {n}")
+    for data in ([1.0, np.nan, 3.0, 2.0], [np.nan, np.nan], [], [[2.0, 1.0], [np.nan, 1.0]]):
+        assert_same(ff.tensor(data).nanmedian(), torch.tensor(data).nanmedian(), f"{data}")
+    for dtype in (np.int64, np.int32):  # empty: the dtype's smallest value, as median's
+        empty = np.zeros(0, dtype)
+        assert_same(ff.tensor(empty).nanmedian(), torch.tensor(empty).nanmedian(), "empty")
+    x, y = (lib.tensor([1.0, 2.0, 2.0, np.nan, 3.0], requires_grad=True) for lib in (ff, torch))
+    ff.nanmedian(x).backward()
+    torch.nanmedian(y).backward()
+    assert_same(x.grad, y.grad, "nanmedian() shares the gradient between the tied 2s")
+
+
+QUANTILE_CALLS = {
+    "all": lambda L, x, q, how: L.quantile(x, q, interpolation=how),
+    "all_keepdim": lambda L, x, q, how: x.quantile(q, None, True, interpolation=how),
+    "dim0": lambda L, x, q, how: L.quantile(x, q, 0, interpolation=how),
+    "dim1_keepdim": lambda L, x, q, how: x.quantile(q, -1, keepdim=True, interpolation=how),
+    "nan_all": lambda L, x, q, how: L.nanquantile(x, q, interpolation=how),
+    "nan_dim1": lambda L, x, q, how: x.nanquantile(q, 1, interpolation=how),
+    "nan_dim0_keepdim": lambda L, x, q, how: L.nanquantile(x, q, 0, True, interpolation=how),
+}
+
+
+@pytest.mark.parametrize("how", ["linear", "lower", "higher", "midpoint", "nearest"])
+@pytest.mark.parametrize("call", QUANTILE_CALLS.values(), ids=QUANTILE_CALLS.keys())
+def test_quantile_and_nanquantile_as_torch(call, how):
+    """Every interpolation, q a number, a 0-dim or a 1-d tensor (with 0 and 1), rows with NaN
+    and of NaNs only, and rows of ties longer than 16 (where torch's sort, and so the element
+    that gets the gradient, is not a stable one)."""
+    data = np.random.default_rng(2).standard_normal((4, 23)).astype(np.float64)
+    data[1, 3] = data[2, 5:9] = np.nan
+    data[3] = np.nan
+    tied = np.round(data * 0.6)  # few distinct values
+    for x in (data, tied, data[:, :7].T.copy()):
+        for q in (0.0, 0.37, 1.0, np.array(0.5), np.array([0.0, 0.25, 0.6, 1.0])):
+            results, grads = [], []
+            for lib in (ff, torch):
+                t = lib.tensor(x, requires_grad=True)
+                qq = lib.tensor(q) if isinstance(q, np.ndarray) else q
+                out = call(lib, t, qq, how)
+                out.backward(lib.ones_like(out))
+                results.append(out)
+                grads.append(t.grad)
+            assert_same(results[0], results[1], f"{how} q={q}")
+            assert_same(grads[0], grads[1], f"{how} q={q} grad")
+            assert results[0].grad_fn.name() == type(results[1].grad_fn).__name__
+
+
+def test_quantile_gradient_to_q_as_torch():
+    """linear interpolation is differentiable in q (rank = q (n - 1)); NaN rows contribute 0."""
+    data = np.random.default_rng(3).standard_normal((3, 6))
+    data[1, 2] = np.nan
+    for fn in ("quantile", "nanquantile"):
+        for dim in (None, 1):
+            grads = []
+            for lib in (ff, torch):
+                q = lib.tensor([0.1, 0.5, 0.9], dtype=lib.float64, requires_grad=True)
+                out = getattr(lib, fn)(lib.tensor(data), q, dim)
+                out.sum().backward()
+                grads.append(q.grad)
+            assert_same(grads[0], grads[1], f"{fn} {dim}")
+    for lib in (ff, torch):  # elsewhere q only picks ranks: no graph through it
+        q = lib.tensor([0.5], dtype=lib.float64, requires_grad=True)
+        assert not lib.quantile(lib.tensor(data), q, interpolation="lower").requires_grad
+
+
+@pytest.mark.parametrize("n", [5, 30])
+def test_msort_routes_the_gradient_of_ties_as_torch(n):
+    data = np.round(np.random.default_rng(4).standard_normal((n, 3)))
+    x, y = ff.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    weights = np.arange(n * 3.0).reshape(n, 3)
+    ours, theirs = ff.msort(x), torch.msort(y)
+    assert_same(ours, theirs, "msort")
+    (ours * ff.tensor(weights)).sum().backward()
+    (theirs * torch.tensor(weights)).sum().backward()
+    assert_same(x.grad, y.grad, "msort grad")
+
+
+def test_logcumsumexp_at_infinities_as_torch():
+    """No overflow at large inputs; -inf and inf as torch's forward and backward give them
+    (its backward has NaN at a -inf whose running sum is still -inf)."""
+    inf, nan = np.inf, np.nan
+    for row in ([-inf, -inf, 1.0, -inf], [1.0, inf, 2.0, inf], [1.0, nan, 2.0], [-inf, inf, 3.0],
+                [1000.0, 1001.0, -1000.0], [-inf, -inf]):  # fmt: skip
+        for dtype in ("float32", "float64"):
+            x = np.array(row, dtype=dtype)
+            a, b = ff.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+            ya, yb = ff.logcumsumexp(a, 0), torch.logcumsumexp(b, 0)
+            assert_same(ya, yb, f"{row}")
+            ya.backward(ff.ones_like(ya))
+            yb.backward(torch.ones_like(yb))
+            assert_same(a.grad, b.grad, f"{row} grad")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda L: L.bincount(L.tensor([1, 3, 1])),
+        lambda L: L.bincount(L.tensor([1, 3, 1], dtype=L.int32), minlength=6),
+        lambda L: L.tensor([2, 0], dtype=L.uint8).bincount(),
+        lambda L: L.bincount(L.tensor([1, 3, 1]), L.tensor([0.5, 1.0, 2.0])),
+        lambda L: L.bincount(L.tensor([1, 3, 1]), L.tensor([0.5, 1.0, 2.0], dtype=L.float64)),
+        lambda L: L.bincount(L.tensor([1, 3, 1]), L.tensor([5, 1, 2])),  # ints sum in float64
+        lambda L: L.bincount(L.tensor([1, 0]), L.tensor([True, True])),
+        lambda L: L.bincount(L.tensor([0, 0]), L.tensor([float("nan"), 1.0])),
+        lambda L: L.bincount(L.tensor([], dtype=L.long)),
+        lambda L: L.bincount(L.tensor([], dtype=L.long), L.tensor([]), minlength=3),  # int64
+        lambda L: L.bincount(L.tensor([0, 1]), None, 3),
+        lambda L: L.histogram(L.tensor([1.0, 2, 1, 4, 2.5, 0]), 4),
+        lambda L: L.histogram(L.tensor([1.0, 2, 1, 4, 2.5, 0]), bins=4, range=(0, 3)),
+        lambda L: L.histogram(L.tensor([[1.0, 2], [1, 4]]), 3, weight=L.tensor([1.0, 2, 3, 4])),
+        lambda L: L.histogram(L.tensor([1.0, 2, 1, 4]), 4, weight=L.ones(2, 2), density=True),
+        lambda L: L.histogram(L.tensor([1.0, 2, 1, 4, 2.5, 0]), L.tensor([0.0, 3, 1, 4])),
+        lambda L: L.histogram(L.tensor([1.0, 2, 3]), L.tensor([0.0, 1, 3]), density=True),
+        lambda L: L.histogram(L.tensor(1.0, dtype=L.float64), 4),  # one value: widened by 0.5
+        lambda L: L.histogram(L.tensor([2.0, 2.0]), 4, weight=L.tensor([1.0, 3.0])),
+        lambda L: L.histogram(L.tensor([]), 4),  # no data: [0, 1]
+        lambda L: L.histogram(L.tensor([1.0, float("nan"), 3, float("inf")]), 4, range=(0, 4)),
+        lambda L: L.histogram(L.tensor([5.0, 6]), 3, range=(0, 1), density=True),  # 0 / 0
+        lambda L: L.histogram(L.tensor([0.1, 0.2, 0.3]), 2, range=(0.1, 0.3)),
+    ],
+)
+def test_bincount_and_histogram_as_torch(call):
+    assert_same(call(ff), call(torch), "")
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_histogram_of_random_data_as_torch(seed):
+    """The bin edges bit for bit (torch's linspace, a fused multiply-add) and the same counts at
+    them (its linear guess corrected by a search of the neighbouring edges)."""
+    rng = np.random.default_rng(seed)
+    for dtype in (np.float32, np.float64):
+        x = (rng.standard_normal(3000) * 3).astype(dtype)
+        x[:200] = np.round(x[:200])  # on the edges of integer ranges
+        bins, lo = int(rng.integers(1, 80)), float(rng.uniform(-4, 0))
+        for options in ({}, {"range": (lo, lo + float(rng.uniform(0.1, 8)))}, {"range": (-3, 3)}):
+            ours = ff.histogram(ff.tensor(x), bins, **options)
+            theirs = torch.histogram(torch.tensor(x), bins, **options)
+            assert ours.bin_edges.numpy().tobytes() == theirs.bin_edges.numpy().tobytes()
+            assert_same(ours, theirs, f"{bins} {options}")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda L: L.unique_consecutive(L.tensor([1, 1, 2, 2, 3, 1, 1, 2])),
+        lambda L: L.unique_consecutive(L.tensor([[1, 1], [2, 2]]), True, True),
+        lambda L: L.tensor([[1, 1], [1, 2]]).unique_consecutive(return_inverse=True),
+        lambda L: L.unique_consecutive(
+            L.tensor([[1, 1], [1, 1], [2, 2], [1, 1]]),
+            return_inverse=True,
+            return_counts=True,
+            dim=0,
+        ),
+        lambda L: L.unique_consecutive(
+            L.tensor([[1, 1, 2], [1, 1, 3]]), return_counts=True, dim=-1
+        ),
+        lambda L: L.unique_consecutive(
+            L.tensor([float("nan")] * 2 + [0.0, -0.0]), return_counts=True
+        ),
+        lambda L: L.unique_consecutive(
+            L.tensor([[float("nan"), 1]] * 2), dim=0, return_counts=True
+        ),
+        lambda L: L.unique_consecutive(L.tensor(3), return_inverse=True, return_counts=True),
+        lambda L: L.unique_consecutive(L.tensor([]), return_inverse=True, return_counts=True),
+        lambda L: L.unique_consecutive(
+            L.zeros(0, 2), return_inverse=True, return_counts=True, dim=0
+        ),
+        lambda L: L.tensor([True, True, False]).unique_consecutive(),
+    ],
+)
+def test_unique_consecutive_as_torch(call):
+    assert_same(call(ff), call(torch), "")
+
+
+def test_cov_corner_cases_as_torch():
+    """Too few degrees of freedom: torch's warning, then inf or NaN; one observation with one
+    kind of weights: zeros (torch zeroes its input to get them: ours leaves it alone)."""
+    cases = [
+        (np.array([[3.0, 1, 2, 7], [0, 5, 4, 1]]), dict(correction=5)),
+        (np.array([[3.0], [0.0]]), {}),
+        (np.array(2.0), {}),
+        (np.zeros((2, 0)), {}),
+        (np.zeros((0, 3)), {}),
+        (np.array([[3.0], [0.0]]), dict(fweights=[2])),
+        (np.array([[3], [1]]), dict(fweights=[2])),
+        (np.array([[3.0], [0.0]]), dict(aweights=[2.0])),
+        (np.array([[3.0], [0.0]]), dict(aweights=[2.0], fweights=[2])),
+        (np.array([[1, 2, 4], [3, 1, 0]]), dict(aweights=[1.0, 0.5, 2.0])),
+        (np.array([3.0, 1, 2]), dict(fweights=np.array([1, 2, 3], np.uint8), correction=2)),
+        (np.array([[1.0, np.nan, 2], [1, 2, 3]]), {}),
+    ]
+    for data, options in cases:
+        results = []
+        for lib in (torch, ff):
+            x = lib.tensor(data)
+            kwargs = {k: lib.tensor(v) for k, v in options.items() if k != "correction"}
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                out = lib.cov(x, correction=options.get("correction", 1), **kwargs)
+            results.append((out, [str(w.message).split(" (Triggered")[0] for w in caught]))
+            if lib is ff:
+                np.testing.assert_array_equal(x.numpy(), data)  # untouched
+        assert_same(results[1][0], results[0][0], f"{data} {options}")
+        assert results[1][1] == results[0][1]
+    for data in ([[1.0, 1, 1], [3, 1, 0]], [[1, 2, 4], [3, 1, 0]], [2.0, 1.0]):
+        assert_same(ff.corrcoef(ff.tensor(data)), torch.corrcoef(torch.tensor(data)), f"{data}")
+
+
+@pytest.mark.parametrize(
+    "call,node,error",
+    [
+        (lambda L, x: L.bincount(L.tensor([1, 0, 1]), x), "NotImplemented", RuntimeError),
+        (lambda L, x: L.histogram(x, 3).hist, "NotImplemented", RuntimeError),
+        (lambda L, x: x.detach().histogram(3, weight=x).bin_edges, "NotImplemented", RuntimeError),
+        (lambda L, x: L.unique_consecutive(x), "UniqueConsecutiveBackward0", NotImplementedError),
+    ],
+)
+def test_results_without_a_derivative_as_torch(call, node, error):
+    """Where torch records a node it cannot differentiate, ours shows it and raises the same."""
+    messages = []
+    for lib in (torch, ff):
+        y = call(lib, lib.tensor([0.5, 2.0, 2.0], requires_grad=True))
+        name = y.grad_fn.name() if lib is ff else type(y.grad_fn).__name__
+        assert name == node and y.requires_grad
+        with pytest.raises(error) as caught:
+            y.sum().backward()
+        messages.append(str(caught.value).split("\n")[0])
+    assert messages[0] == messages[1]
+    with ff.no_grad():
+        assert not call(ff, ff.tensor([0.5, 2.0, 2.0], requires_grad=True)).requires_grad
+
+
 UNARY = """exp expm1 log log1p log2 log10 sqrt rsqrt abs sin cos tanh sigmoid relu sign floor ceil
 trunc round square reciprocal neg tan asin acos atan asinh acosh atanh arcsin arccos arctan arcsinh
 arccosh arctanh erf erfc erfinv exp2 logit deg2rad rad2deg sgn signbit isneginf isposinf isreal
@@ -979,6 +1355,74 @@ ERRORS = [
     ("unfold_numpy_float_dim", lambda a: a.unfold(np.float64(0), 2, 1), [(3,)]),
     ("unfold_tensor_size", lambda a: a.unfold(0, a[0], 1), [(3,)]),
     ("cumprod_bad_dim", lambda a: a.cumprod(2), [(2, 3)]),
+    ("kthvalue_k_range", lambda a: a.kthvalue(4, 1), [(2, 3)]),
+    ("kthvalue_k_zero", lambda a: L(a).kthvalue(a, 0), [(3,)]),
+    ("kthvalue_k_float", lambda a: L(a).kthvalue(a, 1.5), [(3,)]),
+    ("kthvalue_empty", lambda a: a.kthvalue(1), [(0,)]),
+    ("kthvalue_empty_k_range", lambda a: a.kthvalue(3, 0), [(2, 0)]),
+    ("kthvalue_bool", lambda a: (a > 0).kthvalue(1), [(3,)]),
+    ("kthvalue_bad_dim", lambda a: a.kthvalue(1, 2), [(2, 3)]),
+    ("kthvalue_0d_dim", lambda a: a.kthvalue(1, 1), [()]),
+    ("mode_empty", lambda a: L(a).mode(a), [(0,)]),
+    ("mode_bad_dim", lambda a: a.mode(3), [(2, 3)]),
+    ("nanmedian_empty_dim", lambda a: a.nanmedian(0), [(0, 3)]),
+    ("nanmedian_bool", lambda a: (a > 0).nanmedian(), [(3,)]),
+    ("nanmedian_bool_dim", lambda a: (a > 0).nanmedian(0), [(3,)]),
+    ("nanmedian_bad_dim", lambda a: L(a).nanmedian(a, -3), [(2, 3)]),
+    ("quantile_q_range", lambda a: a.quantile(1.5), [(3,)]),
+    ("quantile_q_negative", lambda a: L(a).quantile(a, -0.1), [(3,)]),
+    ("quantile_q_nan", lambda a: a.quantile(float("nan")), [(3,)]),
+    ("quantile_q_tensor_range", lambda a: a.quantile(L(a).tensor([0.5, 2.0])), [(3,)]),
+    ("quantile_q_2d", lambda a: a.quantile(L(a).tensor([[0.5]])), [(3,)]),
+    ("quantile_q_dtype", lambda a: a.quantile(L(a).tensor([0.5]).double()), [(3,)]),
+    ("quantile_int", lambda a: a.long().quantile(0.5), [(3,)]),
+    ("quantile_empty", lambda a: a.quantile(0.5, dim=3), [(0,)]),
+    ("quantile_interpolation", lambda a: a.quantile(0.5, interpolation="cubic"), [(3,)]),
+    ("quantile_bad_dim", lambda a: a.quantile(L(a).tensor([2.0]), dim=2), [(2, 3)]),
+    ("nanquantile_q_range", lambda a: L(a).nanquantile(a, 2.0, dim=0), [(3,)]),
+    ("aminmax_empty", lambda a: a.aminmax(), [(0,)]),
+    ("aminmax_empty_dim", lambda a: L(a).aminmax(a, dim=0), [(0, 3)]),
+    ("aminmax_dims", lambda a: a.aminmax(dim=(0, 1)), [(2, 3)]),
+    ("aminmax_bad_dim", lambda a: a.aminmax(dim=2), [(2, 3)]),
+    ("bincount_negative", lambda a: L(a).bincount(L(a).tensor([1, -3])), [(3,)]),
+    ("bincount_2d", lambda a: L(a).bincount(L(a).tensor([[1, 3]])), [(3,)]),
+    ("bincount_0d", lambda a: L(a).tensor(2).bincount(), [(3,)]),
+    ("bincount_float", lambda a: a.bincount(), [(3,)]),
+    ("bincount_bool", lambda a: (a > 0).bincount(), [(3,)]),
+    ("bincount_minlength", lambda a: a.long().bincount(minlength=-1), [(3,)]),
+    ("bincount_minlength_float", lambda a: a.long().bincount(minlength=2.5), [(3,)]),
+    ("bincount_weights_length", lambda a: a.long().bincount(a[:2]), [(3,)]),
+    ("logcumsumexp_int", lambda a: a.long().logcumsumexp(0), [(3,)]),
+    ("logcumsumexp_bool", lambda a: L(a).logcumsumexp(a > 0, 0), [(3,)]),
+    ("logcumsumexp_bad_dim", lambda a: a.logcumsumexp(2), [(2, 3)]),
+    ("cov_3d", lambda a: a.cov(), [(2, 2, 2)]),
+    ("cov_bool", lambda a: (a > 0).cov(), [(2, 3)]),
+    ("cov_correction_float", lambda a: a.cov(correction=0.5), [(2, 3)]),
+    ("cov_fweights_float", lambda a: a.cov(fweights=a[0]), [(2, 3)]),
+    ("cov_fweights_2d", lambda a: a.cov(fweights=a[:1].long()), [(2, 3)]),
+    ("cov_fweights_length", lambda a: a.cov(fweights=L(a).tensor([1, 2])), [(2, 3)]),
+    ("cov_fweights_negative", lambda a: a.cov(fweights=L(a).tensor([1, -1, 2])), [(2, 3)]),
+    ("cov_aweights_int", lambda a: L(a).cov(a, aweights=a[0].long()), [(2, 3)]),
+    ("cov_aweights_length", lambda a: a.cov(aweights=a[0, :2]), [(2, 3)]),
+    ("cov_aweights_negative", lambda a: a.cov(aweights=-a[0]), [(2, 3)]),
+    ("cov_weights_zero", lambda a: a.cov(aweights=a[0] * 0), [(2, 3)]),
+    ("corrcoef_3d", lambda a: a.corrcoef(), [(2, 2, 2)]),
+    ("unique_consecutive_0d_dim", lambda a: a.unique_consecutive(dim=0), [()]),
+    ("unique_consecutive_bad_dim", lambda a: L(a).unique_consecutive(a, dim=2), [(2, 3)]),
+    ("unique_consecutive_empty", lambda a: a.unique_consecutive(dim=1), [(0, 2)]),
+    ("histogram_bins", lambda a: a.histogram(0), [(3,)]),
+    ("histogram_bins_float", lambda a: a.histogram(2.5), [(3,)]),
+    ("histogram_range", lambda a: L(a).histogram(a, 3, range=(2.0, 1.0)), [(3,)]),
+    ("histogram_range_length", lambda a: a.histogram(3, range=(0.0, 1.0, 2.0)), [(3,)]),
+    ("histogram_not_finite", lambda a: (a / 0).histogram(3), [(3,)]),
+    ("histogram_int", lambda a: a.long().histogram(3), [(3,)]),
+    ("histogram_int_range", lambda a: a.long().histogram(3, range=(0, 1)), [(3,)]),
+    ("histogram_edges_dtype", lambda a: a.histogram(a.double()), [(3,)]),
+    ("histogram_edges_2d", lambda a: a.histogram(a[None]), [(3,)]),
+    ("histogram_edges_one", lambda a: a.histogram(a[:1]), [(3,)]),
+    ("histogram_edges_and_range", lambda a: a.histogram(a, range=(0.0, 1.0)), [(3,)]),
+    ("histogram_weight_dtype", lambda a: a.histogram(3, weight=a.double()), [(3,)]),
+    ("histogram_weight_shape", lambda a: L(a).histogram(a, 3, weight=a[:2]), [(3,)]),
     ("tile_negative", lambda a: a.tile(-1), [(2, 3)]),
     ("repeat_interleave_negative", lambda a: a.repeat_interleave(-1), [(2, 3)]),
     ("repeat_interleave_counts", lambda a: a.repeat_interleave(L(a).tensor([1, 2])), [(3,)]),
@@ -1264,6 +1708,20 @@ nextafter_int fmax_number fmin_number_first ldexp_bool_exponent ldexp_number lde
 float_power__float32 float_power__int float_power_numbers copysign_number_first positive_bool
 positive_operator_bool absolute_bool subtract_bool tan__int arcsin__bool gcd__into_bool
 atan2_number arctan2_number_fn hypot__number heaviside__number
+kthvalue_k_range kthvalue_k_zero kthvalue_k_float kthvalue_empty kthvalue_empty_k_range
+kthvalue_bool kthvalue_bad_dim kthvalue_0d_dim mode_empty mode_bad_dim nanmedian_empty_dim
+nanmedian_bool nanmedian_bool_dim nanmedian_bad_dim quantile_q_range quantile_q_negative
+quantile_q_nan quantile_q_tensor_range quantile_q_2d quantile_q_dtype quantile_int quantile_empty
+quantile_interpolation quantile_bad_dim nanquantile_q_range aminmax_empty aminmax_empty_dim
+aminmax_dims aminmax_bad_dim bincount_negative bincount_2d bincount_0d bincount_float
+bincount_bool bincount_minlength bincount_minlength_float bincount_weights_length
+logcumsumexp_int logcumsumexp_bool logcumsumexp_bad_dim cov_3d cov_bool cov_correction_float
+cov_fweights_float cov_fweights_2d cov_fweights_length cov_fweights_negative cov_aweights_int
+cov_aweights_length cov_aweights_negative cov_weights_zero corrcoef_3d unique_consecutive_0d_dim
+unique_consecutive_bad_dim unique_consecutive_empty histogram_bins histogram_range
+histogram_range_length histogram_not_finite histogram_int histogram_int_range
+histogram_edges_dtype histogram_edges_2d histogram_edges_one histogram_weight_dtype
+histogram_weight_shape
 """.split()
 
 

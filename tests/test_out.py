@@ -103,6 +103,17 @@ ROWS = [
     ("ldexp", (X, Y)),  # (an integer exponent: test_ldexp_out_with_an_integer_exponent)
     ("gcd", (I, I)),
     ("lcm", (I, I)),
+    ("kthvalue", (X, 2, 1)),
+    ("mode", (np.round(X), 1)),
+    ("nanmedian", (X, 1)),
+    ("quantile", (X, 0.3, 1)),
+    ("quantile", (X, np.array([0.2, 0.9], np.float32))),
+    ("nanquantile", (X, 0.5)),
+    ("aminmax", (X,)),
+    ("logcumsumexp", (X, 1)),
+    ("msort", (X,)),
+    ("histogram", (X, 5)),
+    ("histogram", (X, np.array([-1, 0, 2], np.float32))),
 ]
 RANDOM = {"bernoulli", "multinomial"}  # shapes and dtypes only
 ROWS += [("bernoulli", (np.full((3, 4), 0.5, np.float32),)), ("multinomial", (P, 2))]
@@ -120,6 +131,10 @@ NO_OUT = [(name, (X,)) for name in "relu isnan isinf isfinite flatten t".split()
     ("var_mean", (X, 1)),
     ("isreal", (X,)),
     ("positive", (X,)),
+    ("bincount", (I[0],)),
+    ("cov", (X,)),
+    ("corrcoef", (X,)),
+    ("unique_consecutive", (I,)),
 ]
 FACTORIES = [
     ("zeros", (3,)),
@@ -208,7 +223,11 @@ def test_out_holds_the_result(name, args):
             np.testing.assert_array_equal(values, p.numpy())
 
 
-PAIRS = [row for row in ROWS if row[0] in "max min median sort topk cummax cummin".split()]
+PAIRS = [
+    row
+    for row in ROWS
+    if row[0] in "max min median sort topk cummax cummin kthvalue mode nanmedian".split()
+]
 
 
 @pytest.mark.parametrize("name,args", PAIRS, ids=[row[0] for row in PAIRS])
@@ -223,6 +242,25 @@ def test_a_pair_with_out_is_torchs_out_type(name, args):
         assert text.startswith(f"return_types.{name}_out(\nvalues=tensor("), text
         assert "),\nindices=tensor(" in text, text
     assert types[ff] == types[torch] == (name, f"{name}_out")
+
+
+@pytest.mark.parametrize("name,args", [r for r in ROWS if r[0] in ("aminmax", "histogram")])
+def test_aminmax_and_histogram_with_out_are_torchs_out_types(name, args):
+    """(min, max) and (hist, bin_edges): the *_out types, the fields by name."""
+    for lib in (ff, torch):
+        plain = getattr(lib, name)(*convert(lib, args))
+        out = empty_like(lib, plain)
+        with_out = getattr(lib, name)(*convert(lib, args), out=out)
+        assert type(with_out).__name__ == f"{name}_out" and type(plain).__name__ == name
+        assert type(with_out).__match_args__ == type(plain).__match_args__
+        assert with_out[0] is out[0] and with_out[1] is out[1]
+
+
+def test_median_and_nanmedian_with_out_need_dim_as_torch():
+    for lib in (ff, torch):
+        for name in ("median", "nanmedian"):
+            with pytest.raises(TypeError, match='missing 1 required positional arguments: "dim"'):
+                getattr(lib, name)(lib.ones(3), out=lib.empty(0))
 
 
 @pytest.mark.parametrize("dtype", ["int32", "int64", "float32"])
