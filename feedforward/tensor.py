@@ -541,9 +541,17 @@ class Tensor:
         np.copyto(self._data, result._data, casting="unsafe")
         self._version.value += 1
         if result.grad_fn is not None:
-            self.grad_fn = result.grad_fn
-            self._requires_grad = True
+            self._rebase(result.grad_fn)
         return self
+
+    def _rebase(self, node) -> None:
+        """Make ``node`` (an in-place op's) self's place in the graph. The node keeps what self
+        was, so the ops that took self in before still send their gradients there
+        (``autograd.function.as_recorded``)."""
+        if node is not self.grad_fn:  # (an op may hand its input back unchanged)
+            node._replaced = _function._Released(self)
+        self.grad_fn = node
+        self._requires_grad = True
 
     def _as_input(self) -> Tensor:
         """Self as an op input for an in-place update: a stand-in holding the current graph node

@@ -27,6 +27,7 @@ __all__ = [
     "Function",
     "FunctionCtx",
     "VersionCounter",
+    "as_recorded",
     "share_storage",
     "storage_start",
     "unrecorded",
@@ -77,6 +78,8 @@ class FunctionCtx:
     _tensor_hooks: list | None = None  # hooks on the output tensor's gradient (register_hook)
     _retain: weakref.ref | None = None  # output tensor that asked for retain_grad()
     _stack: list | None = None  # where forward ran, kept in anomaly mode
+    # an in-place op's node: what the tensor it rebased onto itself was before (``as_recorded``)
+    _replaced: _Released | None = None
 
     def save_for_backward(self, *values) -> None:
         """Keep ``values`` (arrays, or Tensors in a user Function) until backward runs."""
@@ -284,6 +287,20 @@ class Function(FunctionCtx):
                 f"(expected {len(self.parents)}, got {len(grads)})"
             )
         return tuple(g._data if isinstance(g, Tensor) else g for g in grads)
+
+
+def as_recorded(p, seq: int):
+    """Input ``p`` as it was when the node numbered ``seq`` took it in.
+
+    An in-place op made since (``y.exp_()``, ``y.t_()``) has rebased the tensor onto its own,
+    newer node, which keeps what the tensor was (node, shape) as ``_replaced``: gradients for
+    that older use go to the older node, and have the older shape.
+    """
+    fn = p.grad_fn
+    while fn is not None and fn._seq > seq and fn._replaced is not None:
+        p = fn._replaced
+        fn = p.grad_fn
+    return p
 
 
 def unrecorded(cls, arrays, kwargs=None):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from feedforward.autograd.function import Function
+from feedforward.autograd.function import Function, as_recorded
 from feedforward.ops import _special as special
 from feedforward.ops._util import (
     as_default_float,
@@ -76,9 +76,17 @@ def _grads(ctx, ga, gb):
     need_a, need_b = ctx.needs_input_grad[-2:]
     a, b = ctx.parents[-2:]
     return (
-        unbroadcast(ga(), a._data.shape) if need_a else None,
-        unbroadcast(gb(), b._data.shape) if need_b else None,
+        unbroadcast(ga(), _shape(a, ctx)) if need_a else None,
+        unbroadcast(gb(), _shape(b, ctx)) if need_b else None,
     )
+
+
+def _shape(x, ctx) -> tuple:
+    """x's shape when the op took it in (an in-place ``x.t_()`` since would change it)."""
+    fn = x.grad_fn
+    if fn is not None and fn._seq > ctx._seq:
+        return as_recorded(x, ctx._seq)._data.shape
+    return x._data.shape
 
 
 # ---------------------------------------------------------------- binary arithmetic
