@@ -489,6 +489,113 @@ CASES = [
     Case("topk", lambda a: a.topk(2, dim=1), [(3, 5)]),
     Case("sort", lambda a: a.sort(dim=1, descending=True), [(3, 5)]),
     Case("tril", lambda a: a.tril(), [(4, 4)]),
+    # shape, indexing and product functions: diff ... vander
+    Case("clone_fn", lambda a: L(a).clone(a), [(3, 4)]),
+    Case("diff", lambda a: a.diff(), [(3, 5)]),
+    Case("diff_n2_dim0", lambda a: L(a).diff(a, n=2, dim=0), [(4, 3)]),
+    Case(
+        "diff_prepend_append",
+        lambda a, p, q: L(a).diff(a, prepend=p, append=q),
+        [(3, 4), (3, 2), (3, 1)],
+    ),
+    Case("diff_n_past_length", lambda a: a.diff(n=5), [(2, 3)]),
+    Case("diff_n0", lambda a: a.diff(n=0), [(2, 3)]),
+    Case("atleast_1d_0d", lambda a: L(a).atleast_1d(a), [()]),
+    Case("atleast_2d_vector", lambda a: L(a).atleast_2d(a), [(3,)]),
+    Case("atleast_3d_matrix", lambda a: L(a).atleast_3d(a), [(2, 3)]),
+    Case("atleast_3d_list", lambda a, b: L(a).atleast_3d([a, b]), [(3,), ()]),
+    Case("atleast_2d_many", lambda a, b: L(a).atleast_2d(a, b), [(), (2, 3)]),
+    Case("column_stack", lambda a, b: L(a).column_stack([a, b]), [(3,), (3, 2)]),
+    Case("column_stack_0d", lambda a, b: L(a).column_stack((a, b)), [(), ()]),
+    Case("row_stack", lambda a, b: L(a).row_stack([a, b]), [(3,), (2, 3)]),
+    Case("dstack", lambda a, b: L(a).dstack([a, b]), [(2, 3), (2, 3, 2)]),
+    Case("dstack_vectors", lambda a, b: L(a).dstack((a, b)), [(3,), (3,)]),
+    Case("hstack_0d", lambda a, b: L(a).hstack([a, b]), [(), (2,)]),
+    Case("vstack_0d", lambda a: L(a).vstack([a, a]), [()]),
+    Case("hsplit", lambda a: a.hsplit(2), [(3, 4)]),
+    Case("hsplit_indices", lambda a: L(a).hsplit(a, [1, 3]), [(2, 5)]),
+    Case("hsplit_vector", lambda a: a.hsplit(3), [(6,)]),
+    Case("vsplit", lambda a: L(a).vsplit(a, 2), [(4, 3)]),
+    Case("dsplit", lambda a: a.dsplit([1]), [(2, 2, 3)]),
+    Case("fliplr", lambda a: a.fliplr(), [(3, 4)]),
+    Case("flipud", lambda a: L(a).flipud(a), [(3, 4, 2)]),
+    *[Case(f"rot90_k{k}", lambda a, k=k: a.rot90(k), [(3, 4)]) for k in (0, 1, 2, 3, -1, 5)],
+    Case("rot90_dims", lambda a: L(a).rot90(a, 1, [2, 0]), [(2, 3, 4)]),
+    Case("kron", lambda a, b: a.kron(b), [(2, 3), (3, 2)]),
+    Case("kron_ranks", lambda a, b: L(a).kron(a, b), [(2,), (2, 2, 3)]),
+    Case("kron_0d", lambda a, b: L(a).kron(a, b), [(), (2, 3)]),
+    Case("tensordot", lambda a, b: L(a).tensordot(a, b), [(2, 3, 4), (3, 4, 5)]),
+    Case(
+        "tensordot_lists",
+        lambda a, b: L(a).tensordot(a, b, dims=([1, 0], [0, 1])),
+        [(3, 4, 5), (4, 3, 2)],
+    ),
+    Case("tensordot_0", lambda a, b: L(a).tensordot(a, b, 0), [(2,), (3,)]),
+    Case("tensordot_size_1", lambda a, b: L(a).tensordot(a, b, ([1], [0])), [(3, 1), (4, 2)]),
+    Case("inner", lambda a, b: a.inner(b), [(2, 3), (4, 3)]),
+    Case("inner_vectors", lambda a, b: L(a).inner(a, b), [(3,), (3,)]),
+    Case("inner_0d", lambda a, b: L(a).inner(a, b), [(), (2, 3)]),
+    Case("vdot", lambda a, b: a.vdot(b), [(4,), (4,)]),
+    Case("cross", lambda a, b: a.cross(b, dim=1), [(2, 3), (2, 3)]),
+    Case("cross_broadcast", lambda a, b: L(a).cross(a, b, dim=-1), [(2, 1, 3), (1, 4, 3)]),
+    Case("cross_dim0", lambda a, b: L(a).cross(a, b, 0), [(3, 2), (3, 2)]),
+    Case("block_diag", lambda a, b, c: L(a).block_diag(a, b, c), [(2, 3), (), (2,)]),
+    Case("cartesian_prod", lambda a, b: L(a).cartesian_prod(a, b), [(3,), (2,)]),
+    Case("cartesian_prod_3", lambda a, b, c: L(a).cartesian_prod(a, b, c), [(2,), (3,), (2,)]),
+    Case("cartesian_prod_1", lambda a: L(a).cartesian_prod(a), [(3,)]),
+    Case("combinations", lambda a: L(a).combinations(a), [(4,)]),
+    Case("combinations_r3", lambda a: L(a).combinations(a, 3), [(5,)]),
+    Case("combinations_replacement", lambda a: L(a).combinations(a, with_replacement=True), [(3,)]),
+    Case("combinations_r_too_big", lambda a: L(a).combinations(a, 4), [(3,)]),
+    Case("diag_embed", lambda a: a.diag_embed(), [(2, 3)]),
+    Case("diag_embed_offset_dims", lambda a: L(a).diag_embed(a, 1, 0, 2), [(2, 3)]),
+    Case("diag_embed_negative", lambda a: L(a).diag_embed(a, -2, -1, 0), [(4,)]),
+    Case("diagflat", lambda a: a.diagflat(), [(2, 2)]),
+    Case("diagflat_offset", lambda a: L(a).diagflat(a, -1), [(3,)]),
+    Case("index_add", lambda a, s: a.index_add(1, L(a).tensor([2, 0, 2]), s), [(3, 4), (3, 3)]),
+    Case(
+        "index_add_alpha",
+        lambda a, s: L(a).index_add(a, 0, L(a).tensor([1, 1]), s, alpha=-0.5),
+        [(3, 2), (2, 2)],
+    ),
+    Case(
+        "index_add_",
+        lambda a, s: (a * 1).index_add_(0, L(a).tensor([2, 0]), s, alpha=2),
+        [(3, 2), (2, 2)],
+    ),
+    Case("index_copy", lambda a, s: a.index_copy(1, L(a).tensor([3, 0]), s), [(3, 4), (3, 2)]),
+    Case("index_copy_", lambda a, s: (a * 1).index_copy_(0, L(a).tensor([1]), s), [(3, 2), (1, 2)]),
+    Case(
+        "masked_scatter",
+        lambda a, m, s: a.masked_scatter(m, s),
+        [(3, 4), (3, 4), (4, 4)],
+        bool_inputs=(1,),
+    ),
+    Case(
+        "masked_scatter_broadcast",
+        lambda a, m, s: L(a).masked_scatter(a, m, s),
+        [(4,), (3, 4), (13,)],
+        bool_inputs=(1,),
+    ),
+    Case(
+        "masked_scatter_",
+        lambda a, m, s: (a * 1).masked_scatter_(m, s),
+        [(3, 4), (4,), (3, 4)],
+        bool_inputs=(1,),
+    ),
+    Case("trapezoid", lambda a: L(a).trapezoid(a), [(3, 5)]),
+    Case("trapezoid_dx_dim", lambda a: L(a).trapezoid(a, dx=0.5, dim=0), [(4, 3)]),
+    Case("trapezoid_x", lambda a, x: L(a).trapezoid(a, x), [(3, 5), (5,)]),
+    Case("trapezoid_x_2d", lambda a, x: L(a).trapezoid(a, x, dim=0), [(4, 3), (4, 3)]),
+    Case("trapz", lambda a, x: L(a).trapz(a, x), [(2, 4), (4,)]),
+    Case("trapz_dx", lambda a: L(a).trapz(a, dx=2), [(2, 4)]),
+    Case("cumulative_trapezoid", lambda a: L(a).cumulative_trapezoid(a), [(3, 5)]),
+    Case("cumulative_trapezoid_dx", lambda a: L(a).cumulative_trapezoid(a, dx=3, dim=0), [(4, 2)]),
+    Case("cumulative_trapezoid_x", lambda a, x: L(a).cumulative_trapezoid(a, x), [(2, 4), (2, 4)]),
+    # (torch's vander has no working backward: test_vander_gradient_where_torchs_fails)
+    Case("vander", lambda a: L(a).vander(a), [(4,)], grad=False),
+    Case("vander_N_increasing", lambda a: L(a).vander(a, N=3, increasing=True), [(4,)], grad=False),
+    Case("vander_N1", lambda a: L(a).vander(a, 1), [(3,)]),
     # casts
     Case("double", lambda a: a.double() * 2, [(3,)], dtypes=("float32",), gradcheck=False),
     Case("float", lambda a: a.float(), [(3,)], dtypes=("float64",), gradcheck=False),
@@ -1424,6 +1531,136 @@ ERRORS = [
     ("histogram_weight_dtype", lambda a: a.histogram(3, weight=a.double()), [(3,)]),
     ("histogram_weight_shape", lambda a: L(a).histogram(a, 3, weight=a[:2]), [(3,)]),
     ("tile_negative", lambda a: a.tile(-1), [(2, 3)]),
+    # shape, indexing and product functions
+    ("diff_0d", lambda a: a.diff(), [()]),
+    ("diff_negative_n", lambda a: a.diff(n=-1), [(3,)]),
+    ("diff_prepend_ndim", lambda a: a.diff(prepend=a[0]), [(2, 3)]),
+    ("diff_prepend_shape", lambda a: a.diff(prepend=a[:1]), [(2, 3)]),
+    ("diff_prepend_number", lambda a: a.diff(prepend=1.0), [(3,)]),
+    ("diff_bad_dim", lambda a: a.diff(dim=2), [(2, 3)]),
+    ("atleast_1d_number", lambda a: L(a).atleast_1d(1), [(3,)]),
+    ("column_stack_empty", lambda a: L(a).column_stack([]), [(3,)]),
+    ("column_stack_rows", lambda a, b: L(a).column_stack([a, b]), [(3,), (4, 3)]),
+    ("row_stack_empty", lambda a: L(a).row_stack([]), [(3,)]),
+    ("dstack_empty", lambda a: L(a).dstack([]), [(3,)]),
+    ("hstack_empty", lambda a: L(a).hstack([]), [(3,)]),
+    ("vstack_empty", lambda a: L(a).vstack([]), [(3,)]),
+    ("dstack_sizes", lambda a, b: L(a).dstack([a, b]), [(3,), (3, 4)]),
+    ("hsplit_0d", lambda a: a.hsplit(2), [()]),
+    ("hsplit_uneven", lambda a: a.hsplit(3), [(3, 4)]),
+    ("hsplit_zero", lambda a: a.hsplit(0), [(3, 4)]),
+    ("hsplit_negative", lambda a: a.hsplit(-2), [(3, 4)]),
+    ("vsplit_1d", lambda a: a.vsplit(1), [(3,)]),
+    ("vsplit_uneven", lambda a: L(a).vsplit(a, 2), [(3, 4)]),
+    ("dsplit_2d", lambda a: a.dsplit(1), [(3, 4)]),
+    ("dsplit_uneven", lambda a: a.dsplit(2), [(2, 2, 3)]),
+    ("fliplr_1d", lambda a: a.fliplr(), [(3,)]),
+    ("flipud_0d", lambda a: L(a).flipud(a), [()]),
+    ("rot90_1d", lambda a: a.rot90(), [(3,)]),
+    ("rot90_dims_length", lambda a: a.rot90(1, [0]), [(3, 4)]),
+    ("rot90_same_dims", lambda a: a.rot90(1, [0, -2]), [(3, 4)]),
+    ("rot90_dim_range", lambda a: a.rot90(1, [0, 2]), [(3, 4)]),
+    ("tensordot_negative", lambda a: L(a).tensordot(a, a, -1), [(3, 4)]),
+    ("tensordot_too_many", lambda a: L(a).tensordot(a, a, 3), [(3, 4)]),
+    ("tensordot_sizes", lambda a: L(a).tensordot(a, a, 1), [(3, 4)]),
+    ("tensordot_lengths", lambda a: L(a).tensordot(a, a, ([0, 1], [0])), [(3, 4)]),
+    ("tensordot_dtypes", lambda a: L(a).tensordot(a, a.double(), ([0], [0])), [(3, 4)]),
+    ("tensordot_dims_type", lambda a: L(a).tensordot(a, a, "a"), [(3, 4)]),
+    ("tensordot_repeated_dim", lambda a: L(a).tensordot(a, a, ([0, 0], [0, 1])), [(3, 3)]),
+    ("tensordot_bool", lambda a: L(a).tensordot(a > 0, a > 0, ([0], [0])), [(3, 4)]),
+    ("tensordot_dims_ints", lambda a: L(a).tensordot(a, a, (1, 1)), [(3, 4)]),
+    ("inner_sizes", lambda a, b: a.inner(b), [(3, 4), (3,)]),
+    ("inner_dtypes", lambda a: a.inner(a.double()), [(3, 4)]),
+    ("inner_bool", lambda a: (a > 0).inner(a > 0), [(3, 4)]),
+    ("vdot_2d", lambda a: a.vdot(a), [(3, 4)]),
+    ("vdot_sizes", lambda a, b: a.vdot(b), [(3,), (4,)]),
+    ("vdot_dtypes", lambda a: a.vdot(a.double()), [(3,)]),
+    ("vdot_bool", lambda a: (a > 0).vdot(a > 0), [(3,)]),
+    ("cross_no_3", lambda a: a.cross(a), [(2, 4)]),
+    ("cross_length", lambda a: a.cross(a, dim=1), [(3, 4)]),
+    ("cross_ndim", lambda a, b: a.cross(b, dim=-1), [(2, 3), (3,)]),
+    ("cross_bad_broadcast", lambda a, b: a.cross(b, dim=-1), [(2, 3), (4, 3)]),
+    ("cross_dtypes", lambda a: a.cross(a.double(), dim=1), [(2, 3)]),
+    ("cross_bool", lambda a: (a > 0).cross(a > 0, dim=1), [(2, 3)]),
+    ("cross_dim_range", lambda a: a.cross(a, dim=2), [(2, 3)]),
+    ("block_diag_3d", lambda a: L(a).block_diag(a), [(2, 2, 2)]),
+    ("block_diag_number", lambda a: L(a).block_diag(a, 1), [(2,)]),
+    ("cartesian_prod_2d", lambda a: L(a).cartesian_prod(a, a), [(2, 3)]),
+    ("cartesian_prod_dtypes", lambda a: L(a).cartesian_prod(a, a.double()), [(3,)]),
+    ("cartesian_prod_none", lambda a: L(a).cartesian_prod(), [(3,)]),
+    ("combinations_2d", lambda a: L(a).combinations(a), [(2, 3)]),
+    ("combinations_negative", lambda a: L(a).combinations(a, -1), [(3,)]),
+    ("tril_indices_negative_row", lambda a: L(a).tril_indices(-1, 3), [(3,)]),
+    ("triu_indices_negative_col", lambda a: L(a).triu_indices(3, -1), [(3,)]),
+    ("tril_indices_float", lambda a: L(a).tril_indices(3, 3, dtype=L(a).float32), [(3,)]),
+    ("triu_indices_int16", lambda a: L(a).triu_indices(3, 3, dtype=L(a).int16), [(3,)]),
+    ("broadcast_shapes_mismatch", lambda a: L(a).broadcast_shapes((2, 3), (4,)), [(3,)]),
+    ("broadcast_shapes_list", lambda a: L(a).broadcast_shapes([3, 1], [4, 2]), [(3,)]),
+    ("broadcast_shapes_negative", lambda a: L(a).broadcast_shapes((-1,), (2,)), [(3,)]),
+    ("broadcast_shapes_float", lambda a: L(a).broadcast_shapes((2.0,), (1,)), [(3,)]),
+    ("broadcast_shapes_not_a_shape", lambda a: L(a).broadcast_shapes(1.5), [(3,)]),
+    ("diag_embed_0d", lambda a: a.diag_embed(), [()]),
+    ("diag_embed_same_dims", lambda a: a.diag_embed(0, 1, 1), [(3, 4)]),
+    ("diag_embed_dim_range", lambda a: L(a).diag_embed(a, 0, 0, 3), [(3, 4)]),
+    ("index_add_float_index", lambda a: a.index_add(1, L(a).tensor([0.0]), a[:, :1]), [(3, 4)]),
+    ("index_add_matrix_index", lambda a: a.index_add(1, L(a).tensor([[0, 1]]), a[:, :2]), [(3, 4)]),
+    ("index_add_out_of_range", lambda a: a.index_add(1, L(a).tensor([0, 5]), a[:, :2]), [(3, 4)]),
+    ("index_add_negative", lambda a: a.index_add(1, L(a).tensor([-1]), a[:, :1]), [(3, 4)]),
+    ("index_add_count", lambda a: a.index_add(1, L(a).tensor([0, 2]), a[:, :3]), [(3, 4)]),
+    ("index_add_source_shape", lambda a: a.index_add(1, L(a).tensor([0, 2]), a[:2, :2]), [(3, 4)]),
+    ("index_add_source_dims", lambda a: a.index_add(1, L(a).tensor([0, 2]), a[0, :2]), [(3, 4)]),
+    ("index_add_dtypes", lambda a: a.index_add(1, L(a).tensor([0]), a[:, :1].double()), [(3, 4)]),
+    ("index_add_0d_source", lambda a: L(a).index_add(a, 0, L(a).tensor([1]), a[0]), [(3,)]),
+    ("index_add__bad_dim", lambda a: a.index_add_(2, L(a).tensor([0]), a[:, :1]), [(3, 4)]),
+    ("index_copy_int32", lambda a: a.index_copy(1, L(a).tensor([0]).int(), a[:, :1]), [(3, 4)]),
+    ("index_copy_out_of_range", lambda a: a.index_copy(1, L(a).tensor([5]), a[:, :1]), [(3, 4)]),
+    ("index_copy_count", lambda a: a.index_copy(1, L(a).tensor([0, 2]), a[:, :3]), [(3, 4)]),
+    ("index_copy_slices", lambda a: a.index_copy(1, L(a).tensor([0, 2]), a[:2, :2]), [(3, 4)]),
+    (
+        "index_copy_slices_3d",
+        lambda a, b: a.index_copy(1, L(a).tensor([0, 1]), b),
+        [(2, 3, 4), (2, 2, 5)],
+    ),
+    ("index_copy_dtypes", lambda a: a.index_copy(1, L(a).tensor([0]), a[:, :1].double()), [(3, 4)]),
+    ("index_copy_matrix_index", lambda a: a.index_copy(1, L(a).tensor([[0]]), a[:, :1]), [(3, 4)]),
+    ("index_copy_source_dims", lambda a: a.index_copy(1, L(a).tensor([0, 2]), a[0, :2]), [(3, 4)]),
+    (
+        "index_copy_scalar_source",
+        lambda a: L(a).index_copy(a, 0, L(a).tensor([0, 1]), a[0]),
+        [(3,)],
+    ),
+    ("index_copy__out_of_range", lambda a, b: a.index_copy_(0, L(a).tensor([3]), b), [(3,), (1,)]),
+    ("masked_scatter_float_mask", lambda a: a.masked_scatter(a, a), [(3,)]),
+    ("masked_scatter_dtypes", lambda a: a.masked_scatter(a > 0, a.double()), [(3,)]),
+    ("masked_scatter_short_source", lambda a: a.masked_scatter(a == a, a[:2]), [(3,)]),
+    ("masked_scatter_bad_broadcast", lambda a, b: a.masked_scatter(b > 0, a), [(2, 3), (4,)]),
+    ("masked_scatter__mask_larger", lambda a, b: a.masked_scatter_(b > 0, b), [(4,), (3, 4)]),
+    ("masked_scatter__short_source", lambda a: a.masked_scatter_(a == a, a[:2]), [(3,)]),
+    ("trapezoid_0d", lambda a: L(a).trapezoid(a), [()]),
+    ("trapezoid_bool", lambda a: L(a).trapezoid(a > 0), [(3,)]),
+    ("trapezoid_x_bool", lambda a: L(a).trapezoid(a, a > 0), [(3,)]),
+    ("trapezoid_x_size", lambda a, x: L(a).trapezoid(a, x), [(3, 4), (3,)]),
+    ("trapezoid_x_and_dx", lambda a: L(a).trapezoid(a, a, dx=2), [(3,)]),
+    ("trapezoid_x_number", lambda a: L(a).trapezoid(a, 2.0), [(3,)]),
+    ("trapezoid_dx_bool", lambda a: L(a).trapezoid(a, dx=True), [(3,)]),
+    ("trapezoid_0d_x", lambda a: L(a).trapezoid(a[0], a), [(3,)]),
+    ("trapezoid_bad_dim", lambda a: L(a).trapezoid(a, dim=2), [(3, 4)]),
+    ("trapz_x_size", lambda a, x: L(a).trapz(a, x), [(3, 4), (3,)]),
+    ("cumulative_trapezoid_0d", lambda a: L(a).cumulative_trapezoid(a), [()]),
+    ("cumulative_trapezoid_bool", lambda a: L(a).cumulative_trapezoid(a > 0), [(3,)]),
+    ("cumulative_trapezoid_x_bool", lambda a: L(a).cumulative_trapezoid(a, a > 0), [(3,)]),
+    ("cumulative_trapezoid_x_size", lambda a, x: L(a).cumulative_trapezoid(a, x), [(3, 4), (3,)]),
+    ("cumulative_trapezoid_0d_x", lambda a: L(a).cumulative_trapezoid(a[0], a), [(3,)]),
+    ("vander_2d", lambda a: L(a).vander(a), [(2, 3)]),
+    ("vander_negative_N", lambda a: L(a).vander(a, -1), [(3,)]),
+    ("unravel_index_float", lambda a: L(a).unravel_index(a, (2, 3)), [(3,)]),
+    (
+        "unravel_index_negative_shape",
+        lambda a: L(a).unravel_index(L(a).tensor([1]), (-2, 3)),
+        [(3,)],
+    ),
+    ("unravel_index_float_shape", lambda a: L(a).unravel_index(L(a).tensor([1]), (2.0, 3)), [(3,)]),
+    ("unravel_index_zero_dim", lambda a: L(a).unravel_index(L(a).tensor([1]), (0, 3)), [(3,)]),
     ("repeat_interleave_negative", lambda a: a.repeat_interleave(-1), [(2, 3)]),
     ("repeat_interleave_counts", lambda a: a.repeat_interleave(L(a).tensor([1, 2])), [(3,)]),
     # elementwise math
@@ -1675,6 +1912,28 @@ def test_error_messages_name_op_and_shapes():
 # error rows above whose message is torch's word for word (the others differ only where the
 # library's convention names the op: "narrow: Dimension out of range ...", broadcast errors)
 SAME_MESSAGE = """
+diff_0d diff_negative_n diff_prepend_ndim diff_prepend_shape diff_prepend_number diff_bad_dim
+column_stack_empty column_stack_rows row_stack_empty dstack_empty hstack_empty vstack_empty
+dstack_sizes hsplit_0d hsplit_uneven hsplit_zero hsplit_negative vsplit_1d vsplit_uneven dsplit_2d
+dsplit_uneven fliplr_1d flipud_0d rot90_1d rot90_dims_length rot90_same_dims rot90_dim_range
+tensordot_negative tensordot_too_many tensordot_sizes tensordot_lengths tensordot_dtypes
+tensordot_dims_type tensordot_repeated_dim tensordot_bool tensordot_dims_ints inner_sizes
+inner_dtypes inner_bool vdot_2d vdot_sizes vdot_dtypes vdot_bool cross_no_3 cross_length cross_ndim
+cross_dtypes cross_bool cross_dim_range block_diag_3d block_diag_number cartesian_prod_2d
+cartesian_prod_dtypes cartesian_prod_none combinations_2d combinations_negative
+tril_indices_negative_row triu_indices_negative_col tril_indices_float triu_indices_int16
+broadcast_shapes_mismatch broadcast_shapes_list broadcast_shapes_negative broadcast_shapes_float
+broadcast_shapes_not_a_shape diag_embed_0d diag_embed_same_dims diag_embed_dim_range
+index_add_float_index index_add_matrix_index index_add_out_of_range index_add_negative
+index_add_count index_add_source_shape index_add_source_dims index_add_dtypes index_add_0d_source
+index_add__bad_dim index_copy_int32 index_copy_out_of_range index_copy_count index_copy_slices
+index_copy_slices_3d index_copy_dtypes index_copy_matrix_index index_copy_source_dims
+index_copy_scalar_source index_copy__out_of_range masked_scatter_float_mask masked_scatter_dtypes
+masked_scatter_short_source masked_scatter__short_source trapezoid_0d trapezoid_bool
+trapezoid_x_bool trapezoid_x_size trapezoid_dx_bool trapezoid_0d_x trapezoid_bad_dim trapz_x_size
+cumulative_trapezoid_0d cumulative_trapezoid_bool cumulative_trapezoid_x_bool
+cumulative_trapezoid_x_size cumulative_trapezoid_0d_x vander_2d vander_negative_N
+unravel_index_negative_shape unravel_index_float_shape unravel_index_zero_dim
 narrow_0d narrow_too_long narrow_start_range narrow_negative_length select_out_of_range
 select_0d roll_misaligned roll_shifts_without_dims roll_0d_dims movedim_lengths
 movedim_repeated_source movedim_repeated_destination diag_3d diagonal_same_dims trace_1d
@@ -2021,6 +2280,159 @@ def test_unfold_is_a_view_that_writes_through_like_torch():
         x = lib.zeros(3)
         x[1].unfold(0, 1, 1).fill_(5.0)  # of a 0-dim tensor: the element itself
         assert_same(x, torch.tensor([0.0, 5, 0]), f"{lib.__name__} unfold of 0-dim")
+
+
+def test_splits_are_views_and_flips_copies_like_torch():
+    """hsplit/vsplit/dsplit give views that write into their input (and see its writes);
+    fliplr, flipud and rot90 copy (k = 0 too); atleast_* and a lone cartesian_prod hand a tensor
+    that needs no change back as it is."""
+    for lib in (torch, ff):
+        name = lib.__name__
+        x = lib.zeros(2, 4)
+        left, right = x.hsplit(2)
+        right.fill_(1.0)
+        top, _ = lib.vsplit(x, [1])
+        top.add_(2.0)
+        assert_same(x, torch.tensor([[2.0, 2, 3, 3], [0, 0, 1, 1]]), f"{name} hsplit/vsplit")
+        assert _version(left) == _version(x) == 2, name
+        cube = lib.zeros(1, 2, 4)
+        cube.dsplit([1, 3])[1].fill_(5.0)
+        assert_same(cube, torch.tensor([[[0.0, 5, 5, 0]] * 2]), f"{name} dsplit")
+        for copy in (x.fliplr(), x.flipud(), x.rot90(0), x.rot90(1), x.diag_embed()):
+            copy.fill_(-1.0)
+        assert_same(x, torch.tensor([[2.0, 2, 3, 3], [0, 0, 1, 1]]), f"{name} copies")
+        assert lib.atleast_2d(x) is x and lib.atleast_3d(cube) is cube, name
+        v = lib.zeros(3)
+        assert lib.cartesian_prod(v) is v, name
+        lib.atleast_3d(v).fill_(4.0)  # (1, 3, 1), a view
+        lib.atleast_1d(v[0]).fill_(7.0)
+        assert v.tolist() == [7.0, 4.0, 4.0], name
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda L: L.broadcast_shapes((2,), (3, 1), (1, 1, 1)),
+        lambda L: L.broadcast_shapes(3, [2, 1], None),
+        lambda L: L.broadcast_shapes(L.Size([0, 1]), (4,)),
+        lambda L: L.broadcast_shapes(),
+        lambda L: L.tril_indices(3, 4),
+        lambda L: L.tril_indices(4, 3, -1),
+        lambda L: L.tril_indices(3, 3, 5, dtype=L.int32),
+        lambda L: L.tril_indices(0, 3),
+        lambda L: L.triu_indices(3, 4, 1),
+        lambda L: L.triu_indices(4, 2, -2),
+        lambda L: L.triu_indices(2, 2, -9),
+        lambda L: L.unravel_index(L.tensor([0, 5, 7, 11]), (3, 4)),
+        lambda L: L.unravel_index(L.tensor([[1234], [5678]]), (10, 10, 10, 10)),
+        lambda L: L.unravel_index(L.tensor(4), 5),
+        lambda L: L.unravel_index(L.tensor([-1, 13], dtype=L.int32), (2, 3)),
+        lambda L: L.unravel_index(L.tensor([3]), ()),
+        lambda L: L.combinations(L.tensor([1, 2, 3]), 2),
+        lambda L: L.combinations(L.tensor([1.5, 2.5]), 0),
+        lambda L: L.combinations(L.zeros(0), 2),
+        lambda L: L.cartesian_prod(L.tensor([1, 2]), L.tensor([3, 4, 5])),
+        lambda L: L.block_diag(L.tensor([[1, 2]]), L.tensor(3), L.zeros(0, 2, dtype=L.long)),
+        lambda L: L.block_diag(L.ones(2), L.tensor([True])),
+        lambda L: L.block_diag(),
+        lambda L: L.diff(L.tensor([1, 4, 9, 16]), n=2),
+        lambda L: L.diff(L.tensor([True, False, False, True])),
+        lambda L: L.diff(L.tensor([1, 4], dtype=L.uint8), prepend=L.tensor([9], dtype=L.uint8)),
+        lambda L: L.diff(L.ones(2, 3), prepend=L.ones(2, 1, dtype=L.float64)),
+        lambda L: L.diff(L.zeros(2, 0)),
+        lambda L: L.kron(L.tensor([[1, 2], [3, 4]]), L.tensor([[0, 1], [1, 0]])),
+        lambda L: L.kron(L.tensor([1, 2]), L.tensor([True, False])),
+        lambda L: L.tensordot(
+            L.arange(60).reshape(3, 4, 5), L.arange(24).reshape(4, 3, 2), ([1, 0], [0, 1])
+        ),  # fmt: skip
+        lambda L: L.tensordot(L.ones(2, 3), L.ones(3, 2), L.tensor(1)),
+        lambda L: L.tensordot(L.ones(2, 3), L.ones(3, 2), L.tensor([[1], [0]])),
+        lambda L: L.inner(L.tensor(2), L.tensor([1.5, 2.0])),
+        lambda L: L.vdot(L.tensor([1, 2]), L.tensor([3, 4])),
+        lambda L: L.cross(L.tensor([[1, 0, 0]]), L.tensor([[0, 1, 0]]), dim=1),
+        lambda L: L.rot90(L.arange(6).reshape(2, 3)),
+        lambda L: L.rot90(L.arange(6).reshape(2, 3), -1, (1, 0)),
+        lambda L: L.rot90(L.arange(24).reshape(2, 3, 4), 3, [2, -3]),
+        lambda L: L.diag_embed(L.tensor([[1, 2], [3, 4]]), -1, 2, 0),
+        lambda L: L.diagflat(L.tensor([[1, 2], [3, 4]]), 1),
+        lambda L: L.index_add(
+            L.zeros(3, dtype=L.long), 0, L.tensor([0, 0, 2]), L.ones(3).long(), alpha=2.5
+        ),  # fmt: skip
+        lambda L: L.index_add(L.tensor(1.0), 0, L.tensor([0]), L.tensor(2.0)),
+        lambda L: L.index_add(L.zeros(2, 2), 1, L.tensor([1, 1], dtype=L.int32), L.ones(2, 2)),
+        lambda L: L.index_copy(L.zeros(3), 0, L.tensor([0, 0, 1]), L.tensor([1.0, 2, 3])),
+        lambda L: L.index_copy(L.zeros(3), 0, L.tensor(1), L.tensor(2.0)),
+        lambda L: L.index_copy(L.tensor(1.0), 0, L.tensor([0]), L.tensor([2.0])),
+        lambda L: L.masked_scatter(
+            L.zeros(2, 2), L.tensor([[True, False], [True, True]]), L.arange(6.0).reshape(2, 3)
+        ),  # fmt: skip
+        lambda L: L.zeros(2, 3).masked_scatter_(L.tensor([True, False, True]), L.arange(9.0)),
+        lambda L: L.trapezoid(L.tensor([1, 2, 4])),
+        lambda L: L.trapezoid(L.tensor([1, 2, 4]), dx=0.5),
+        lambda L: L.trapezoid(L.tensor([1.0, 2.0]), dx=L.tensor(2.0)),
+        lambda L: L.trapezoid(L.tensor([1, 2, 4]), L.tensor([1, 2, 5])),
+        lambda L: L.trapezoid(L.zeros(3, 0, dtype=L.long)),
+        lambda L: L.trapezoid(L.ones(3, 1)),
+        lambda L: L.trapezoid(L.ones(2, 3), L.ones(1, 3)),
+        lambda L: L.cumulative_trapezoid(L.tensor([1, 2, 4]), dx=2),
+        lambda L: L.cumulative_trapezoid(L.tensor([1, 2, 4]), L.tensor([1, 2, 5])),
+        lambda L: L.cumulative_trapezoid(L.zeros(3, 0)),
+        lambda L: L.vander(L.tensor([1, 2, 3], dtype=L.int32)),
+        lambda L: L.vander(L.tensor([True, False]), 3, True),
+        lambda L: L.vander(L.tensor([2.0, 3.0]), 0),
+        lambda L: L.vander(L.zeros(0)),
+        lambda L: L.column_stack([L.tensor(1), L.tensor(2.5)]),
+        lambda L: L.dstack([L.tensor([1, 2]), L.tensor([[3, 4]])]),
+        lambda L: L.atleast_1d(),
+        lambda L: L.atleast_2d((L.tensor(1), L.ones(2))),
+    ],
+)
+def test_shape_indexing_and_product_functions_as_torch(call):
+    """Integer and bool inputs (dtypes as torch's promotion gives them), non-tensor results
+    (broadcast_shapes' Size), empty inputs and the corners of the arguments."""
+    ours, theirs = call(ff), call(torch)
+    if isinstance(theirs, torch.Size):
+        assert isinstance(ours, ff.Size) and tuple(ours) == tuple(theirs)
+        assert repr(ours) == repr(theirs).replace("torch", "feedforward")
+        return
+    assert type(ours) is type(theirs) or isinstance(ours, ff.Tensor)
+    assert_same(ours, theirs, "")
+
+
+def test_cross_without_dim_warns_and_takes_the_first_dim_of_length_3_like_torch():
+    """torch warns once a process (so another test may have had its warning): ff likewise."""
+    from feedforward.ops import api
+
+    a, b = np.random.default_rng(0).standard_normal((2, 4, 3, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = torch.cross(torch.tensor(a), torch.tensor(b))
+    api._WARNED.discard(api._CROSS_DIM)
+    with pytest.warns(UserWarning, match="^Using torch.cross without specifying the dim arg"):
+        got = ff.cross(ff.tensor(a), ff.tensor(b))
+    assert_same(got, expected, "cross")  # along dim 1, not the last
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ff.cross(ff.tensor(a), ff.tensor(b))  # once
+
+
+def test_vander_gradient_where_torchs_fails():
+    """torch.vander records a graph, but its backward raises (the slice its cumprod saved is
+    overwritten in place); ff's is the derivative, k x^(k-1), zeros included."""
+    x = torch.tensor([1.5, -2.0, 0.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        torch.vander(x).sum().backward()
+    assert type(torch.vander(x).grad_fn).__name__ == "FlipBackward0"
+    assert type(torch.vander(x, increasing=True).grad_fn).__name__ == "CopySlices"
+    fx = ff.tensor([1.5, -2.0, 0.0], requires_grad=True)
+    assert ff.vander(fx).grad_fn.name() == "FlipBackward0"
+    assert ff.vander(fx, increasing=True).grad_fn.name() == "CopySlices"
+    ff.vander(fx, 4, increasing=True).sum().backward()
+    v = fx.detach().numpy()
+    np.testing.assert_allclose(fx.grad.numpy(), 1 + 2 * v + 3 * v**2)
+    x64 = ff.tensor([0.3, -1.2, 0.0, 2.0], dtype=ff.float64, requires_grad=True)
+    for n, increasing in ((None, False), (4, True), (2, False)):
+        assert ff.autograd.gradcheck(lambda t, n=n, i=increasing: ff.vander(t, n, i), (x64,))
 
 
 def test_an_int_index_is_a_view_like_torch():

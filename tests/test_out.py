@@ -114,6 +114,15 @@ ROWS = [
     ("msort", (X,)),
     ("histogram", (X, 5)),
     ("histogram", (X, np.array([-1, 0, 2], np.float32))),
+    ("diff", (X,)),
+    *[(name, ([X, Y],)) for name in "column_stack row_stack dstack".split()],
+    ("kron", (X, Y)),
+    ("tensordot", (X, M, 1)),
+    ("inner", (X, Y)),
+    ("vdot", (V, V)),
+    ("cross", (X[:, :3].copy(), Y[:, :3].copy(), 1)),
+    ("index_add", (X, 1, np.array([0, 2]), Y[:, :2].copy())),
+    ("index_copy", (X, 1, np.array([3, 0]), Y[:, :2].copy())),
 ]
 RANDOM = {"bernoulli", "multinomial"}  # shapes and dtypes only
 ROWS += [("bernoulli", (np.full((3, 4), 0.5, np.float32),)), ("multinomial", (P, 2))]
@@ -135,6 +144,10 @@ NO_OUT = [(name, (X,)) for name in "relu isnan isinf isfinite flatten t".split()
     ("cov", (X,)),
     ("corrcoef", (X,)),
     ("unique_consecutive", (I,)),
+    *[(name, (X,)) for name in "clone fliplr flipud rot90 diag_embed diagflat trapezoid".split()],
+    *[(name, (V,)) for name in "cumulative_trapezoid vander combinations atleast_2d".split()],
+    ("masked_scatter", (X, B, Y)),
+    ("block_diag", (X, V)),
 ]
 FACTORIES = [
     ("zeros", (3,)),

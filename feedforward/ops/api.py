@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import builtins
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -30,28 +31,32 @@ from feedforward.ops._util import (
     type_name,
     wrap_int,
 )
-from feedforward.tensor import Tensor
+from feedforward.tensor import Size, Tensor
 
 # What ``import feedforward`` takes from here: torch's functions. (expand, view, repeat and the
 # other methods-only names are here for the methods of the same names: torch has no torch.view.)
 __all__ = """
 abs absolute acos acosh add addcdiv addcmul addmm all allclose amax amin aminmax any arccos arccosh
 arcsin arcsinh arctan arctan2 arctanh argmax argmin argsort argwhere asin asinh atan atan2 atanh
-bincount bitwise_and bitwise_not bitwise_or bitwise_xor bmm broadcast_tensors broadcast_to bucketize
-cat cdist ceil chunk clamp clamp_max clamp_min clip concat concatenate copysign corrcoef cos cosh
-count_nonzero cov cummax cummin cumprod cumsum deg2rad diag diagonal div dot einsum eq equal erf
-erfc erfinv exp exp2 expm1 flatten flip float_power floor floor_divide fmax fmin fmod frac gather
-gcd ge greater greater_equal gt heaviside histc histogram hstack hypot index_fill index_put
-index_select isclose isfinite isin isinf isnan isneginf isposinf isreal kthvalue lcm ldexp le lerp
-less less_equal log log10 log1p log2 log_softmax logaddexp logaddexp2 logcumsumexp logical_and
-logical_not logical_or logical_xor logit logsumexp lt masked_fill masked_select matmul max maximum
-mean median meshgrid min minimum mm mode moveaxis movedim msort mul mv nan_to_num nanmean nanmedian
-nanquantile nansum narrow ne neg nextafter nonzero norm not_equal outer permute positive pow prod
-put quantile rad2deg ravel reciprocal relu remainder repeat_interleave reshape roll round rsqrt
-scatter scatter_add scatter_reduce searchsorted select sgn sigmoid sign signbit sin sinc sinh
-softmax sort split sqrt square squeeze stack std std_mean sub subtract sum swapaxes swapdims t take
-take_along_dim tan tanh tensor_split tile topk trace transpose tril triu true_divide trunc unbind
-unflatten unique unique_consecutive unsqueeze var var_mean vstack where xlogy
+atleast_1d atleast_2d atleast_3d bincount bitwise_and bitwise_not bitwise_or bitwise_xor block_diag
+bmm broadcast_shapes broadcast_tensors broadcast_to bucketize cartesian_prod cat cdist ceil chunk
+clamp clamp_max clamp_min clip clone column_stack combinations concat concatenate copysign corrcoef
+cos cosh count_nonzero cov cross cummax cummin cumprod cumsum cumulative_trapezoid deg2rad diag
+diag_embed diagflat diagonal diff div dot dsplit dstack einsum eq equal erf erfc erfinv exp exp2
+expm1 flatten flip fliplr flipud float_power floor floor_divide fmax fmin fmod frac gather gcd ge
+greater greater_equal gt heaviside histc histogram hsplit hstack hypot index_add index_copy
+index_fill index_put index_select inner isclose isfinite isin isinf isnan isneginf isposinf isreal
+kron kthvalue lcm ldexp le lerp less less_equal log log10 log1p log2 log_softmax logaddexp
+logaddexp2 logcumsumexp logical_and logical_not logical_or logical_xor logit logsumexp lt
+masked_fill masked_scatter masked_select matmul max maximum mean median meshgrid min minimum mm mode
+moveaxis movedim msort mul mv nan_to_num nanmean nanmedian nanquantile nansum narrow ne neg
+nextafter nonzero norm not_equal outer permute positive pow prod put quantile rad2deg ravel
+reciprocal relu remainder repeat_interleave reshape roll rot90 round row_stack rsqrt scatter
+scatter_add scatter_reduce searchsorted select sgn sigmoid sign signbit sin sinc sinh softmax sort
+split sqrt square squeeze stack std std_mean sub subtract sum swapaxes swapdims t take
+take_along_dim tan tanh tensor_split tensordot tile topk trace transpose trapezoid trapz tril
+tril_indices triu triu_indices true_divide trunc unbind unflatten unique unique_consecutive
+unravel_index unsqueeze vander var var_mean vdot vsplit vstack where xlogy
 """.split()
 
 
@@ -943,6 +948,142 @@ def cummin(input, dim):
     return _cumulative_extreme(input, dim, "cummin")
 
 
+def _narrowed(x, axis: int, start, stop):
+    """x[start:stop] along ``axis`` (a view), as torch's slice()."""
+    if x.ndim == 0:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    return x[(slice(None),) * axis + (slice(start, stop),)]
+
+
+def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None):
+    """The n-th forward difference along ``dim`` (out[i] = input[i + 1] - input[i], n times;
+    XOR for bools), with ``prepend`` and ``append`` joined on first."""
+    for name, other in (("prepend", prepend), ("append", append)):
+        if other is not None and not isinstance(other, Tensor):
+            raise TypeError(f"diff(): argument '{name}' must be Tensor, not {type(other).__name__}")
+    if input.ndim < 1:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    for other in (prepend, append):
+        if other is None:
+            continue
+        axis = normalize_dim(dim, input.ndim)
+        if other.ndim != input.ndim:
+            raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+        for i, (a, b) in enumerate(zip(input.shape, other.shape)):
+            if i != axis and a != b:
+                raise RuntimeError(
+                    "diff expects the shape of tensor to prepend or append to match that of "
+                    f"input except along the differencing dimension; input.size({i}) = {a}, but "
+                    f"got tensor.size({i}) = {b}"
+                )
+    if n == 0:  # torch: a copy, prepend and append ignored
+        return _named(E.Clone.apply(input), "CopyBackwards")
+    axis = normalize_dim(dim, input.ndim)
+    if prepend is not None or append is not None:
+        input = cat([t for t in (prepend, input, append) if t is not None], axis)
+    out, length = input, input.shape[axis] - 1
+    for _ in range(builtins.min(n, input.shape[axis])):
+        later, earlier = _narrowed(out, axis, 1, None), _narrowed(out, axis, 0, length)
+        out = logical_xor(later, earlier) if out._data.dtype == np.bool_ else later - earlier
+        length -= 1
+    return out
+
+
+def _dx(dx, fn: str) -> float:
+    if isinstance(dx, Tensor) and dx.ndim == 0:
+        dx = dx.item()
+    if isinstance(dx, bool | complex):
+        raise RuntimeError(f"{fn}: Currently, we only support dx as a real number.")
+    return float(dx)
+
+
+def _sample_points(y, x, axis: int, fn: str):
+    """x as torch lines it up with y: a vector along ``axis``, or with ones in front."""
+    if x.ndim == 1:
+        if x.shape[0] != y.shape[axis]:
+            raise RuntimeError(f"{fn}: There must be one `x` value for each sample point")
+        return reshape(x, [-1 if d == axis else 1 for d in range(y.ndim)])
+    if x.ndim < y.ndim:
+        return reshape(x, (1,) * (y.ndim - x.ndim) + tuple(x.shape))
+    return x
+
+
+def _trapezoid_args(y, x, dx, fn: str) -> None:
+    if x is not None and (dx is not None or not isinstance(x, Tensor)):
+        got = ", ".join(["Tensor", type(x).__name__] + (["dx=" + type(dx).__name__] if dx else []))
+        raise TypeError(
+            f"{fn}() received an invalid combination of arguments - got ({got}), but expected "
+            "one of: (Tensor y, Tensor x, *, int dim = -1), (Tensor y, *, Number dx = 1, int "
+            "dim = -1)"
+        )
+
+
+def _no_samples(y, axis: int):
+    """The integral over no samples, as NumPy's: zeros."""
+    return Tensor._make(np.zeros(y.shape[:axis] + y.shape[axis + 1 :], y._data.dtype), False, None)
+
+
+def trapezoid(y, x=None, *, dx=None, dim: int = -1):
+    """The integral of y along ``dim`` by the trapezoid rule: samples ``dx`` apart (default 1),
+    or at the points ``x``."""
+    _trapezoid_args(y, x, dx, "trapezoid")
+    if x is None:
+        if y.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        axis = normalize_dim(dim, y.ndim)
+        if y.shape[axis] == 0:
+            return _no_samples(y, axis)
+        if y._data.dtype == np.bool_:
+            raise RuntimeError(
+                "trapezoid: received a bool input for `y`, but bool is not supported"
+            )
+        step = _dx(1 if dx is None else dx, "trapezoid")
+        ends = select(y, axis, 0) + select(y, axis, -1)
+        return _named((sum(y, axis) - ends * 0.5) * step, "MulBackward1")  # torch's form
+    axis = normalize_dim(dim, y.ndim)
+    if y.ndim == 0:
+        raise IndexError(f"Dimension specified as {axis} but tensor has no dimensions")
+    if y.shape[axis] == 0:
+        return _no_samples(y, axis)
+    if np.bool_ in (y._data.dtype, x._data.dtype):
+        raise RuntimeError(
+            "trapezoid: received a bool input for `x` or `y`, but bool is not supported"
+        )
+    x = _sample_points(y, x, axis, "trapezoid")
+    dx = _narrowed(x, axis, 1, None) - _narrowed(x, axis, 0, -1)
+    heights = _narrowed(y, axis, 0, -1) + _narrowed(y, axis, 1, None)
+    return _named(sum(heights * dx, axis) / 2.0, "DivBackward1")
+
+
+def trapz(y, x=None, *, dx=None, dim: int = -1):
+    """``trapezoid``, its older name."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def cumulative_trapezoid(y, x=None, *, dx=None, dim: int = -1):
+    """The running integral of y along ``dim`` by the trapezoid rule: one value fewer than y."""
+    fn = "cumulative_trapezoid"
+    _trapezoid_args(y, x, dx, fn)
+    if x is None:
+        if y._data.dtype == np.bool_:
+            raise RuntimeError(f"{fn}: received a bool input for `y`, but bool is not supported")
+        step = _dx(1 if dx is None else dx, fn)
+        axis = normalize_dim(dim, y.ndim)
+        heights = _narrowed(y, axis, 0, -1) + _narrowed(y, axis, 1, None)
+        return cumsum(step / 2.0 * heights, axis)
+    axis = normalize_dim(dim, y.ndim)
+    if np.bool_ in (y._data.dtype, x._data.dtype):
+        raise RuntimeError(f"{fn}: received a bool input for `x` or `y`, but bool is not supported")
+    if y.ndim == 0 and x.ndim == 1:
+        raise IndexError(f"Dimension specified as {axis} but tensor has no dimensions")
+    x = _sample_points(y, x, axis, fn)
+    dx = _narrowed(x, axis, 1, None) - _narrowed(x, axis, 0, -1)
+    heights = _narrowed(y, axis, 0, -1) + _narrowed(y, axis, 1, None)
+    return _named(cumsum(heights * dx, axis) / 2.0, "DivBackward1")
+
+
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """sum with NaN counted as zero."""
     axes = normalize_dims(dim, input.ndim, "nansum")
@@ -1449,6 +1590,40 @@ def broadcast_tensors(*tensors):
     return tuple(t if t.shape == shape else expand(t, shape) for t in tensors)
 
 
+def broadcast_shapes(*shapes):
+    """The shape tensors of these shapes broadcast to (an int stands for a 1-D shape)."""
+    shapes = [(s,) if isinstance(s, int) else s for s in shapes if s is not None]
+    if not shapes:
+        return Size([])
+    for shape in shapes:
+        if not isinstance(shape, Sequence):
+            raise RuntimeError(
+                "Input shapes should be of type ints, a tuple of ints, or a list of ints, got "
+                f"{shape}"
+            )
+    common = [1] * builtins.max(len(shape) for shape in shapes)
+    for at, shape in enumerate(shapes):  # torch's walk, so its errors come out the same
+        for i in range(-1, -1 - len(shape), -1):
+            if shape[i] == common[i]:
+                continue
+            if common[i] == 1:
+                if shape[i] < 0:
+                    raise ValueError("Attempting to broadcast a dimension with negative length!")
+                common[i] = shape[i]
+            if shape[i] != 1 and common[i] != shape[i]:
+                raise RuntimeError(
+                    f"Attempting to broadcast a dimension of length {shape[i]} at {i}! "
+                    f"Mismatching argument at index {at} had {shape}; but expected shape "
+                    f"should be broadcastable to {common}"
+                )
+    for i, n in enumerate(common):
+        if not isinstance(n, int | np.integer):
+            raise TypeError(
+                f"torch.Size() takes an iterable of 'int' (item {i} is '{type(n).__name__}')"
+            )
+    return Size(common)
+
+
 def repeat(input, *repeats):
     repeats = _size_arg(repeats)
     if len(repeats) < input.ndim:
@@ -1507,13 +1682,84 @@ def stack(tensors, dim: int = 0):
     return S.Stack.apply(axis, *_common_dtype(tensors))
 
 
-def hstack(tensors):
+def _at_least(tensors: tuple, fn: str, one):
+    """atleast_1d/2d/3d: ``one`` applied to a tensor, or to each of a sequence (a tuple back)."""
+    if len(tensors) == 1:
+        tensors = tensors[0]
+    if isinstance(tensors, Tensor):
+        return one(tensors)
+    if not isinstance(tensors, list | tuple) or not builtins.all(
+        isinstance(x, Tensor) for x in tensors
+    ):
+        raise TypeError(
+            f"{fn}() received an invalid combination of arguments - got "
+            f"({type(tensors).__name__}), but expected one of: (Tensor input), "
+            "(tuple of Tensors tensors)"
+        )
+    return tuple(one(x) for x in tensors)
+
+
+def _at_least_1d(x):
+    return S.View.apply(x, (1,)) if x.ndim == 0 else x
+
+
+def _at_least_2d(x):
+    if x.ndim == 0:
+        return S.View.apply(x, (1, 1))
+    return unsqueeze(x, 0) if x.ndim == 1 else x
+
+
+def _at_least_3d(x):
+    if x.ndim == 0:
+        return S.View.apply(x, (1, 1, 1))
+    if x.ndim == 1:
+        return unsqueeze(unsqueeze(x, 0), -1)
+    return unsqueeze(x, -1) if x.ndim == 2 else x
+
+
+def atleast_1d(*tensors):
+    """A 0-dim tensor as a 1-element vector (a view); others as they are, the same tensor."""
+    return _at_least(tensors, "atleast_1d", _at_least_1d)
+
+
+def atleast_2d(*tensors):
+    """A 0-dim tensor as a 1x1 matrix, a vector as a row (views); others as they are."""
+    return _at_least(tensors, "atleast_2d", _at_least_2d)
+
+
+def atleast_3d(*tensors):
+    """A number as (1, 1, 1), a vector (n,) as (1, n, 1), a matrix as (m, n, 1); views."""
+    return _at_least(tensors, "atleast_3d", _at_least_3d)
+
+
+def _stacked(tensors, fn: str, at_least) -> list:
     tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError(f"{fn} expects a non-empty TensorList")
+    return [at_least(x) for x in tensors]
+
+
+def hstack(tensors):
+    tensors = _stacked(tensors, "hstack", _at_least_1d)
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
 def vstack(tensors):
-    return cat([x.reshape(1, -1) if x.ndim == 1 else x for x in tensors], 0)
+    return cat(_stacked(tensors, "vstack", _at_least_2d), 0)
+
+
+row_stack = vstack
+
+
+def column_stack(tensors):
+    """Vectors (and numbers) as columns, side by side with the matrices: hstack of them."""
+    tensors = _stacked(tensors, "column_stack", lambda x: x)
+    return hstack([reshape(x, x.numel(), 1) if x.ndim <= 1 else x for x in tensors])
+
+
+def dstack(tensors):
+    """Stacked along the third dim, each made at least 3-D (``atleast_3d``) first."""
+    return cat(_stacked(tensors, "dstack", _at_least_3d), 2)
 
 
 def split(tensor, split_size_or_sections, dim: int = 0):
@@ -1559,6 +1805,36 @@ def unbind(input, dim: int = 0):
 def flip(input, dims):
     axes = normalize_dims(dims, input.ndim, "flip")
     return S.Flip.apply(input, axes)
+
+
+def fliplr(input):
+    """The columns (dim 1) in reverse order: a copy, as torch's flip."""
+    if input.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return S.Flip.apply(input, (1,))
+
+
+def flipud(input):
+    """The rows (dim 0) in reverse order: a copy."""
+    if input.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return S.Flip.apply(input, (0,))
+
+
+def rot90(input, k: int = 1, dims=(0, 1)):
+    """Turned by 90 degrees k times in the plane of ``dims``, from the first dim towards the
+    second (k < 0: the other way); a copy."""
+    dims = list(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if input.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {input.ndim}")
+    axes = tuple(normalize_dim(d, input.ndim) for d in dims)
+    if dims[0] == dims[1] or builtins.abs(dims[0] - dims[1]) == input.ndim:
+        raise RuntimeError(
+            f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}"
+        )
+    return S.Rot90.apply(input, k % 4, axes)
 
 
 def _ints(x) -> list:
@@ -1609,6 +1885,11 @@ def ravel(input):
     # torch: contiguous().view(-1), a copy unless input is contiguous
     op = S.View if input._data.flags.c_contiguous else S.Reshape
     return _named(op.apply(input, (-1,)), "View")
+
+
+def clone(input, *, memory_format=None):
+    """A copy with its own storage; gradients flow back to input."""
+    return E.Clone.apply(input)
 
 
 def roll(input, shifts, dims=None):
@@ -1686,6 +1967,24 @@ def diag(input, diagonal: int = 0):
     if input.ndim not in (1, 2):
         raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
     return S.Diag.apply(input, diagonal)
+
+
+def diag_embed(input, offset: int = 0, dim1: int = -2, dim2: int = -1):
+    """A new tensor with input's last dim on the diagonal (``offset`` above the main one) of the
+    dims dim1 and dim2 of the output, zeros elsewhere: a batch of vectors gives a batch of
+    diagonal matrices (the inverse of ``diagonal``)."""
+    a = normalize_dim(dim1, input.ndim + 1)
+    b = normalize_dim(dim2, input.ndim + 1)
+    if a == b:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    if input.ndim == 0:  # (torch takes the last dim, which a number lacks)
+        normalize_dim(-1, 0)
+    return S.DiagEmbed.apply(input, offset, a, b)
+
+
+def diagflat(input, offset: int = 0):
+    """The flattened input on a diagonal of a square matrix."""
+    return S.Diag.apply(reshape(input, -1), offset)
 
 
 def tile(input, *dims):
@@ -1767,6 +2066,44 @@ def tensor_split(input, indices_or_sections=None, dim: int = 0, *, sections=None
     return tuple(_named(input[index + (slice(s, e),)], "Slice") for s, e in zip(starts, ends))
 
 
+def _split_along(input, indices_or_sections, axis: int, fn: str):
+    """hsplit/vsplit/dsplit: ``tensor_split`` along ``axis``; a number of parts must divide it."""
+    if isinstance(indices_or_sections, int) and not isinstance(indices_or_sections, bool):
+        n = input.shape[axis]
+        if indices_or_sections == 0 or n % indices_or_sections:
+            raise RuntimeError(
+                f"torch.{fn} attempted to split along dimension {axis}, but the size of the "
+                f"dimension {n} is not divisible by the split_size {indices_or_sections}!"
+            )
+    return tensor_split(input, indices_or_sections, axis)
+
+
+def _check_split_dims(input, fn: str, least: int) -> None:
+    if input.ndim < least:
+        raise RuntimeError(
+            f"torch.{fn} requires a tensor with at least {least} dimension, but got a tensor with "
+            f"{input.ndim} dimensions!"
+        )
+
+
+def hsplit(input, indices_or_sections):
+    """Views along the columns (dim 1; dim 0 of a vector), as NumPy's hsplit."""
+    _check_split_dims(input, "hsplit", 1)
+    return _split_along(input, indices_or_sections, 0 if input.ndim == 1 else 1, "hsplit")
+
+
+def vsplit(input, indices_or_sections):
+    """Views along the rows (dim 0)."""
+    _check_split_dims(input, "vsplit", 2)
+    return _split_along(input, indices_or_sections, 0, "vsplit")
+
+
+def dsplit(input, indices_or_sections):
+    """Views along the depth (dim 2)."""
+    _check_split_dims(input, "dsplit", 3)
+    return _split_along(input, indices_or_sections, 2, "dsplit")
+
+
 def meshgrid(*tensors, indexing: str | None = None):
     """Grids from 1-D tensors: output i varies along dim i ("ij"), or with the first two dims
     swapped ("xy", as NumPy's default). torch warns when ``indexing`` is not given."""
@@ -1802,6 +2139,58 @@ def meshgrid(*tensors, indexing: str | None = None):
         for i, x in enumerate(inputs)
     ]
     return tuple(grids[i] for i in order)
+
+
+def block_diag(*tensors):
+    """The tensors (numbers, vectors as rows, matrices) as the blocks down the diagonal of one
+    matrix, zeros elsewhere, in their common dtype."""
+    blocks = []
+    for i, x in enumerate(tensors):
+        if not isinstance(x, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 0, but got {type(x).__name__}"
+            )
+        if x.ndim > 2:
+            raise RuntimeError(
+                "torch.block_diag: Input tensors must have 2 or fewer dimensions. Input "
+                f"{i} has {x.ndim} dimensions"
+            )
+        blocks.append(x if x.ndim == 2 else reshape(x, 1, -1))
+    if not blocks:
+        return Tensor._make(np.zeros((1, 0), _dtype.get_default_dtype().numpy_dtype), False, None)
+    blocks = _common_dtype(blocks)
+    return S.BlockDiag.apply(blocks[0]._data.dtype, *blocks)
+
+
+def _vector(x) -> None:
+    if x.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(x.shape)}")
+
+
+def cartesian_prod(*tensors):
+    """Every combination of one element from each vector, as rows (``itertools.product``
+    order); one vector is returned as it is."""
+    for x in tensors:
+        _vector(x)
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing="ij")
+    return stack([reshape(g, -1) for g in grids], 1)
+
+
+def combinations(input, r: int = 2, with_replacement: bool = False):
+    """Every choice of ``r`` elements of a vector in order, as rows (``itertools.combinations``,
+    or ``combinations_with_replacement``)."""
+    _vector(input)
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return Tensor._make(np.empty(0, input._data.dtype), False, None)
+    # torch's way: all r-tuples of indices, kept where they increase (or do not decrease)
+    grids = np.indices((input.shape[0],) * r).reshape(r, -1)
+    steps = grids[:-1] <= grids[1:] if with_replacement else grids[:-1] < grids[1:]
+    picked = grids[:, np.all(steps, axis=0)]
+    return stack([I.Index.apply(input, idx) for idx in picked], 1)
 
 
 # ---------------------------------------------------------------- indexing
@@ -2089,6 +2478,144 @@ def index_fill(input, dim: int, index, value):
     mask[idx] = True
     mask = mask.reshape([-1 if d == axis else 1 for d in range(input.ndim)])
     return _named(masked_fill(input, mask, value), "IndexFill")
+
+
+def _index_vector(index, fn: str) -> np.ndarray:
+    if not isinstance(index, Tensor):
+        raise TypeError(
+            f"{fn}(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}"
+        )
+    return index._data
+
+
+def _check_index_range(idx: np.ndarray, input, axis: int, prefix: str, error=RuntimeError):
+    n = input.shape[axis] if input.ndim else 1
+    bad = idx[(idx < 0) | (idx >= n)]
+    if bad.size:
+        raise error(
+            f"{prefix}index {bad.flat[0]} is out of bounds for dimension {axis} with size {n}"
+        )
+
+
+def index_add(input, dim: int, index, source, *, alpha=1):
+    """input with ``alpha * source`` added at ``index`` along ``dim``: source's i-th slice goes
+    to index[i] (repeats add up)."""
+    axis = normalize_dim(dim, input.ndim)
+    idx = _index_vector(index, "index_add")
+    if idx.ndim > 1:
+        raise IndexError(
+            f"index_add_(): Index is supposed to be a vector, but got dim: {idx.ndim} with type: "
+            f"{type_name(index)} and size: {list(idx.shape)}"
+        )
+    if idx.dtype not in (np.int64, np.int32):
+        raise RuntimeError(
+            f"index_add_(): Expected dtype int32/int64 for index but got: {type_name(index)}"
+        )
+    if source.dtype is not input.dtype:
+        raise RuntimeError(
+            f"index_add_(): self ({type_name(input)}) and source ({type_name(source)}) must have "
+            "the same scalar type"
+        )
+    if axis != 0 and axis >= source.ndim:
+        raise RuntimeError(
+            f"index_add_(): Indexing dim {axis} is out of bounds of the source tensor with dim "
+            f"{source.ndim}"
+        )
+    count = source.shape[axis] if source.ndim else 1
+    if idx.size != count:
+        raise RuntimeError(
+            f"index_add_(): Number of indices ({idx.size}) should be equal to source.size(dim): "
+            f"({count}), for dim: {axis}"
+        )
+    self_sizes, source_sizes = list(input.shape), list(source.shape)
+    if input.ndim and source.ndim:
+        del self_sizes[axis], source_sizes[axis]
+    if self_sizes != source_sizes:
+        raise RuntimeError(
+            "source tensor shape must match self tensor shape, excluding the specified dimension. "
+            f"Got self.shape = {list(input.shape)} source.shape = {list(source.shape)}"
+        )
+    _check_index_range(idx, input, axis, "")
+    if input._data.dtype.kind in "iub":  # torch casts alpha to self's dtype
+        alpha = int(alpha)
+    if alpha != 1:
+        return I.IndexAdd.apply(input, axis, idx.reshape(-1), source, alpha)
+    return I.IndexAdd.apply(input, axis, idx.reshape(-1), source)
+
+
+def index_copy(input, dim: int, index, source):
+    """input with source's i-th slice along ``dim`` written at index[i]."""
+    axis = normalize_dim(dim, input.ndim)
+    idx = _index_vector(index, "index_copy")
+    if idx.ndim > 1:
+        raise IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got {idx.ndim})")
+    if source.ndim == 0 and idx.size != 1:
+        raise IndexError(
+            f"index_copy_(): When source is scalar, index should have one element (got {idx.size})"
+        )
+    if source.ndim != input.ndim and source.ndim and input.ndim:
+        raise IndexError(
+            "index_copy_(): When source and destination are not scalars, their dimensionality "
+            f"must match. Source dimensionality ({source.ndim}), destination dimensionality "
+            f"({input.ndim})"
+        )
+    if idx.dtype != np.int64:
+        raise RuntimeError(
+            f"index_copy_(): Expected a long tensor for index, but got {type_name(index)}"
+        )
+    if source.dtype is not input.dtype:
+        raise RuntimeError(
+            "index_copy_(): self and source expected to have the same dtype, but got (self) "
+            f"{type_name(input)} and (source) {type_name(source)}"
+        )
+    self_sizes, source_sizes = list(input.shape), list(source.shape)
+    for sizes in (self_sizes, source_sizes):
+        if sizes:
+            del sizes[axis]
+    if self_sizes != source_sizes:
+        raise RuntimeError(
+            "index_copy_(): Source/destination tensor must have same slice shapes. Destination "
+            f"slice shape: {' '.join(map(str, self_sizes))} at dimension {axis} and source slice "
+            f"shape: {' '.join(map(str, source_sizes))} at dimension 0."
+        )
+    if source.ndim and idx.size != source.shape[axis]:
+        raise IndexError(
+            f"index_copy_(): Number of indices ({idx.size}) should be equal to source.size(dim) "
+            f"({source.shape[axis]})"
+        )
+    _check_index_range(idx, input, axis, "index_copy_(): ", IndexError)
+    return I.IndexCopy.apply(input, axis, idx.reshape(-1), source)
+
+
+def _masked_scatter_checks(input, mask, source) -> np.ndarray:
+    if source.dtype is not input.dtype:
+        raise RuntimeError(
+            "masked_scatter: expected self and source to have same dtypes but got"
+            f"{type_name(input)} and {type_name(source)}"
+        )
+    m = mask._data
+    if m.dtype != np.bool_:
+        raise RuntimeError(
+            "masked_scatter_ only supports boolean masks, but got mask with dtype "
+            f"{type_name(mask)}"
+        )
+    return m
+
+
+def _check_source_size(mask: np.ndarray, source) -> None:
+    if np.count_nonzero(mask) > source.numel():
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+
+
+def masked_scatter(input, mask, source):
+    """input with source's elements, in order, written where ``mask`` (broadcast with input)
+    is True."""
+    m = _masked_scatter_checks(input, mask, source)
+    shape = _broadcast_shapes("masked_scatter", input.shape, m.shape)
+    m = np.broadcast_to(m, shape)
+    _check_source_size(m, source)
+    x = input if input.shape == shape else expand(input, shape)
+    return I.MaskedScatter.apply(x, m, source)
 
 
 def histc(input, bins: int = 100, min: float = 0, max: float = 0):
@@ -2419,8 +2946,211 @@ def triu(input, diagonal: int = 0):
     return _named(I.MaskedFill.apply(input, ~mask, 0), "Triu")
 
 
+def _tri_indices(row: int, col: int, offset: int, dtype, fn: str, np_fn):
+    for name, n in (("row", row), ("col", col)):
+        if n < 0:
+            raise RuntimeError(f"{name} must be non-negative, got{n}")
+    dt = np.dtype(np.int64) if dtype is None else _dtype.to_numpy_dtype(dtype)
+    if dt not in (np.int64, np.int32):
+        raise kernel_error(fn, dt)
+    return Tensor._make(np.array(np_fn(row, offset, col), dtype=dt).reshape(2, -1), False, None)
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None):
+    """The (row, column) indices of a row x col matrix's lower triangle (on and below the
+    ``offset`` diagonal), row by row, as a 2 x N tensor."""
+    return _tri_indices(row, col, offset, dtype, "tril_indices", np.tril_indices)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None):
+    """The indices of the upper triangle (on and above the ``offset`` diagonal), as
+    ``tril_indices``."""
+    return _tri_indices(row, col, offset, dtype, "triu_indices", np.triu_indices)
+
+
 def outer(input, vec2):
     return E.Mul.apply(input.reshape(-1, 1), vec2.reshape(1, -1))
+
+
+def kron(input, other):
+    """The Kronecker product: each element of input times the whole of other, the blocks laid
+    out as input's elements are (torch's way: a broadcast product of interleaved views)."""
+    ndim = builtins.max(input.ndim, other.ndim)
+    a_shape, b_shape, shape = [], [], []
+    for i in range(ndim):
+        a = input.shape[i - ndim + input.ndim] if i >= ndim - input.ndim else 1
+        b = other.shape[i - ndim + other.ndim] if i >= ndim - other.ndim else 1
+        a_shape += [a, 1]
+        b_shape += [1, b]
+        shape.append(a * b)
+    product = E.Mul.apply(reshape(input, a_shape), reshape(other, b_shape))
+    return _named(S.View.apply(product, tuple(shape)), "UnsafeView")  # (product is contiguous)
+
+
+_TENSORDOT_DIMS = (
+    "tensordot expects dims to be int or tuple[list[int], list[int]] or list[list[int]] "
+    "containing two lists, but got dims={}"
+)
+
+
+def tensordot(a, b, dims=2):
+    """Sums of products over dims of a and b: ``dims=d`` pairs a's last d dims with b's first
+    d, ``dims=([1, 0], [0, 1])`` names them; the result has a's other dims, then b's."""
+    if not isinstance(dims, tuple | list | Tensor | int):
+        raise RuntimeError(_TENSORDOT_DIMS.format(dims))
+    if isinstance(dims, Tensor):
+        if dims.numel() > 1:
+            dims = (dims[0].tolist(), dims[1].tolist())
+        else:
+            count = int(dims.item())
+            if count < 0:
+                raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+            dims = (list(range(-count, 0)), list(range(count)))
+    if isinstance(dims, tuple | list):
+        dims_a, dims_b = dims
+        for arg, position, value in (("dims_self", 3, dims_a), ("dims_other", 4, dims_b)):
+            if not isinstance(value, tuple | list):
+                raise TypeError(
+                    f"tensordot(): argument '{arg}' (position {position}) must be tuple of ints, "
+                    f"not {type(value).__name__}"
+                )
+    else:
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > builtins.min(a.ndim, b.ndim):
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+        dims_a, dims_b = list(range(-dims, 0)), list(range(dims))
+    return _tensordot(a, b, list(dims_a), list(dims_b))
+
+
+def _dim_set(dims: list, ndim: int) -> list:
+    axes = []
+    for d in dims:
+        axis = normalize_dim(d, ndim)
+        if axis in axes:
+            raise RuntimeError(f"dim {axis} appears multiple times in the list of dims")
+        axes.append(axis)
+    return axes
+
+
+def _tensordot(a, b, dims_a: list, dims_b: list):
+    """torch's tensordot: a dim of size 1 facing a longer one is summed first (it broadcasts),
+    then one matrix product of the inputs permuted and flattened to matrices."""
+    if len(dims_a) != len(dims_b):
+        raise RuntimeError("both dimension lists should have same length")
+    if a.dtype is not b.dtype:
+        raise RuntimeError("both inputs should have same dtype")
+    t1, t2, inner_size = a, b, 1
+    for da, db in zip(dims_a, dims_b):
+        s1, s2 = a.shape[normalize_dim(da, a.ndim)], b.shape[normalize_dim(db, b.ndim)]
+        if s2 == 1:
+            t1 = sum(t1, da, keepdim=True)
+        elif s1 == 1:
+            t2 = sum(t2, db, keepdim=True)
+        elif s1 != s2:
+            raise RuntimeError(
+                f"contracted dimensions need to match, but first has size {s1} in dim {da} and "
+                f"second has size {s2} in dim {db}"
+            )
+        else:
+            inner_size *= s1
+    axes_a, axes_b = _dim_set(dims_a, a.ndim), _dim_set(dims_b, b.ndim)
+    free_a = [d for d in range(a.ndim) if d not in axes_a]
+    free_b = [d for d in range(b.ndim) if d not in axes_b]
+    shape = [t1.shape[d] for d in free_a] + [t2.shape[d] for d in free_b]
+    rows = int(np.prod([t1.shape[d] for d in free_a], dtype=np.int64))
+    cols = int(np.prod([t2.shape[d] for d in free_b], dtype=np.int64))
+    m1 = reshape(permute(t1, free_a + axes_a), rows, inner_size)
+    m2 = reshape(permute(t2, axes_b + free_b), inner_size, cols)
+    return reshape(mm(m1, m2), shape)
+
+
+def inner(input, other):
+    """Sums of products over the last dims (of every pair of rows); a number times a tensor."""
+    if input.ndim == 0 or other.ndim == 0:
+        return E.Mul.apply(input, other)
+    if input.shape[-1] != other.shape[-1]:
+        raise RuntimeError(
+            "inner() the last dimension must match on both input tensors but got shapes "
+            f"{list(input.shape)} and {list(other.shape)}"
+        )
+    return _tensordot(input, other, [-1], [-1])
+
+
+def vdot(input, other):
+    """The dot product of two vectors (the first conjugated: the same, for real tensors)."""
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    if input.dtype is not other.dtype:
+        raise RuntimeError(
+            "dot : expected both vectors to have same dtype, but found "
+            f"{type_name(input)} and {type_name(other)}"
+        )
+    n, m = input.shape[0], other.shape[0]
+    if n != m:
+        raise RuntimeError(
+            f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
+            f"number of elements, but got {n} and {m} elements respectively"
+        )
+    if input._data.dtype == np.bool_:
+        raise kernel_error("dot", np.bool_)
+    return _named(L.MatMul.apply(input, other), "Vdot")
+
+
+_CROSS_DIM = (
+    "Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the dim "
+    "explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to agree "
+    "with that of linalg.cross in a future release."
+)
+
+
+def cross(input, other, dim=None):
+    """The cross product of 3-vectors along ``dim``, the other dims broadcast. Without dim: the
+    first dim of length 3, with torch's deprecation warning."""
+    if dim is None:
+        _warn_once(_CROSS_DIM)
+        dim = next((d for d, n in enumerate(input.shape) if n == 3), None)
+        if dim is None:
+            raise RuntimeError("no dimension of size 3 in input")
+    return _linalg_cross(input, other, dim)
+
+
+def _linalg_cross(input, other, dim: int = -1):
+    """torch.linalg.cross (for an ``ff.linalg`` namespace): ``cross`` with dim -1 by default."""
+    if input.ndim != other.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    axis = normalize_dim(dim, input.ndim)
+    if input.shape[axis] != 3 or other.shape[axis] != 3:
+        raise RuntimeError(
+            f"linalg.cross: inputs dimension {dim} must have length 3. Got {input.shape[axis]} "
+            f"and {other.shape[axis]}"
+        )
+    shape = _broadcast_shapes("linalg.cross", input.shape, other.shape)
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"expected scalar type {type_name(input)} but found {type_name(other)}")
+    if input._data.dtype == np.bool_:
+        raise kernel_error("cross", np.bool_)
+    a = input if input.shape == shape else expand(input, shape)
+    b = other if other.shape == shape else expand(other, shape)
+    return L.Cross.apply(a, b, axis)
+
+
+def vander(x, N=None, increasing: bool = False):
+    """The Vandermonde matrix of a vector: columns x^(N-1), ..., x^1, x^0 (increasing: x^0
+    first), N defaulting to len(x); integers give int64."""
+    if x.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    dtype = _dtype.promote_types(x.dtype, _dtype.int64)
+    ones = Tensor._make(np.ones((x.shape[0], builtins.min(n, 1)), dtype.numpy_dtype), False, None)
+    out = ones
+    if n > 1:  # torch's way: the running product of copies of x (so its gradient, also at 0)
+        column = unsqueeze(x.to(dtype), 1)
+        powers = cumprod(expand(column, x.shape[0], n - 1), 1)
+        out = _named(cat([ones, powers], 1), "CopySlices")
+    return out if increasing else flip(out, 1)
 
 
 def cdist(x1, x2, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary"):
@@ -2577,3 +3307,25 @@ def take(input, index):
             f"out of range: tried to access index {bad.flat[0]} on a tensor of {n} elements."
         )
     return _named(I.Index.apply(input.reshape(-1), idx), "Take")
+
+
+def unravel_index(indices, shape):
+    """The coordinates, in a tensor of ``shape``, of each flat index: one tensor per dim."""
+    if indices._data.dtype.kind not in "iu":
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
+    if isinstance(shape, int):
+        shape = (shape,)
+    elif not isinstance(shape, Sequence):
+        raise TypeError(f"expected 'shape' to be int or sequence of ints, but got {type(shape)}")
+    for d in shape:
+        if not isinstance(d, int):
+            raise TypeError(f"expected 'shape' sequence to only contain ints, but got {type(d)}")
+    shape = tuple(shape)
+    if builtins.any(d < 0 for d in shape):
+        raise ValueError(f"'shape' cannot have negative values, but got {shape}")
+    strides = np.cumprod((shape[1:] + (1,))[::-1])[::-1].astype(np.int64)  # torch's coefs
+    coords = remainder(
+        floor_divide(unsqueeze(indices, -1), Tensor._make(strides, False, None)),
+        Tensor._make(np.array(shape, dtype=np.int64), False, None),
+    )
+    return unbind(coords, -1)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from feedforward.ops._util import broadcast_error, unbroadcast
+from feedforward.ops._util import broadcast_error, unbroadcast, zero_where
 from feedforward.ops.elementwise import ArrayOp
 
 
@@ -389,3 +389,81 @@ class IndexPut(ArrayOp):
         if ctx.needs_input_grad[1]:
             gv = unbroadcast(np.asarray(g[ctx.index]), ctx.value_shape)
         return gx, gv, None
+
+
+class IndexAdd(ArrayOp):
+    """x with alpha * src[i] added at index[i] along ``axis`` (repeats add up)."""
+
+    @staticmethod
+    def forward(ctx, x, axis, index, src, alpha=1):
+        ctx.axis, ctx.alpha, ctx.src_shape = axis, alpha, src.shape
+        ctx.save_for_backward(index)
+        out = x.copy()
+        src = src if alpha == 1 else src * alpha
+        np.add.at(
+            np.moveaxis(_atleast_1d(out), axis, 0), index, np.moveaxis(_atleast_1d(src), axis, 0)
+        )
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # x passes through; src[i] gets alpha times the gradient at index[i]
+        (index,) = ctx.saved_tensors
+        gsrc = None
+        if ctx.needs_input_grad[3]:
+            gsrc = np.take(_atleast_1d(g), index, axis=ctx.axis).reshape(ctx.src_shape)
+            gsrc = gsrc if ctx.alpha == 1 else gsrc * ctx.alpha
+        return g, None, None, gsrc
+
+
+def _atleast_1d(a: np.ndarray) -> np.ndarray:
+    """A 0-dim array as a 1-element view of it (index_add and index_copy take a number as a
+    vector of one)."""
+    return a.reshape(1) if a.ndim == 0 else a
+
+
+class IndexCopy(ArrayOp):
+    """x with src[i] written at index[i] along ``axis``."""
+
+    @staticmethod
+    def forward(ctx, x, axis, index, src):
+        ctx.axis, ctx.src_shape = axis, src.shape
+        ctx.save_for_backward(index)
+        out = x.copy()
+        np.moveaxis(_atleast_1d(out), axis, 0)[index] = np.moveaxis(_atleast_1d(src), axis, 0)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # overwritten places pass nothing back to x; src[i] gets index[i]'s
+        (index,) = ctx.saved_tensors
+        gx = gsrc = None
+        if ctx.needs_input_grad[0]:
+            gx = g.copy()
+            np.moveaxis(_atleast_1d(gx), ctx.axis, 0)[index] = 0
+        if ctx.needs_input_grad[3]:
+            gsrc = np.take(_atleast_1d(g), index, axis=ctx.axis).reshape(ctx.src_shape)
+        return gx, None, None, gsrc
+
+
+class MaskedScatter(ArrayOp):
+    """x with the leading elements of src (in order) written where mask (x's shape) is True."""
+
+    @staticmethod
+    def forward(ctx, x, mask, src):
+        ctx.src_shape = src.shape
+        ctx.save_for_backward(mask)
+        out = x.copy()
+        out[mask] = src.reshape(-1)[: np.count_nonzero(mask)]
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # masked places pass nothing back to x; src's leading ones get them
+        (mask,) = ctx.saved_tensors
+        gx = gsrc = None
+        if ctx.needs_input_grad[0]:
+            gx = zero_where(g, mask)
+        if ctx.needs_input_grad[2]:
+            picked = g[mask]
+            gsrc = np.zeros(int(np.prod(ctx.src_shape)), dtype=g.dtype)
+            gsrc[: picked.size] = picked
+            gsrc = gsrc.reshape(ctx.src_shape)
+        return gx, None, gsrc

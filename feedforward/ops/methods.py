@@ -15,6 +15,7 @@ from feedforward.autograd.function import unrecorded
 from feedforward.autograd.grad_mode import _state
 from feedforward.ops import api
 from feedforward.ops import elementwise as E
+from feedforward.ops import indexing as I
 from feedforward.ops import linalg as L
 from feedforward.ops._util import can_cast, type_name
 from feedforward.tensor import Tensor
@@ -41,6 +42,8 @@ erfinv exp2 logit hypot logaddexp logaddexp2 deg2rad rad2deg sgn signbit isnegin
 fmax fmin heaviside subtract absolute positive sinc float_power copysign nextafter ldexp gcd lcm
 kthvalue mode nanmedian quantile nanquantile aminmax bincount logcumsumexp cov corrcoef msort
 unique_consecutive histogram
+diff hsplit vsplit dsplit fliplr flipud rot90 kron inner vdot cross diag_embed diagflat index_add
+index_copy masked_scatter
 """.split()
 
 for _name in _SAME_NAME:
@@ -322,17 +325,22 @@ def _scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
 
 
 def _index_add_(self, dim, index, source, *, alpha=1):
-    axis = api.normalize_dim(dim, self.ndim, "index_add_")
-    if not (_state["grad"] and (self.requires_grad or source.requires_grad)):
-        self._check_inplace()
-        np.add.at(
-            np.moveaxis(self._data, axis, 0),
-            index._data,
-            np.moveaxis(source._data * alpha, axis, 0),
-        )
-        self._version.value += 1
-        return self
-    raise NotImplementedError("index_add_ with autograd is not supported; use scatter_add")
+    return self._inplace(api.index_add(self._as_input(), dim, index, source, alpha=alpha))
+
+
+def _index_copy_(self, dim, index, source):
+    return self._inplace(api.index_copy(self._as_input(), dim, index, source))
+
+
+def _masked_scatter_(self, mask, source):
+    """In place the mask broadcasts to self (self does not grow to the mask's shape)."""
+    mask_data = api._masked_scatter_checks(self, mask, source)
+    if mask_data.shape != self._data.shape:  # torch's error where it does not
+        api.expand(mask.detach(), self.shape)
+    current = self._as_input()
+    mask_data = np.broadcast_to(mask_data, self._data.shape)
+    api._check_source_size(mask_data, source)
+    return self._inplace(I.MaskedScatter.apply(current, mask_data, source))
 
 
 def _compare_inplace(fn, torch_name: str):
@@ -424,3 +432,5 @@ Tensor.index_fill_ = _index_fill_
 Tensor.fill_diagonal_ = _fill_diagonal_
 Tensor.ndimension = Tensor.dim
 Tensor.index_add_ = _index_add_
+Tensor.index_copy_ = _index_copy_
+Tensor.masked_scatter_ = _masked_scatter_

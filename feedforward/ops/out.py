@@ -55,14 +55,15 @@ RULES = {
         subtract copysign nextafter ldexp gcd lcm
         eq ne lt le gt ge greater less greater_equal less_equal not_equal
         logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor
-        mean std var logsumexp cat concat concatenate stack hstack vstack""",
+        mean std var logsumexp cat concat concatenate stack hstack vstack column_stack row_stack
+        dstack diff kron""",
     EXACT: """abs neg sign floor ceil round trunc frac clamp clip clamp_min clamp_max bitwise_not
         nan_to_num matmul mm bmm mv dot addmm softmax log_softmax norm tril triu diag
         amax amin argmax argmin any all isin where gather index_select masked_select take
         take_along_dim scatter scatter_add scatter_reduce nonzero multinomial max min median sort
         topk cummax cummin histc searchsorted bucketize sgn absolute signbit isneginf isposinf
         heaviside float_power kthvalue mode nanmedian quantile nanquantile aminmax logcumsumexp
-        msort histogram""",
+        msort histogram tensordot inner vdot cross index_add index_copy""",
     OUT_DTYPE: "sum prod cumsum cumprod nansum nanmean",
     ANY: "bernoulli",
     FACTORY: "zeros ones empty full arange linspace logspace eye rand randn randint randperm",
@@ -80,14 +81,20 @@ _AMAX = (
 )
 _CAT = "torch.cat(): input types can't be cast to the desired output type {out}"
 _BOOL_ONLY = ("signbit", "isneginf", "isposinf")
+_STACKS = "cat concat concatenate stack hstack vstack column_stack row_stack dstack"
+_TENSORDOT = (
+    "tensordot: Expected the output tensor to have dtype {result}, but got an output tensor with "
+    "dtype {out}"
+)
 DTYPE_ERRORS = {
     **dict.fromkeys(RULES[EXACT].split()[:13], _SAME_DTYPE),  # abs ... bitwise_not
-    **dict.fromkeys("cat concat concatenate stack hstack vstack".split(), _CAT),
+    **dict.fromkeys(_STACKS.split(), _CAT),
+    **dict.fromkeys(("tensordot", "inner"), _TENSORDOT),
     "amax": _AMAX,
     "amin": _AMAX,
     "nan_to_num": "nan_to_num: dtype of out: {out} should be same as input: {result}",
     "mv": "addmv input tensors must have the same dtype, but got {out}, {result}, and {result}",
-    "dot": "result dtype {out} does not match input dtype {result}",
+    **dict.fromkeys(("dot", "vdot"), "result dtype {out} does not match input dtype {result}"),
     "logsumexp": "logsumexp(): Expected floating point type for result tensor, but got: {out}",
     "mean()": "mean.dtype_out(): input types can't be cast to the desired output type {out}",
     "any": "any only supports bool tensor for result, got: {out}",
@@ -130,23 +137,26 @@ DTYPE_ERRORS = {
         "type {out_type} does not equal torch.{result}Tensor (while checking arguments for median)",
     ),
 }
-TYPE_ERRORS = {"cat", "concat", "concatenate", "stack", "hstack", "vstack"}  # torch's quirk
+TYPE_ERRORS = set(_STACKS.split())  # torch's quirk
 # out= with an input that requires grad is refused only where a gradient could flow (torch lets
 # the integer and boolean results through, and, by how their out= kernels are registered,
-# softmax, log_softmax, diag, floor_divide, quantile, nanquantile and histogram)
+# softmax, log_softmax, diag, floor_divide, quantile, nanquantile, histogram, tensordot and
+# inner)
 NOT_DIFFERENTIABLE = set(
     """eq ne lt le gt ge greater less greater_equal less_equal not_equal logical_and logical_or
     logical_xor logical_not bitwise_and bitwise_or bitwise_xor bitwise_not isin argmax argmin
     nonzero floor_divide softmax log_softmax diag histc searchsorted bucketize signbit isneginf
-    isposinf heaviside gcd lcm quantile nanquantile histogram""".split()
+    isposinf heaviside gcd lcm quantile nanquantile histogram tensordot inner""".split()
 )
 # the op torch names when it refuses grad: the one its function is made of
 TORCH_OP_NAMES = {
     "true_divide": "div",
     "square": "pow",
     "outer": "mul",
-    "hstack": "cat",
-    "vstack": "cat",
+    **dict.fromkeys(("hstack", "vstack", "column_stack", "dstack"), "cat"),
+    "diff": "sub",
+    "kron": "mul",
+    "cross": "linalg_cross",
     "take_along_dim": "gather",
     "nanmean": "nansum",
     "norm": "linalg_vector_norm",

@@ -257,3 +257,53 @@ class Unfold(ArrayOp):
                     index = (slice(None),) * axis + (w,)
                     windows[index] += g[index]
         return gx
+
+
+class Rot90(ArrayOp):
+    """A quarter turn k times in the plane of two dims, from the first towards the second; a
+    copy, as torch's (k = 0 too)."""
+
+    @staticmethod
+    def forward(ctx, x, k, axes):
+        ctx.k, ctx.axes = k, axes
+        return np.rot90(x, k, axes).copy()
+
+    @staticmethod
+    def backward(ctx, g):  # turn the gradient back
+        return np.rot90(g, -ctx.k, ctx.axes)
+
+
+class DiagEmbed(ArrayOp):
+    """The last dim of x on the diagonal (offset) of two new dims, zeros elsewhere."""
+
+    @staticmethod
+    def forward(ctx, x, offset, dim1, dim2):
+        ctx.dims = (offset, dim1, dim2)
+        n = x.shape[-1] + abs(offset) if x.ndim else 1
+        shape = list(x.shape[:-1])
+        for d in sorted((dim1, dim2)):
+            shape.insert(d, n)
+        return embed_diagonal(x, tuple(shape), offset, dim1, dim2)
+
+    @staticmethod
+    def backward(ctx, g):  # the gradient of the diagonal, the rest fed nothing
+        return diagonal_view(g, *ctx.dims).copy()
+
+
+class BlockDiag(ArrayOp):
+    """Matrices along the diagonal of one matrix, zeros elsewhere (``api.block_diag`` has made
+    every input a matrix of one dtype)."""
+
+    @staticmethod
+    def forward(ctx, dtype, *xs):
+        rows = [0, *np.cumsum([x.shape[0] for x in xs])]
+        cols = [0, *np.cumsum([x.shape[1] for x in xs])]
+        ctx.blocks = list(zip(rows, rows[1:], cols, cols[1:]))
+        out = np.zeros((rows[-1], cols[-1]), dtype=dtype)
+        for x, (r0, r1, c0, c1) in zip(xs, ctx.blocks):
+            out[r0:r1, c0:c1] = x
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # each input gets its own block of the gradient
+        return (None, *(g[r0:r1, c0:c1] for r0, r1, c0, c1 in ctx.blocks))
