@@ -561,6 +561,45 @@ class Tensor:
         t = Tensor._make(self._data.copy(), True, self.grad_fn)
         return t
 
+    def _check_inplace_view(self) -> None:
+        """torch's refusals to change a view in place while recording: a view of a leaf that
+        requires grad, and a view that is (or was taken from) one of several outputs of split,
+        chunk or unbind."""
+        if not (_state["grad"] and self._requires_grad and self.grad_fn is not None):
+            return
+        node = self.grad_fn
+        while node.is_view and node.torch_name != "UnsafeView":  # (kron's: not a view to torch)
+            output = getattr(node, "_output_nr", None)
+            if output is not None:
+                name = self.grad_fn.name().removesuffix("Backward0")
+                raise RuntimeError(
+                    f"Output {output if node is self.grad_fn else 0} of {name} is a view and is "
+                    "being modified inplace. This view is the output of a function that returns "
+                    "multiple views. Such functions do not allow the output views to be modified "
+                    "inplace. You should replace the inplace operation by an out-of-place one."
+                )
+            base = node.parents[0]
+            if base.grad_fn is None:
+                if base.requires_grad:
+                    raise RuntimeError(
+                        "a view of a leaf Variable that requires grad is being used in an "
+                        "in-place operation."
+                    )
+                return
+            node = base.grad_fn
+
+    def _inplace_view(self, result: Tensor) -> Tensor:
+        """Make ``result``, a view of self made out of place (``t()``, ``unsqueeze()``), self's
+        own shape, as torch's ``t_()`` and ``unsqueeze_()`` do: the values stay where they are,
+        the version is bumped, and when recording self takes over result's node."""
+        if result.grad_fn is not None:
+            self._rebase(result.grad_fn)
+        if self._storage is not None:  # (still the same view of the same storage)
+            self._storage = (storage_start(self), result._data)
+        self._data = result._data
+        self._version.value += 1
+        return self
+
     def zero_(self) -> Tensor:
         return self.fill_(0)
 

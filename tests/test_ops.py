@@ -489,7 +489,7 @@ CASES = [
     Case("topk", lambda a: a.topk(2, dim=1), [(3, 5)]),
     Case("sort", lambda a: a.sort(dim=1, descending=True), [(3, 5)]),
     Case("tril", lambda a: a.tril(), [(4, 4)]),
-    # shape, indexing and product functions: diff ... vander
+    # shape, indexing and product functions: diff ... vander, the in-place shape methods
     Case("clone_fn", lambda a: L(a).clone(a), [(3, 4)]),
     Case("diff", lambda a: a.diff(), [(3, 5)]),
     Case("diff_n2_dim0", lambda a: L(a).diff(a, n=2, dim=0), [(4, 3)]),
@@ -596,6 +596,15 @@ CASES = [
     Case("vander", lambda a: L(a).vander(a), [(4,)], grad=False),
     Case("vander_N_increasing", lambda a: L(a).vander(a, N=3, increasing=True), [(4,)], grad=False),
     Case("vander_N1", lambda a: L(a).vander(a, 1), [(3,)]),
+    Case("t_", lambda a: (a * 1).t_(), [(2, 3)]),
+    Case("t_vector", lambda a: (a * 1).t_(), [(3,)]),
+    Case("transpose_", lambda a: (a * 1).transpose_(0, 2), [(2, 3, 4)]),
+    Case("swapaxes_", lambda a: (a * 1).swapaxes_(-1, 0), [(2, 3)]),
+    Case("unsqueeze_", lambda a: (a * 1).unsqueeze_(1), [(2, 3)]),
+    Case("squeeze_", lambda a: (a * 1).squeeze_(), [(2, 1, 3, 1)]),
+    Case("squeeze_dim_", lambda a: (a * 1).squeeze_(1), [(2, 1, 3)]),
+    Case("squeeze_dims_", lambda a: (a * 1).squeeze_((0, 1)), [(1, 1, 3)]),
+    Case("t_of_a_view", lambda a: (a * 1)[1:].t_(), [(3, 2)]),
     # casts
     Case("double", lambda a: a.double() * 2, [(3,)], dtypes=("float32",), gradcheck=False),
     Case("float", lambda a: a.float(), [(3,)], dtypes=("float64",), gradcheck=False),
@@ -1661,6 +1670,10 @@ ERRORS = [
     ),
     ("unravel_index_float_shape", lambda a: L(a).unravel_index(L(a).tensor([1]), (2.0, 3)), [(3,)]),
     ("unravel_index_zero_dim", lambda a: L(a).unravel_index(L(a).tensor([1]), (0, 3)), [(3,)]),
+    ("t__3d", lambda a: a.t_(), [(2, 3, 4)]),
+    ("transpose__range", lambda a: a.transpose_(0, 3), [(3,)]),
+    ("unsqueeze__range", lambda a: a.unsqueeze_(5), [(3,)]),
+    ("squeeze__range", lambda a: a.squeeze_(3), [(3,)]),
     ("repeat_interleave_negative", lambda a: a.repeat_interleave(-1), [(2, 3)]),
     ("repeat_interleave_counts", lambda a: a.repeat_interleave(L(a).tensor([1, 2])), [(3,)]),
     # elementwise math
@@ -1933,7 +1946,7 @@ masked_scatter_short_source masked_scatter__short_source trapezoid_0d trapezoid_
 trapezoid_x_bool trapezoid_x_size trapezoid_dx_bool trapezoid_0d_x trapezoid_bad_dim trapz_x_size
 cumulative_trapezoid_0d cumulative_trapezoid_bool cumulative_trapezoid_x_bool
 cumulative_trapezoid_x_size cumulative_trapezoid_0d_x vander_2d vander_negative_N
-unravel_index_negative_shape unravel_index_float_shape unravel_index_zero_dim
+unravel_index_negative_shape unravel_index_float_shape unravel_index_zero_dim t__3d
 narrow_0d narrow_too_long narrow_start_range narrow_negative_length select_out_of_range
 select_0d roll_misaligned roll_shifts_without_dims roll_0d_dims movedim_lengths
 movedim_repeated_source movedim_repeated_destination diag_3d diagonal_same_dims trace_1d
@@ -2433,6 +2446,86 @@ def test_vander_gradient_where_torchs_fails():
     x64 = ff.tensor([0.3, -1.2, 0.0, 2.0], dtype=ff.float64, requires_grad=True)
     for n, increasing in ((None, False), (4, True), (2, False)):
         assert ff.autograd.gradcheck(lambda t, n=n, i=increasing: ff.vander(t, n, i), (x64,))
+
+
+def test_inplace_shape_methods_change_the_tensor_itself_like_torch():
+    """t_, transpose_, swapaxes_, unsqueeze_ and squeeze_ return self with the new shape: the
+    storage stays (a view's writes still reach its base), the version is bumped once."""
+    for lib in (torch, ff):
+        name = lib.__name__
+        x = lib.arange(6.0).reshape(2, 3)
+        alias = x.view(6)
+        assert x.t_() is x and x.shape == (3, 2) and _version(x) == 1, name
+        x[0, 1] = -1.0  # x is x.t(): element (1, 0) of the original
+        assert alias.tolist() == [0.0, 1, 2, -1, 4, 5], name
+        assert x.transpose_(0, 1).unsqueeze_(0).shape == (1, 2, 3), name
+        assert x.squeeze_().shape == (2, 3) and x.squeeze_(0).shape == (2, 3), name
+        assert x.swapaxes_(0, 1).swapdims_(1, 0).unsqueeze_(-1).shape == (2, 3, 1), name
+        assert x.squeeze_((0, 2)).shape == (2, 3) and _version(x) == 10, name
+        row = x[1]  # a view: in place it reshapes itself, not its base
+        row.unsqueeze_(0).fill_(7.0)
+        assert row.shape == (1, 3) and x.shape == (2, 3), name
+        assert x.tolist() == [[0.0, 1, 2], [7, 7, 7]], name
+        assert lib.ones(3).t_().shape == (3,) and lib.tensor(1.0).t_().shape == (), name
+        w = lib.ones(2, 3, requires_grad=True)
+        with lib.no_grad():
+            w.t_()
+        assert w.shape == (3, 2) and w.is_leaf and w.requires_grad, name
+
+
+def test_inplace_shape_methods_record_a_node_and_refuse_what_torch_refuses():
+    leaves = {}
+    for lib in (torch, ff):
+        name = lib.__name__
+        x = lib.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+        with pytest.raises(RuntimeError, match="^a leaf Variable that requires grad is being"):
+            x.t_()
+        with pytest.raises(RuntimeError, match="^a view of a leaf Variable that requires grad"):
+            x[0].unsqueeze_(0)
+        with pytest.raises(RuntimeError, match="^a view of a leaf Variable"):
+            x.view(6)[1:].t_()
+        y = x * 1
+        with pytest.raises(RuntimeError, match="^Output 1 of Split is a view and is being"):
+            y.split(1)[1].t_()
+        with pytest.raises(RuntimeError, match="^Output 2 of Unbind is a view"):
+            y.unbind(1)[2].unsqueeze_(0)
+        with pytest.raises(RuntimeError, match="^Output 0 of Select is a view"):
+            y.chunk(2)[0][0].unsqueeze_(0)
+        y.tensor_split(2)[1].t_()  # (not one of several views for autograd)
+        y.t_()
+        assert y.grad_fn.name() == "TBackward1" and y.shape == (3, 2), name
+        y.unsqueeze_(1)
+        assert y.grad_fn.name() == "UnsqueezeBackward1", name
+        y.squeeze_(1)
+        assert y.grad_fn.name() == "SqueezeBackward4", name
+        weights = lib.tensor(np.arange(6.0).reshape(3, 2))
+        (y * weights).sum().backward()
+        leaves[lib] = x.grad
+        z = x * 1
+        squared = z * z  # saves z; changing z's shape in place bumps its version
+        z.t_()
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            squared.sum().backward()
+    assert_same(leaves[ff], leaves[torch], "gradient through t_, unsqueeze_, squeeze_")
+
+
+def test_uses_of_a_tensor_before_it_changes_in_place_keep_their_gradient_like_torch():
+    """y + b, taken before y.t_() or y.exp_(): its gradient goes to the y of that time (the
+    shape and the node it had then), not through the in-place op, as in torch."""
+    grads = {}
+    for lib in (torch, ff):
+        x = lib.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+        b = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 2
+        before = y + b  # broadcasts b; Add saves nothing
+        y.t_()
+        after = y * lib.tensor(np.arange(6.0).reshape(3, 2))
+        w = x * 3
+        early = w.sum()
+        w.exp_()
+        (before.sum() + after.sum() + early + w.sum()).backward()
+        grads[lib] = x.grad, b.grad
+    assert_same(grads[ff], grads[torch], "gradients")
 
 
 def test_an_int_index_is_a_view_like_torch():

@@ -1781,11 +1781,19 @@ def split(tensor, split_size_or_sections, dim: int = 0):
             )
     name = "Split" if isinstance(split_size_or_sections, int) else "SplitWithSizes"
     out, start = [], 0
-    for s in sizes:
+    for i, s in enumerate(sizes):
         index = (slice(None),) * axis + (slice(start, start + s),)
-        out.append(_named(tensor[index], name))
+        out.append(_output(_named(tensor[index], name), i))
         start += s
     return tuple(out)
+
+
+def _output(view, i: int):
+    """``view`` as output i of several (split's, unbind's): torch refuses to change one such in
+    place while recording (``Tensor._check_inplace_view``)."""
+    if view.grad_fn is not None:
+        view.grad_fn._output_nr = i
+    return view
 
 
 def chunk(input, chunks: int, dim: int = 0):
@@ -1799,7 +1807,9 @@ def chunk(input, chunks: int, dim: int = 0):
 def unbind(input, dim: int = 0):
     axis = normalize_dim(dim, input.ndim, "unbind")
     index = (slice(None),) * axis
-    return tuple(_named(input[index + (i,)], "Unbind") for i in range(input.shape[axis]))
+    return tuple(
+        _output(_named(input[index + (i,)], "Unbind"), i) for i in range(input.shape[axis])
+    )
 
 
 def flip(input, dims):

@@ -343,6 +343,32 @@ def _masked_scatter_(self, mask, source):
     return self._inplace(I.MaskedScatter.apply(current, mask_data, source))
 
 
+def _shape_inplace(fn, torch_name):
+    """``x.t_()``, ``x.unsqueeze_(0)``, ...: x itself takes the shape of ``fn(x)`` (a view), as
+    torch's in-place shape ops: the values stay, the version is bumped, and while recording x's
+    node becomes that view's (torch names it ``torch_name``: TBackward1, not TBackward0)."""
+
+    def method(self, *args, **kwargs):
+        self._check_inplace()
+        self._check_inplace_view()
+        current = Tensor._make(self._data, self._requires_grad, self.grad_fn)  # self until now
+        out = fn(current, *args, **kwargs)
+        return self._inplace_view(api._named(out, torch_name(*args, **kwargs)))
+
+    method.__name__ = fn.__name__.strip("_") + "_"
+    return method
+
+
+def _t(input):
+    if input.ndim > 2:  # (t_'s own words)
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    return api.t(input)
+
+
+def _squeeze_name(dim=None) -> str:  # torch's in-place overloads: squeeze_(), (dim), (dims)
+    return f"SqueezeBackward{3 if dim is None else 5 if isinstance(dim, tuple | list) else 4}"
+
+
 def _compare_inplace(fn, torch_name: str):
     """``x.eq_(y)`` and the like: x's elements become the comparison's 0s and 1s."""
 
@@ -434,3 +460,8 @@ Tensor.ndimension = Tensor.dim
 Tensor.index_add_ = _index_add_
 Tensor.index_copy_ = _index_copy_
 Tensor.masked_scatter_ = _masked_scatter_
+Tensor.t_ = _shape_inplace(_t, lambda: "TBackward1")
+Tensor.transpose_ = _shape_inplace(api.transpose, lambda *a, **k: "TransposeBackward1")
+Tensor.swapaxes_ = Tensor.swapdims_ = Tensor.transpose_
+Tensor.unsqueeze_ = _shape_inplace(api.unsqueeze, lambda *a, **k: "UnsqueezeBackward1")
+Tensor.squeeze_ = _shape_inplace(api.squeeze, _squeeze_name)
