@@ -1,4 +1,5 @@
-"""The named tuples of the functions that return several tensors, as ``torch.return_types``.
+"""The named tuples of the functions that return several tensors ((values, indices); aminmax:
+(min, max), histogram: (hist, bin_edges); the decompositions' factors), as ``torch.return_types``.
 
 ``ff.max(x, dim=1)`` gives a ``return_types.max``: a tuple, so ``values, indices = ...`` works,
 with the fields by name too (``.values``, ``.indices``); the same call with ``out=`` gives a
@@ -16,11 +17,12 @@ from __future__ import annotations
 from collections import namedtuple
 
 __all__ = [
-    "cummax", "cummax_out", "cummin", "cummin_out", "linalg_eigh", "linalg_eigh_out",
-    "linalg_lstsq", "linalg_lstsq_out", "linalg_qr", "linalg_qr_out", "linalg_slogdet",
-    "linalg_slogdet_out", "linalg_svd", "linalg_svd_out", "max", "max_out", "median",
-    "median_out", "min", "min_out", "qr", "slogdet", "slogdet_out", "sort", "sort_out",
-    "svd", "svd_out", "topk", "topk_out",
+    "aminmax", "aminmax_out", "cummax", "cummax_out", "cummin", "cummin_out", "histogram",
+    "histogram_out", "kthvalue", "kthvalue_out", "linalg_eigh", "linalg_eigh_out", "linalg_lstsq",
+    "linalg_lstsq_out", "linalg_qr", "linalg_qr_out", "linalg_slogdet", "linalg_slogdet_out",
+    "linalg_svd", "linalg_svd_out", "max", "max_out", "median", "median_out", "min", "min_out",
+    "mode", "mode_out", "nanmedian", "nanmedian_out", "qr", "slogdet", "slogdet_out", "sort",
+    "sort_out", "svd", "svd_out", "topk", "topk_out",
 ]  # fmt: skip
 
 
@@ -50,10 +52,16 @@ def _return_type(name: str, fields: tuple[str, ...] = ("values", "indices")) -> 
     return type(name, (namedtuple(name, fields),), namespace)
 
 
+aminmax = _return_type("aminmax", ("min", "max"))
+aminmax_out = _return_type("aminmax_out", ("min", "max"))
 cummax = _return_type("cummax")
 cummax_out = _return_type("cummax_out")
 cummin = _return_type("cummin")
 cummin_out = _return_type("cummin_out")
+histogram = _return_type("histogram", ("hist", "bin_edges"))
+histogram_out = _return_type("histogram_out", ("hist", "bin_edges"))
+kthvalue = _return_type("kthvalue")
+kthvalue_out = _return_type("kthvalue_out")
 _EIGH, _QR, _SLOGDET = ("eigenvalues", "eigenvectors"), ("Q", "R"), ("sign", "logabsdet")
 _LSTSQ = ("solution", "residuals", "rank", "singular_values")
 linalg_eigh = _return_type("linalg_eigh", _EIGH)
@@ -72,6 +80,10 @@ median = _return_type("median")
 median_out = _return_type("median_out")
 min = _return_type("min")
 min_out = _return_type("min_out")
+mode = _return_type("mode")
+mode_out = _return_type("mode_out")
+nanmedian = _return_type("nanmedian")
+nanmedian_out = _return_type("nanmedian_out")
 qr = _return_type("qr", _QR)
 slogdet = _return_type("slogdet", _SLOGDET)
 slogdet_out = _return_type("slogdet_out", _SLOGDET)

@@ -13,7 +13,7 @@ import numpy as np
 from feedforward import _dtype
 from feedforward.autograd import engine as _engine
 from feedforward.autograd import function as _function
-from feedforward.autograd.function import VersionCounter
+from feedforward.autograd.function import VersionCounter, storage_start
 from feedforward.autograd.grad_mode import _state
 from feedforward.ops._util import C_TYPE_NAMES, SCALAR_TYPE_NAMES, can_cast, cast_error
 
@@ -112,6 +112,7 @@ class Tensor:
     _grad = None  # the accumulated gradient of a leaf (or of a non-leaf that retains it)
     _vc = None  # version counter, made on first use (most tensors are never written in place)
     _hooks = None  # gradient hooks of a leaf
+    _storage = None  # a view's (storage's first array, own array): see autograd.share_storage
     __array_priority__ = 1000  # np.float32(2) * tensor -> Tensor.__rmul__, not a NumPy array
 
     def __init__(self, *args, dtype=None, device=None, requires_grad: bool = False):
@@ -191,7 +192,10 @@ class Tensor:
 
     @data.setter
     def data(self, value) -> None:
-        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+        if isinstance(value, Tensor):  # self now shares value's storage, where value lies in it
+            self._data, self._storage = value._data, value._storage
+        else:
+            self._data, self._storage = np.asarray(value), None
 
     @property
     def requires_grad(self) -> bool:
@@ -275,6 +279,19 @@ class Tensor:
     def data_ptr(self) -> int:
         return self._data.ctypes.data
 
+    def storage_offset(self) -> int:
+        """Where the first element lies in the storage, in elements: 0 for a tensor that owns
+        its storage, the distance from the storage's start for a view.
+
+        Example:
+            >>> ff.zeros(2, 3)[1:].storage_offset()
+            3
+        """
+        start, data = storage_start(self), self._data
+        if start is data or _memory_owner(start) is not _memory_owner(data):
+            return 0  # (the second: an op that was to give a view made a copy after all)
+        return (data.ctypes.data - start.ctypes.data) // data.itemsize
+
     def get_device(self) -> int:
         return -1
 
@@ -306,6 +323,8 @@ class Tensor:
         """The same values (same storage) with no graph: gradients stop here."""
         t = Tensor._make(self._data, False, None)
         t._version = self._version
+        if self._storage is not None:  # a view's detached copy is that view (share_storage)
+            t._storage = self._storage
         return t
 
     def detach_(self) -> Tensor:
@@ -522,9 +541,17 @@ class Tensor:
         np.copyto(self._data, result._data, casting="unsafe")
         self._version.value += 1
         if result.grad_fn is not None:
-            self.grad_fn = result.grad_fn
-            self._requires_grad = True
+            self._rebase(result.grad_fn)
         return self
+
+    def _rebase(self, node) -> None:
+        """Make ``node`` (an in-place op's) self's place in the graph. The node keeps what self
+        was, so the ops that took self in before still send their gradients there
+        (``autograd.function.as_recorded``)."""
+        if node is not self.grad_fn:  # (an op may hand its input back unchanged)
+            node._replaced = _function._Released(self)
+        self.grad_fn = node
+        self._requires_grad = True
 
     def _as_input(self) -> Tensor:
         """Self as an op input for an in-place update: a stand-in holding the current graph node
@@ -533,6 +560,45 @@ class Tensor:
             return self
         t = Tensor._make(self._data.copy(), True, self.grad_fn)
         return t
+
+    def _check_inplace_view(self) -> None:
+        """torch's refusals to change a view in place while recording: a view of a leaf that
+        requires grad, and a view that is (or was taken from) one of several outputs of split,
+        chunk or unbind."""
+        if not (_state["grad"] and self._requires_grad and self.grad_fn is not None):
+            return
+        node = self.grad_fn
+        while node.is_view and node.torch_name != "UnsafeView":  # (kron's: not a view to torch)
+            output = getattr(node, "_output_nr", None)
+            if output is not None:
+                name = self.grad_fn.name().removesuffix("Backward0")
+                raise RuntimeError(
+                    f"Output {output if node is self.grad_fn else 0} of {name} is a view and is "
+                    "being modified inplace. This view is the output of a function that returns "
+                    "multiple views. Such functions do not allow the output views to be modified "
+                    "inplace. You should replace the inplace operation by an out-of-place one."
+                )
+            base = node.parents[0]
+            if base.grad_fn is None:
+                if base.requires_grad:
+                    raise RuntimeError(
+                        "a view of a leaf Variable that requires grad is being used in an "
+                        "in-place operation."
+                    )
+                return
+            node = base.grad_fn
+
+    def _inplace_view(self, result: Tensor) -> Tensor:
+        """Make ``result``, a view of self made out of place (``t()``, ``unsqueeze()``), self's
+        own shape, as torch's ``t_()`` and ``unsqueeze_()`` do: the values stay where they are,
+        the version is bumped, and when recording self takes over result's node."""
+        if result.grad_fn is not None:
+            self._rebase(result.grad_fn)
+        if self._storage is not None:  # (still the same view of the same storage)
+            self._storage = (storage_start(self), result._data)
+        self._data = result._data
+        self._version.value += 1
+        return self
 
     def zero_(self) -> Tensor:
         return self.fill_(0)
@@ -628,6 +694,13 @@ class Tensor:
             return
         self._data[index] = value._data if isinstance(value, Tensor) else value
         self._version.value += 1
+
+
+def _memory_owner(array: np.ndarray):
+    """The object at the end of NumPy's chain of bases: the one holding the memory."""
+    while (base := getattr(array, "base", None)) is not None:
+        array = base
+    return array
 
 
 class _RemovableHook:

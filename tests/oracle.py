@@ -73,8 +73,8 @@ def to_torch(arrays, grad: bool):
 def as_numpy(x):
     if isinstance(x, ff.Tensor):
         return x.detach().numpy()
-    if isinstance(x, torch.Tensor):
-        return x.detach().numpy()
+    if isinstance(x, torch.Tensor):  # (force: sgn's gradient is one of torch's ZeroTensors)
+        return x.detach().numpy(force=True)
     return np.asarray(x)
 
 

@@ -236,6 +236,21 @@ def test_inplace_not_saved_is_fine_and_differentiates():
     same(fx.grad, tx.grad)
 
 
+def test_a_use_before_an_inplace_op_keeps_its_gradient_like_torch():
+    """before = y + 1 was taken before y.add_(x) and y.exp_(): its gradient goes to the y of
+    that time (the node y had then), not through the in-place ops, which rebased y onto their
+    own nodes since."""
+    fx, tx = pair([0.5, -1.0, 2.0])
+    for x in (fx, tx):
+        y = x * 3
+        before = y + 1  # Add saves nothing, so torch allows the in-place ops below
+        y.add_(x)
+        between = y - 2
+        y.exp_()
+        (before.sum() + between.sum() + y.sum()).backward()
+    same(fx.grad, tx.grad)
+
+
 def test_inplace_rules_for_leaves():
     x = ff.ones(3, requires_grad=True)
     with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):

@@ -107,6 +107,14 @@ CALLS = {  # id: fn(lib, x) with x a (3, 4, 5) float32 leaf
     "stack": lambda L, x: L.stack([x, x]),
     "where": lambda L, x: L.where(x > 0.5, x, 0.0),
     "softmax": lambda L, x: x.softmax(-1),
+    "scatter_reduce_0d": lambda L, x: x[0, 0, 0].scatter_reduce(
+        0, L.tensor([0]), x[0, 0, :1], "sum"
+    ),
+    "scatter_reduce_": lambda L, x: (x * 1).scatter_reduce_(2, L.zeros(3, 4, 1).long(), x, "amax"),
+    "scatter_reduce_legacy": lambda L, x: x.scatter(2, L.zeros(3, 4, 1).long(), 2.0, reduce="add"),
+    "scatter__reduce_legacy": lambda L, x: (x * 1).scatter_(
+        2, L.zeros(3, 4, 1).long(), 2.0, reduce="multiply"
+    ),
 }
 
 

@@ -91,6 +91,7 @@ CASES = [
     Case("solve_broadcast_b", lambda a, b: LA(a).solve(a, b), [(2, 3, 3), (3, 4)]),
     Case("solve_broadcast_a", lambda a, b: LA(a).solve(a, b), [(3, 3), (2, 3, 1)]),
     Case("solve_right", lambda a, b: LA(a).solve(a, b, left=False), [(3, 3), (2, 3)]),
+    Case("solve_right_batched", lambda a, b: LA(a).solve(a, b, left=False), [(2, 3, 3), (4, 3)]),
     Case("lstsq", lambda a, b: LA(a).lstsq(a, b).solution, [(5, 3), (5, 2)]),
     Case("lstsq_vector", lambda a, b: LA(a).lstsq(a, b).solution, [(5, 3), (5,)]),
     Case("lstsq_batched", lambda a, b: LA(a).lstsq(a, b).solution, [(2, 5, 3), (1, 5, 2)]),

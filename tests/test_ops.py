@@ -4,6 +4,7 @@ float64 finite-difference gradcheck, random broadcast shapes from hypothesis, an
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 from oracle import (
+    NON_FINITE,
     Case,
     as_numpy,
     assert_same,
@@ -25,11 +27,20 @@ from oracle import (
 import feedforward as ff
 
 POS = dict(low=0.5, high=3.0)  # inputs where log/sqrt/pow are smooth
+UNIT = dict(low=-0.95, high=0.95)  # inside asin's, acos's and atanh's domain
+INTS = dict(int_inputs=(0, 1), int_high=24, grad=False)  # gcd's and lcm's
 
 
 def L(x):
     """The library a row's tensor comes from, for the function forms: ``L(a).roll(a, 1)``."""
     return ff if isinstance(x, ff.Tensor) else torch
+
+
+def _scatter_add_reduce(a, i, s):
+    """scatter(reduce="add") of a tensor, without its deprecation warning (tested on its own)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return a.scatter(1, i, s, reduce="add")
 
 
 CASES = [
@@ -89,6 +100,83 @@ CASES = [
     ),
     Case("square", lambda a: a.square(), [(3,)]),
     Case("reciprocal", lambda a: a.reciprocal(), [(3,)], **POS),
+    # elementwise math: trigonometric and hyperbolic (with the arc* names), special functions,
+    # and the binary ones (functions and methods; the in-place forms are in INPLACE)
+    Case("tan", lambda a: a.tan(), [(3, 4)], low=-1.4, high=1.4),
+    Case("asin", lambda a: a.asin(), [(3, 4)], **UNIT),
+    Case("arcsin_fn", lambda a: L(a).arcsin(a), [(3,)], **UNIT),
+    Case("acos", lambda a: L(a).acos(a), [(3, 4)], **UNIT),
+    Case("arccos", lambda a: a.arccos(), [(3,)], **UNIT),
+    Case("atan", lambda a: a.atan(), [(3, 4)], low=-4, high=4),
+    Case("arctan_fn", lambda a: L(a).arctan(a), [(3,)]),
+    Case("asinh", lambda a: a.asinh(), [(3, 4)], low=-4, high=4),
+    Case("arcsinh_fn", lambda a: L(a).arcsinh(a), [(3,)]),
+    Case("acosh", lambda a: a.acosh(), [(3, 4)], low=1.1, high=4),
+    Case("arccosh", lambda a: L(a).arccosh(a), [(3,)], low=1.1, high=4),
+    Case("atanh", lambda a: a.atanh(), [(3, 4)], **UNIT),
+    Case("arctanh", lambda a: a.arctanh(), [(3,)], **UNIT),
+    Case("arctan2", lambda a, b: L(a).arctan2(a, b), [(3, 4), (4,)]),
+    Case("arctan2_method", lambda a, b: a.arctan2(b), [(3, 1), (3, 4)]),
+    Case("sinc", lambda a: a.sinc(), [(3, 4)], low=-3, high=3),
+    Case("sinc_fn", lambda a: L(a).sinc(a.round()), [(3, 4)], gradcheck=False),  # at 0 and integers
+    Case("deg2rad", lambda a: a.deg2rad(), [(3, 4)], low=-360, high=360),
+    Case("rad2deg", lambda a: L(a).rad2deg(a), [(3, 4)]),
+    Case("exp2", lambda a: a.exp2(), [(3, 4)], low=-5, high=5),
+    Case("erf", lambda a: a.erf(), [(3, 4)], low=-3, high=3),
+    Case("erf_small", lambda a: L(a).erf(a), [(3, 4)], low=-1e-3, high=1e-3),
+    Case("erfc", lambda a: L(a).erfc(a), [(3, 4)], low=-3, high=5),
+    Case("erfinv", lambda a: a.erfinv(), [(3, 4)], low=-0.999, high=0.999),
+    Case("erfinv_fn_tails", lambda a: L(a).erfinv(a), [(3, 4)], low=0.99, high=0.9999999),
+    Case("logit", lambda a: a.logit(), [(3, 4)], low=0.02, high=0.98),
+    Case("logit_eps", lambda a: L(a).logit(a, eps=0.1), [(3, 4)], low=-0.2, high=1.2),
+    Case("logit_eps_method", lambda a: a.logit(0.25), [(3, 4)], low=0.0, high=1.0),
+    Case("sgn", lambda a: a.sgn(), [(3, 4)], gradcheck=False),
+    Case("absolute", lambda a: L(a).absolute(a), [(3, 4)]),
+    Case("positive", lambda a: L(a).positive(a), [(3, 4)]),
+    Case("positive_method", lambda a: a.positive() * 2, [(3,)]),
+    Case("signbit", lambda a: a.signbit(), [(3, 4)], grad=False),
+    Case("isposinf", lambda a: (1 / a.round()).isposinf(), [(3, 4)], grad=False),
+    Case("isneginf", lambda a: L(a).isneginf(1 / a.round()), [(3, 4)], grad=False),
+    Case("isreal", lambda a: a.isreal(), [(3, 4)], grad=False),
+    Case("hypot", lambda a, b: L(a).hypot(a, b), [(3, 4), (4,)]),
+    Case("hypot_method", lambda a, b: a.hypot(b), [(3, 1), (1, 4)]),
+    Case("logaddexp", lambda a, b: a.logaddexp(b), [(3, 4), (4,)], low=-5, high=5),
+    Case("logaddexp2", lambda a, b: L(a).logaddexp2(a, b), [(3, 4), (3, 1)], low=-5, high=5),
+    Case("fmax", lambda a, b: L(a).fmax(a, b), [(3, 4), (4,)]),
+    Case("fmin", lambda a, b: a.fmin(b), [(3, 4), (3, 1)]),
+    # a tie: all of the gradient to input (to the detached copy in fmin's row: none; a kink, so
+    # no gradcheck)
+    Case("fmax_tie", lambda a: a.fmax(a.detach()), [(3, 4)], gradcheck=False),
+    Case("fmin_tie", lambda a: L(a).fmin(a.detach(), a), [(3, 4)], gradcheck=False),
+    Case("heaviside", lambda a, b: L(a).heaviside(a.round(), b), [(3, 4), (4,)], grad=False),
+    Case("heaviside_0d_values", lambda a, b: a.round().heaviside(b[0]), [(3, 4), (1,)], grad=False),
+    Case("subtract", lambda a, b: L(a).subtract(a, b, alpha=0.5), [(3, 4), (4,)]),
+    Case("subtract_method", lambda a, b: a.subtract(b), [(3,), (3,)]),
+    Case("subtract_number_first", lambda a: L(a).subtract(2.0, a), [(3,)]),
+    Case("float_power", lambda a, b: L(a).float_power(a, b), [(3, 4), (4,)], **POS),
+    Case("float_power_number", lambda a: a.float_power(2), [(3, 4)]),
+    Case("float_power_number_base", lambda a: L(a).float_power(2, a), [(3,)]),
+    Case("copysign", lambda a, b: L(a).copysign(a, b), [(3, 4), (4,)]),
+    Case("copysign_number", lambda a: a.copysign(-1.0), [(3, 4)]),
+    Case("nextafter", lambda a, b: L(a).nextafter(a, b), [(3, 4), (4,)]),
+    Case("nextafter_method", lambda a, b: a.nextafter(b.round()), [(3, 4), (3, 4)]),
+    Case("ldexp", lambda a, e: L(a).ldexp(a, e), [(3, 4), (4,)], int_inputs=(1,), int_high=5),
+    # torch's gradient takes 2^e as an integer, 0 for e < 0: gradcheck would see 2^e
+    Case(
+        "ldexp_negative_exponent",
+        lambda a, e: a.ldexp(e - 3),
+        [(3, 4), (4,)],
+        int_inputs=(1,),
+        int_high=6,
+        gradcheck=False,
+    ),
+    Case("ldexp_float_exponent", lambda a, b: a.ldexp(b), [(3, 4), (3, 4)]),
+    Case("tan_", lambda a: (a * 1).tan_(), [(3, 4)], low=-1.4, high=1.4),
+    Case("logit_eps_", lambda a: (a * 1).logit_(eps=0.3), [(3, 4)], low=0.0, high=1.0),
+    Case("subtract_", lambda a, b: (a * 1).subtract_(b, alpha=2), [(3, 4), (4,)]),
+    Case("hypot_", lambda a, b: (a * 1).hypot_(b), [(3, 4), (3, 4)]),
+    Case("gcd", lambda a, b: L(a).gcd(a, b), [(3, 4), (4,)], **INTS),
+    Case("lcm", lambda a, b: a.lcm(b), [(3, 4), (3, 1)], **INTS),
     # reductions
     Case("sum", lambda a: a.sum(), [(3, 4)]),
     Case("sum_dim", lambda a: a.sum(dim=1), [(3, 4, 2)]),
@@ -119,6 +207,107 @@ CASES = [
     Case("cummin", lambda a: a.cummin(0), [(3, 4)]),
     Case("cummax_fn_0d", lambda a: L(a).cummax(a, -1), [()]),
     Case("cummin_ties", lambda a: a.clamp(-1, 1).cummin(-1), [(2, 6)], low=-3, high=3),
+    # reductions and statistics: kthvalue ... histogram (tied values: ff.cat repeats elements,
+    # so gradcheck still sees distinct inputs; ties and NaN in detail in the tests further down)
+    Case("kthvalue", lambda a: a.kthvalue(2, dim=1), [(3, 5)]),
+    Case("kthvalue_fn_keepdim", lambda a: L(a).kthvalue(a, 3, 0, keepdim=True), [(4, 3)]),
+    Case("kthvalue_last_dim", lambda a: a.kthvalue(4), [(2, 3, 4)]),
+    Case("kthvalue_0d", lambda a: L(a).kthvalue(a, 1), [()]),
+    Case("kthvalue_repeats", lambda a: L(a).cat([a, a.flip(1)], 1).kthvalue(3, 1), [(3, 4)]),
+    Case("mode", lambda a: L(a).cat([a, a[:, :2]], 1).mode(1), [(3, 4)]),
+    Case("mode_fn_dim0", lambda a: L(a).mode(L(a).cat([a[:1], a]), 0, keepdim=True), [(3, 4)]),
+    Case("mode_distinct", lambda a: a.mode(), [(2, 5)]),
+    Case("nanmedian", lambda a: a.nanmedian(), [(3, 4)]),
+    Case("nanmedian_nan", lambda a: L(a).nanmedian(a.log()), [(3, 4)]),
+    Case("nanmedian_dim", lambda a: a.log().nanmedian(1), [(3, 5)]),
+    Case("nanmedian_dim_keep", lambda a: L(a).nanmedian(a, 0, keepdim=True), [(4, 3)]),
+    Case("quantile", lambda a: a.quantile(0.3), [(3, 4)]),
+    Case("quantile_0d", lambda a: L(a).quantile(a, 0.5, 0, keepdim=True), [()]),
+    Case("quantile_dim", lambda a: L(a).quantile(a, 0.75, dim=1, keepdim=True), [(3, 5)]),
+    # (q kept in [0, 1] where the non-finite test draws it from NaN and infinities)
+    Case(
+        "quantile_q_tensor",
+        lambda a, q: L(a).quantile(a, q.nan_to_num(0.5).clamp(0, 1), dim=0),
+        [(4, 3), (2,)],
+        low=0,
+        high=1,
+    ),
+    Case("quantile_nan", lambda a: a.log().quantile(0.5, dim=1), [(3, 2)], low=-0.5, high=3),
+    *[
+        Case(f"quantile_{how}", lambda a, how=how: a.quantile(0.4, 1, interpolation=how), [(3, 6)])
+        for how in ("lower", "higher", "midpoint", "nearest")
+    ],
+    Case("nanquantile", lambda a: a.log().nanquantile(0.6, dim=1), [(3, 5)]),
+    Case(
+        "nanquantile_q_tensor",
+        lambda a, q: L(a).nanquantile((a - 0.3).log(), q.nan_to_num(0.5).clamp(0, 1), None, True),
+        [(3, 4), (3,)],
+        low=0,
+        high=1,
+    ),
+    Case("aminmax", lambda a: L(a).aminmax(a), [(3, 4)]),
+    Case("aminmax_dim", lambda a: a.aminmax(dim=1, keepdim=True), [(3, 4)]),
+    Case("aminmax_max", lambda a: L(a).aminmax(a, dim=0).max, [(3, 4)]),
+    Case("aminmax_ties", lambda a: a.clamp(-1, 1).aminmax(dim=1), [(3, 6)], low=-3, high=3),
+    Case("logcumsumexp", lambda a: a.logcumsumexp(1), [(3, 4)], low=-10, high=10),
+    Case("logcumsumexp_fn", lambda a: L(a).logcumsumexp(a, dim=0), [(4, 3)]),
+    Case("cov", lambda a: a.cov(), [(3, 5)]),
+    Case("cov_1d", lambda a: L(a).cov(a), [(6,)]),
+    Case("cov_correction", lambda a: L(a).cov(a, correction=0), [(2, 5)]),
+    Case("cov_fweights", lambda a: L(a).cov(a, fweights=L(a).tensor([1, 3, 0, 2])), [(3, 4)]),
+    # (aweights kept >= 0 where the non-finite test draws NaN and -inf)
+    Case(
+        "cov_aweights", lambda a, w: L(a).cov(a, aweights=w.nan_to_num(1.0).abs()), [(3, 4), (4,)]
+    ),
+    Case(
+        "cov_both_weights",
+        lambda a, w: L(a).cov(
+            a, correction=2, fweights=L(a).tensor([2, 1, 1, 3]), aweights=w.nan_to_num(1.0).abs()
+        ),
+        [(2, 4), (4,)],
+        **POS,
+    ),
+    Case("corrcoef", lambda a: a.corrcoef(), [(3, 5)]),
+    Case("corrcoef_1d", lambda a: L(a).corrcoef(a), [(5,)]),
+    Case("msort", lambda a: a.msort(), [(4, 3)]),
+    Case("msort_fn", lambda a: L(a).msort(a), [(5,)]),
+    Case("bincount", lambda i: i.bincount(), [(9,)], int_inputs=(0,), int_high=5, grad=False),
+    Case(
+        "bincount_weights",
+        lambda i, w: L(i).bincount(i, w, minlength=7),
+        [(9,), (9,)],
+        int_inputs=(0,),
+        int_high=5,
+        grad=False,
+    ),
+    Case("histogram", lambda a: a.histogram(5, range=(-1.0, 1.5)), [(3, 4)], grad=False),
+    Case(
+        "histogram_weight_density",
+        lambda a, w: L(a).histogram(a, 4, range=(-2, 2), weight=w, density=True),
+        [(10,), (10,)],
+        grad=False,
+    ),
+    Case(
+        "histogram_edges",
+        lambda a: a.histogram(L(a).tensor([-2.0, -0.5, 0.0, 2.0], dtype=a.dtype)),
+        [(3, 4)],
+        grad=False,
+    ),
+    Case(
+        "unique_consecutive",
+        lambda i: L(i).unique_consecutive(i, return_inverse=True, return_counts=True),
+        [(12,)],
+        int_inputs=(0,),
+        grad=False,
+    ),
+    Case(
+        "unique_consecutive_dim",
+        lambda a: a.round().unique_consecutive(return_counts=True, dim=1),
+        [(2, 7)],
+        low=-0.7,
+        high=0.7,
+        grad=False,
+    ),
     Case("norm", lambda a: a.norm(), [(3, 4)]),
     Case("norm_dim", lambda a: a.norm(dim=1), [(3, 4)]),
     Case("norm_p1", lambda a: a.norm(p=1, dim=0), [(3, 4)]),
@@ -213,6 +402,49 @@ CASES = [
         lambda a, s: (a * 1).scatter_(1, s.detach().argsort(dim=1)[:, :3], s[:, :3]),
         [(3, 4)] * 2,
     ),
+    # scatter_reduce: random indices, so repeats, which every reduction's gradient allows (the
+    # values are distinct; the non-finite test makes ties, where the gradient is shared)
+    *[
+        Case(
+            f"scatter_reduce_{reduce}" + ("" if include_self else "_without_self"),
+            lambda a, i, s, r=reduce, inc=include_self: a.scatter_reduce(
+                1, i, s, r, include_self=inc
+            ),
+            [(3, 4), (3, 6), (3, 6)],
+            int_inputs=(1,),
+            int_high=4,
+        )
+        for reduce in ("sum", "prod", "mean", "amax", "amin")
+        for include_self in (True, False)
+    ],
+    Case(
+        "scatter_reduce_fn_narrow_index",  # index narrower than input: the rest passes through
+        lambda a, i, s: L(a).scatter_reduce(a, 0, i, s, "mean", include_self=False),
+        [(3, 4), (5, 2), (5, 2)],
+        int_inputs=(1,),
+    ),
+    Case(
+        "scatter_reduce_",
+        lambda a, i, s: (a * 1).scatter_reduce_(-1, i, s, "prod"),
+        [(2, 3), (2, 4), (2, 4)],
+        int_inputs=(1,),
+    ),
+    # scatter(reduce=): torch's older accumulating form, values only (it has no gradient)
+    Case(
+        "scatter_reduce_add",
+        _scatter_add_reduce,
+        [(3, 4), (3, 6), (3, 6)],
+        int_inputs=(1,),
+        int_high=4,
+        grad=False,
+    ),
+    Case(
+        "scatter_reduce_multiply_value",
+        lambda a, i: a.scatter(0, i, -1.5, reduce="multiply"),
+        [(3, 4), (5, 4)],
+        int_inputs=(1,),
+        grad=False,
+    ),
     # einsum: a letter summed in one operand alone, repeated (a diagonal), broadcast from 1
     Case("einsum_matmul", lambda a, b: L(a).einsum("ij,jk->ik", a, b), [(3, 4), (4, 5)]),
     Case("einsum_implicit", lambda a, b: L(a).einsum("ij,jk", a, b), [(3, 4), (4, 5)]),
@@ -257,6 +489,122 @@ CASES = [
     Case("topk", lambda a: a.topk(2, dim=1), [(3, 5)]),
     Case("sort", lambda a: a.sort(dim=1, descending=True), [(3, 5)]),
     Case("tril", lambda a: a.tril(), [(4, 4)]),
+    # shape, indexing and product functions: diff ... vander, the in-place shape methods
+    Case("clone_fn", lambda a: L(a).clone(a), [(3, 4)]),
+    Case("diff", lambda a: a.diff(), [(3, 5)]),
+    Case("diff_n2_dim0", lambda a: L(a).diff(a, n=2, dim=0), [(4, 3)]),
+    Case(
+        "diff_prepend_append",
+        lambda a, p, q: L(a).diff(a, prepend=p, append=q),
+        [(3, 4), (3, 2), (3, 1)],
+    ),
+    Case("diff_n_past_length", lambda a: a.diff(n=5), [(2, 3)]),
+    Case("diff_n0", lambda a: a.diff(n=0), [(2, 3)]),
+    Case("atleast_1d_0d", lambda a: L(a).atleast_1d(a), [()]),
+    Case("atleast_2d_vector", lambda a: L(a).atleast_2d(a), [(3,)]),
+    Case("atleast_3d_matrix", lambda a: L(a).atleast_3d(a), [(2, 3)]),
+    Case("atleast_3d_list", lambda a, b: L(a).atleast_3d([a, b]), [(3,), ()]),
+    Case("atleast_2d_many", lambda a, b: L(a).atleast_2d(a, b), [(), (2, 3)]),
+    Case("column_stack", lambda a, b: L(a).column_stack([a, b]), [(3,), (3, 2)]),
+    Case("column_stack_0d", lambda a, b: L(a).column_stack((a, b)), [(), ()]),
+    Case("row_stack", lambda a, b: L(a).row_stack([a, b]), [(3,), (2, 3)]),
+    Case("dstack", lambda a, b: L(a).dstack([a, b]), [(2, 3), (2, 3, 2)]),
+    Case("dstack_vectors", lambda a, b: L(a).dstack((a, b)), [(3,), (3,)]),
+    Case("hstack_0d", lambda a, b: L(a).hstack([a, b]), [(), (2,)]),
+    Case("vstack_0d", lambda a: L(a).vstack([a, a]), [()]),
+    Case("hsplit", lambda a: a.hsplit(2), [(3, 4)]),
+    Case("hsplit_indices", lambda a: L(a).hsplit(a, [1, 3]), [(2, 5)]),
+    Case("hsplit_vector", lambda a: a.hsplit(3), [(6,)]),
+    Case("vsplit", lambda a: L(a).vsplit(a, 2), [(4, 3)]),
+    Case("dsplit", lambda a: a.dsplit([1]), [(2, 2, 3)]),
+    Case("fliplr", lambda a: a.fliplr(), [(3, 4)]),
+    Case("flipud", lambda a: L(a).flipud(a), [(3, 4, 2)]),
+    *[Case(f"rot90_k{k}", lambda a, k=k: a.rot90(k), [(3, 4)]) for k in (0, 1, 2, 3, -1, 5)],
+    Case("rot90_dims", lambda a: L(a).rot90(a, 1, [2, 0]), [(2, 3, 4)]),
+    Case("kron", lambda a, b: a.kron(b), [(2, 3), (3, 2)]),
+    Case("kron_ranks", lambda a, b: L(a).kron(a, b), [(2,), (2, 2, 3)]),
+    Case("kron_0d", lambda a, b: L(a).kron(a, b), [(), (2, 3)]),
+    Case("tensordot", lambda a, b: L(a).tensordot(a, b), [(2, 3, 4), (3, 4, 5)]),
+    Case(
+        "tensordot_lists",
+        lambda a, b: L(a).tensordot(a, b, dims=([1, 0], [0, 1])),
+        [(3, 4, 5), (4, 3, 2)],
+    ),
+    Case("tensordot_0", lambda a, b: L(a).tensordot(a, b, 0), [(2,), (3,)]),
+    Case("tensordot_size_1", lambda a, b: L(a).tensordot(a, b, ([1], [0])), [(3, 1), (4, 2)]),
+    Case("inner", lambda a, b: a.inner(b), [(2, 3), (4, 3)]),
+    Case("inner_vectors", lambda a, b: L(a).inner(a, b), [(3,), (3,)]),
+    Case("inner_0d", lambda a, b: L(a).inner(a, b), [(), (2, 3)]),
+    Case("vdot", lambda a, b: a.vdot(b), [(4,), (4,)]),
+    Case("cross", lambda a, b: a.cross(b, dim=1), [(2, 3), (2, 3)]),
+    Case("cross_broadcast", lambda a, b: L(a).cross(a, b, dim=-1), [(2, 1, 3), (1, 4, 3)]),
+    Case("cross_dim0", lambda a, b: L(a).cross(a, b, 0), [(3, 2), (3, 2)]),
+    Case("block_diag", lambda a, b, c: L(a).block_diag(a, b, c), [(2, 3), (), (2,)]),
+    Case("cartesian_prod", lambda a, b: L(a).cartesian_prod(a, b), [(3,), (2,)]),
+    Case("cartesian_prod_3", lambda a, b, c: L(a).cartesian_prod(a, b, c), [(2,), (3,), (2,)]),
+    Case("cartesian_prod_1", lambda a: L(a).cartesian_prod(a), [(3,)]),
+    Case("combinations", lambda a: L(a).combinations(a), [(4,)]),
+    Case("combinations_r3", lambda a: L(a).combinations(a, 3), [(5,)]),
+    Case("combinations_replacement", lambda a: L(a).combinations(a, with_replacement=True), [(3,)]),
+    Case("combinations_r_too_big", lambda a: L(a).combinations(a, 4), [(3,)]),
+    Case("diag_embed", lambda a: a.diag_embed(), [(2, 3)]),
+    Case("diag_embed_offset_dims", lambda a: L(a).diag_embed(a, 1, 0, 2), [(2, 3)]),
+    Case("diag_embed_negative", lambda a: L(a).diag_embed(a, -2, -1, 0), [(4,)]),
+    Case("diagflat", lambda a: a.diagflat(), [(2, 2)]),
+    Case("diagflat_offset", lambda a: L(a).diagflat(a, -1), [(3,)]),
+    Case("index_add", lambda a, s: a.index_add(1, L(a).tensor([2, 0, 2]), s), [(3, 4), (3, 3)]),
+    Case(
+        "index_add_alpha",
+        lambda a, s: L(a).index_add(a, 0, L(a).tensor([1, 1]), s, alpha=-0.5),
+        [(3, 2), (2, 2)],
+    ),
+    Case(
+        "index_add_",
+        lambda a, s: (a * 1).index_add_(0, L(a).tensor([2, 0]), s, alpha=2),
+        [(3, 2), (2, 2)],
+    ),
+    Case("index_copy", lambda a, s: a.index_copy(1, L(a).tensor([3, 0]), s), [(3, 4), (3, 2)]),
+    Case("index_copy_", lambda a, s: (a * 1).index_copy_(0, L(a).tensor([1]), s), [(3, 2), (1, 2)]),
+    Case(
+        "masked_scatter",
+        lambda a, m, s: a.masked_scatter(m, s),
+        [(3, 4), (3, 4), (4, 4)],
+        bool_inputs=(1,),
+    ),
+    Case(
+        "masked_scatter_broadcast",
+        lambda a, m, s: L(a).masked_scatter(a, m, s),
+        [(4,), (3, 4), (13,)],
+        bool_inputs=(1,),
+    ),
+    Case(
+        "masked_scatter_",
+        lambda a, m, s: (a * 1).masked_scatter_(m, s),
+        [(3, 4), (4,), (3, 4)],
+        bool_inputs=(1,),
+    ),
+    Case("trapezoid", lambda a: L(a).trapezoid(a), [(3, 5)]),
+    Case("trapezoid_dx_dim", lambda a: L(a).trapezoid(a, dx=0.5, dim=0), [(4, 3)]),
+    Case("trapezoid_x", lambda a, x: L(a).trapezoid(a, x), [(3, 5), (5,)]),
+    Case("trapezoid_x_2d", lambda a, x: L(a).trapezoid(a, x, dim=0), [(4, 3), (4, 3)]),
+    Case("trapz", lambda a, x: L(a).trapz(a, x), [(2, 4), (4,)]),
+    Case("trapz_dx", lambda a: L(a).trapz(a, dx=2), [(2, 4)]),
+    Case("cumulative_trapezoid", lambda a: L(a).cumulative_trapezoid(a), [(3, 5)]),
+    Case("cumulative_trapezoid_dx", lambda a: L(a).cumulative_trapezoid(a, dx=3, dim=0), [(4, 2)]),
+    Case("cumulative_trapezoid_x", lambda a, x: L(a).cumulative_trapezoid(a, x), [(2, 4), (2, 4)]),
+    # (torch's vander has no working backward: test_vander_gradient_where_torchs_fails)
+    Case("vander", lambda a: L(a).vander(a), [(4,)], grad=False),
+    Case("vander_N_increasing", lambda a: L(a).vander(a, N=3, increasing=True), [(4,)], grad=False),
+    Case("vander_N1", lambda a: L(a).vander(a, 1), [(3,)]),
+    Case("t_", lambda a: (a * 1).t_(), [(2, 3)]),
+    Case("t_vector", lambda a: (a * 1).t_(), [(3,)]),
+    Case("transpose_", lambda a: (a * 1).transpose_(0, 2), [(2, 3, 4)]),
+    Case("swapaxes_", lambda a: (a * 1).swapaxes_(-1, 0), [(2, 3)]),
+    Case("unsqueeze_", lambda a: (a * 1).unsqueeze_(1), [(2, 3)]),
+    Case("squeeze_", lambda a: (a * 1).squeeze_(), [(2, 1, 3, 1)]),
+    Case("squeeze_dim_", lambda a: (a * 1).squeeze_(1), [(2, 1, 3)]),
+    Case("squeeze_dims_", lambda a: (a * 1).squeeze_((0, 1)), [(1, 1, 3)]),
+    Case("t_of_a_view", lambda a: (a * 1)[1:].t_(), [(3, 2)]),
     # casts
     Case("double", lambda a: a.double() * 2, [(3,)], dtypes=("float32",), gradcheck=False),
     Case("float", lambda a: a.float(), [(3,)], dtypes=("float64",), gradcheck=False),
@@ -285,6 +633,19 @@ CASES = [
     Case("diagonal", lambda a: a.diagonal(), [(3, 4)]),
     Case("diagonal_dims", lambda a: a.diagonal(1, 0, 2), [(3, 4, 5)]),
     Case("diagonal_fn", lambda a: L(a).diagonal(a, offset=-1, dim1=-1, dim2=-2), [(2, 3, 4)]),
+    # unfold: overlapping windows (step < size) add their gradients, step > size leaves gaps
+    Case("unfold_overlap", lambda a: a.unfold(0, 2, 1), [(5,)]),
+    Case("unfold_overlap_3", lambda a: a.unfold(1, 3, 2), [(2, 7)]),
+    Case("unfold_few_windows", lambda a: a.unfold(0, 5, 2), [(8, 2)]),  # fewer windows than size
+    Case("unfold_step_is_size", lambda a: a.unfold(1, 2, 2), [(3, 6)]),
+    Case("unfold_gaps", lambda a: a.unfold(0, 2, 3), [(8, 2)]),
+    Case("unfold_negative_dim", lambda a: a.unfold(-2, 3, 1), [(2, 5, 3)]),
+    Case("unfold_whole_dim", lambda a: a.unfold(1, 4, 1), [(2, 4)]),
+    Case("unfold_size_0", lambda a: a.unfold(0, 0, 2), [(5, 2)]),
+    Case("unfold_transposed", lambda a: a.t().unfold(1, 2, 1), [(3, 4)]),
+    Case("unfold_twice", lambda a: a.unfold(0, 3, 1).unfold(1, 2, 1) * 1, [(6,)]),
+    Case("unfold_0d", lambda a: a.unfold(0, 1, 1), [()]),
+    Case("unfold_0d_size_0", lambda a: a.unfold(-1, 0, 3), [()]),
     Case("trace", lambda a: a.trace(), [(3, 4)]),
     Case("trace_fn", lambda a: L(a).trace(a), [(3, 3)]),
     Case("cumprod", lambda a: a.cumprod(1), [(3, 4)]),
@@ -615,8 +976,285 @@ def test_cummax_cummin_ties_and_dtypes_as_torch(which, dtype):
     assert empty.values.shape == empty.indices.shape == (2, 0)
 
 
+def _tied_rows(dtype, n: int, seed: int = 0) -> np.ndarray:
+    """Rows of few distinct values (many ties); floats get NaNs, one row all NaN."""
+    rng = np.random.default_rng(seed)
+    data = rng.integers(0, 4, (5, n)).astype(dtype)
+    if np.dtype(dtype).kind == "f":
+        data[1:3][rng.random((2, n)) < 0.3] = np.nan
+        data[3] = np.nan
+    return data
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 16, 17, 40, 150])  # std::sort: insertion sort up to 16
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.int32, np.uint8])
+def test_kthvalue_mode_nanmedian_ties_and_dtypes_as_torch(dtype, n):
+    """Which index of equal values each returns is whichever torch's selection or sort leaves
+    there (``ops/_selection``): rows of repeats, NaNs and a row of NaNs, short and long, along
+    either dim, and the gradient goes to that index."""
+    data = _tied_rows(dtype, n)
+    for dim in (1, 0):
+        calls = [
+            ("mode", lambda L, x, dim=dim: L.mode(x, dim)),
+            ("nanmedian", lambda L, x, dim=dim: x.nanmedian(dim)),
+            ("median", lambda L, x, dim=dim: x.median(dim)),
+        ]
+        calls += [
+            ("kthvalue", lambda L, x, k=k, dim=dim: x.kthvalue(k, dim, keepdim=True))
+            for k in sorted({1, (data.shape[dim] + 1) // 2, data.shape[dim]})
+        ]
+        for name, call in calls:
+            ours, theirs = call(ff, ff.tensor(data)), call(torch, torch.tensor(data))
+            assert type(ours).__name__ == type(theirs).__name__ == name
+            assert_same(ours, theirs, f"{name} dim {dim}")
+            if np.dtype(dtype).kind == "f":
+                x, y = ff.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+                call(ff, x).values.sum().backward()
+                call(torch, y).values.sum().backward()
+                assert_same(x.grad, y.grad, f"{name} dim {dim} grad")
+
+
+def test_mode_of_bools_and_nanmedian_without_dim_as_torch():
+    rng = np.random.default_rng(1)
+    for n in (3, 16, 30):
+        data = rng.random((4, n)) < 0.5
+        assert_same(ff.tensor(data).mode(1), torch.tensor(data).mode(1), f"bool mode {n}")
+    for data in ([1.0, np.nan, 3.0, 2.0], [np.nan, np.nan], [], [[2.0, 1.0], [np.nan, 1.0]]):
+        assert_same(ff.tensor(data).nanmedian(), torch.tensor(data).nanmedian(), f"{data}")
+    for dtype in (np.int64, np.int32):  # empty: the dtype's smallest value, as median's
+        empty = np.zeros(0, dtype)
+        assert_same(ff.tensor(empty).nanmedian(), torch.tensor(empty).nanmedian(), "empty")
+    x, y = (lib.tensor([1.0, 2.0, 2.0, np.nan, 3.0], requires_grad=True) for lib in (ff, torch))
+    ff.nanmedian(x).backward()
+    torch.nanmedian(y).backward()
+    assert_same(x.grad, y.grad, "nanmedian() shares the gradient between the tied 2s")
+
+
+QUANTILE_CALLS = {
+    "all": lambda L, x, q, how: L.quantile(x, q, interpolation=how),
+    "all_keepdim": lambda L, x, q, how: x.quantile(q, None, True, interpolation=how),
+    "dim0": lambda L, x, q, how: L.quantile(x, q, 0, interpolation=how),
+    "dim1_keepdim": lambda L, x, q, how: x.quantile(q, -1, keepdim=True, interpolation=how),
+    "nan_all": lambda L, x, q, how: L.nanquantile(x, q, interpolation=how),
+    "nan_dim1": lambda L, x, q, how: x.nanquantile(q, 1, interpolation=how),
+    "nan_dim0_keepdim": lambda L, x, q, how: L.nanquantile(x, q, 0, True, interpolation=how),
+}
+
+
+@pytest.mark.parametrize("how", ["linear", "lower", "higher", "midpoint", "nearest"])
+@pytest.mark.parametrize("call", QUANTILE_CALLS.values(), ids=QUANTILE_CALLS.keys())
+def test_quantile_and_nanquantile_as_torch(call, how):
+    """Every interpolation, q a number, a 0-dim or a 1-d tensor (with 0 and 1), rows with NaN
+    and of NaNs only, and rows of ties longer than 16 (where torch's sort, and so the element
+    that gets the gradient, is not a stable one)."""
+    data = np.random.default_rng(2).standard_normal((4, 23)).astype(np.float64)
+    data[1, 3] = data[2, 5:9] = np.nan
+    data[3] = np.nan
+    tied = np.round(data * 0.6)  # few distinct values
+    for x in (data, tied, data[:, :7].T.copy()):
+        for q in (0.0, 0.37, 1.0, np.array(0.5), np.array([0.0, 0.25, 0.6, 1.0])):
+            results, grads = [], []
+            for lib in (ff, torch):
+                t = lib.tensor(x, requires_grad=True)
+                qq = lib.tensor(q) if isinstance(q, np.ndarray) else q
+                out = call(lib, t, qq, how)
+                out.backward(lib.ones_like(out))
+                results.append(out)
+                grads.append(t.grad)
+            assert_same(results[0], results[1], f"{how} q={q}")
+            assert_same(grads[0], grads[1], f"{how} q={q} grad")
+            assert results[0].grad_fn.name() == type(results[1].grad_fn).__name__
+
+
+def test_quantile_gradient_to_q_as_torch():
+    """linear interpolation is differentiable in q (rank = q (n - 1)); NaN rows contribute 0."""
+    data = np.random.default_rng(3).standard_normal((3, 6))
+    data[1, 2] = np.nan
+    for fn in ("quantile", "nanquantile"):
+        for dim in (None, 1):
+            grads = []
+            for lib in (ff, torch):
+                q = lib.tensor([0.1, 0.5, 0.9], dtype=lib.float64, requires_grad=True)
+                out = getattr(lib, fn)(lib.tensor(data), q, dim)
+                out.sum().backward()
+                grads.append(q.grad)
+            assert_same(grads[0], grads[1], f"{fn} {dim}")
+    for lib in (ff, torch):  # elsewhere q only picks ranks: no graph through it
+        q = lib.tensor([0.5], dtype=lib.float64, requires_grad=True)
+        assert not lib.quantile(lib.tensor(data), q, interpolation="lower").requires_grad
+
+
+@pytest.mark.parametrize("n", [5, 30])
+def test_msort_routes_the_gradient_of_ties_as_torch(n):
+    data = np.round(np.random.default_rng(4).standard_normal((n, 3)))
+    x, y = ff.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    weights = np.arange(n * 3.0).reshape(n, 3)
+    ours, theirs = ff.msort(x), torch.msort(y)
+    assert_same(ours, theirs, "msort")
+    (ours * ff.tensor(weights)).sum().backward()
+    (theirs * torch.tensor(weights)).sum().backward()
+    assert_same(x.grad, y.grad, "msort grad")
+
+
+def test_logcumsumexp_at_infinities_as_torch():
+    """No overflow at large inputs; -inf and inf as torch's forward and backward give them
+    (its backward has NaN at a -inf whose running sum is still -inf)."""
+    inf, nan = np.inf, np.nan
+    for row in ([-inf, -inf, 1.0, -inf], [1.0, inf, 2.0, inf], [1.0, nan, 2.0], [-inf, inf, 3.0],
+                [1000.0, 1001.0, -1000.0], [-inf, -inf]):  # fmt: skip
+        for dtype in ("float32", "float64"):
+            x = np.array(row, dtype=dtype)
+            a, b = ff.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+            ya, yb = ff.logcumsumexp(a, 0), torch.logcumsumexp(b, 0)
+            assert_same(ya, yb, f"{row}")
+            ya.backward(ff.ones_like(ya))
+            yb.backward(torch.ones_like(yb))
+            assert_same(a.grad, b.grad, f"{row} grad")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda L: L.bincount(L.tensor([1, 3, 1])),
+        lambda L: L.bincount(L.tensor([1, 3, 1], dtype=L.int32), minlength=6),
+        lambda L: L.tensor([2, 0], dtype=L.uint8).bincount(),
+        lambda L: L.bincount(L.tensor([1, 3, 1]), L.tensor([0.5, 1.0, 2.0])),
+        lambda L: L.bincount(L.tensor([1, 3, 1]), L.tensor([0.5, 1.0, 2.0], dtype=L.float64)),
+        lambda L: L.bincount(L.tensor([1, 3, 1]), L.tensor([5, 1, 2])),  # ints sum in float64
+        lambda L: L.bincount(L.tensor([1, 0]), L.tensor([True, True])),
+        lambda L: L.bincount(L.tensor([0, 0]), L.tensor([float("nan"), 1.0])),
+        lambda L: L.bincount(L.tensor([], dtype=L.long)),
+        lambda L: L.bincount(L.tensor([], dtype=L.long), L.tensor([]), minlength=3),  # int64
+        lambda L: L.bincount(L.tensor([0, 1]), None, 3),
+        lambda L: L.histogram(L.tensor([1.0, 2, 1, 4, 2.5, 0]), 4),
+        lambda L: L.histogram(L.tensor([1.0, 2, 1, 4, 2.5, 0]), bins=4, range=(0, 3)),
+        lambda L: L.histogram(L.tensor([[1.0, 2], [1, 4]]), 3, weight=L.tensor([1.0, 2, 3, 4])),
+        lambda L: L.histogram(L.tensor([1.0, 2, 1, 4]), 4, weight=L.ones(2, 2), density=True),
+        lambda L: L.histogram(L.tensor([1.0, 2, 1, 4, 2.5, 0]), L.tensor([0.0, 3, 1, 4])),
+        lambda L: L.histogram(L.tensor([1.0, 2, 3]), L.tensor([0.0, 1, 3]), density=True),
+        lambda L: L.histogram(L.tensor(1.0, dtype=L.float64), 4),  # one value: widened by 0.5
+        lambda L: L.histogram(L.tensor([2.0, 2.0]), 4, weight=L.tensor([1.0, 3.0])),
+        lambda L: L.histogram(L.tensor([]), 4),  # no data: [0, 1]
+        lambda L: L.histogram(L.tensor([1.0, float("nan"), 3, float("inf")]), 4, range=(0, 4)),
+        lambda L: L.histogram(L.tensor([5.0, 6]), 3, range=(0, 1), density=True),  # 0 / 0
+        lambda L: L.histogram(L.tensor([0.1, 0.2, 0.3]), 2, range=(0.1, 0.3)),
+    ],
+)
+def test_bincount_and_histogram_as_torch(call):
+    assert_same(call(ff), call(torch), "")
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_histogram_of_random_data_as_torch(seed):
+    """The bin edges bit for bit (torch's linspace, a fused multiply-add) and the same counts at
+    them (its linear guess corrected by a search of the neighbouring edges)."""
+    rng = np.random.default_rng(seed)
+    for dtype in (np.float32, np.float64):
+        x = (rng.standard_normal(3000) * 3).astype(dtype)
+        x[:200] = np.round(x[:200])  # on the edges of integer ranges
+        bins, lo = int(rng.integers(1, 80)), float(rng.uniform(-4, 0))
+        for options in ({}, {"range": (lo, lo + float(rng.uniform(0.1, 8)))}, {"range": (-3, 3)}):
+            ours = ff.histogram(ff.tensor(x), bins, **options)
+            theirs = torch.histogram(torch.tensor(x), bins, **options)
+            assert ours.bin_edges.numpy().tobytes() == theirs.bin_edges.numpy().tobytes()
+            assert_same(ours, theirs, f"{bins} {options}")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda L: L.unique_consecutive(L.tensor([1, 1, 2, 2, 3, 1, 1, 2])),
+        lambda L: L.unique_consecutive(L.tensor([[1, 1], [2, 2]]), True, True),
+        lambda L: L.tensor([[1, 1], [1, 2]]).unique_consecutive(return_inverse=True),
+        lambda L: L.unique_consecutive(
+            L.tensor([[1, 1], [1, 1], [2, 2], [1, 1]]),
+            return_inverse=True,
+            return_counts=True,
+            dim=0,
+        ),
+        lambda L: L.unique_consecutive(
+            L.tensor([[1, 1, 2], [1, 1, 3]]), return_counts=True, dim=-1
+        ),
+        lambda L: L.unique_consecutive(
+            L.tensor([float("nan")] * 2 + [0.0, -0.0]), return_counts=True
+        ),
+        lambda L: L.unique_consecutive(
+            L.tensor([[float("nan"), 1]] * 2), dim=0, return_counts=True
+        ),
+        lambda L: L.unique_consecutive(L.tensor(3), return_inverse=True, return_counts=True),
+        lambda L: L.unique_consecutive(L.tensor([]), return_inverse=True, return_counts=True),
+        lambda L: L.unique_consecutive(
+            L.zeros(0, 2), return_inverse=True, return_counts=True, dim=0
+        ),
+        lambda L: L.tensor([True, True, False]).unique_consecutive(),
+    ],
+)
+def test_unique_consecutive_as_torch(call):
+    assert_same(call(ff), call(torch), "")
+
+
+def test_cov_corner_cases_as_torch():
+    """Too few degrees of freedom: torch's warning, then inf or NaN; one observation with one
+    kind of weights: zeros (torch zeroes its input to get them: ours leaves it alone)."""
+    cases = [
+        (np.array([[3.0, 1, 2, 7], [0, 5, 4, 1]]), dict(correction=5)),
+        (np.array([[3.0], [0.0]]), {}),
+        (np.array(2.0), {}),
+        (np.zeros((2, 0)), {}),
+        (np.zeros((0, 3)), {}),
+        (np.array([[3.0], [0.0]]), dict(fweights=[2])),
+        (np.array([[3], [1]]), dict(fweights=[2])),
+        (np.array([[3.0], [0.0]]), dict(aweights=[2.0])),
+        (np.array([[3.0], [0.0]]), dict(aweights=[2.0], fweights=[2])),
+        (np.array([[1, 2, 4], [3, 1, 0]]), dict(aweights=[1.0, 0.5, 2.0])),
+        (np.array([3.0, 1, 2]), dict(fweights=np.array([1, 2, 3], np.uint8), correction=2)),
+        (np.array([[1.0, np.nan, 2], [1, 2, 3]]), {}),
+    ]
+    for data, options in cases:
+        results = []
+        for lib in (torch, ff):
+            x = lib.tensor(data)
+            kwargs = {k: lib.tensor(v) for k, v in options.items() if k != "correction"}
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                out = lib.cov(x, correction=options.get("correction", 1), **kwargs)
+            results.append((out, [str(w.message).split(" (Triggered")[0] for w in caught]))
+            if lib is ff:
+                np.testing.assert_array_equal(x.numpy(), data)  # untouched
+        assert_same(results[1][0], results[0][0], f"{data} {options}")
+        assert results[1][1] == results[0][1]
+    for data in ([[1.0, 1, 1], [3, 1, 0]], [[1, 2, 4], [3, 1, 0]], [2.0, 1.0]):
+        assert_same(ff.corrcoef(ff.tensor(data)), torch.corrcoef(torch.tensor(data)), f"{data}")
+
+
+@pytest.mark.parametrize(
+    "call,node,error",
+    [
+        (lambda L, x: L.bincount(L.tensor([1, 0, 1]), x), "NotImplemented", RuntimeError),
+        (lambda L, x: L.histogram(x, 3).hist, "NotImplemented", RuntimeError),
+        (lambda L, x: x.detach().histogram(3, weight=x).bin_edges, "NotImplemented", RuntimeError),
+        (lambda L, x: L.unique_consecutive(x), "UniqueConsecutiveBackward0", NotImplementedError),
+    ],
+)
+def test_results_without_a_derivative_as_torch(call, node, error):
+    """Where torch records a node it cannot differentiate, ours shows it and raises the same."""
+    messages = []
+    for lib in (torch, ff):
+        y = call(lib, lib.tensor([0.5, 2.0, 2.0], requires_grad=True))
+        name = y.grad_fn.name() if lib is ff else type(y.grad_fn).__name__
+        assert name == node and y.requires_grad
+        with pytest.raises(error) as caught:
+            y.sum().backward()
+        messages.append(str(caught.value).split("\n")[0])
+    assert messages[0] == messages[1]
+    with ff.no_grad():
+        assert not call(ff, ff.tensor([0.5, 2.0, 2.0], requires_grad=True)).requires_grad
+
+
 UNARY = """exp expm1 log log1p log2 log10 sqrt rsqrt abs sin cos tanh sigmoid relu sign floor ceil
-trunc round square reciprocal neg""".split()
+trunc round square reciprocal neg tan asin acos atan asinh acosh atanh arcsin arccos arctan arcsinh
+arccosh arctanh erf erfc erfinv exp2 logit deg2rad rad2deg sgn signbit isneginf isposinf isreal
+absolute positive sinc""".split()
 
 
 @pytest.mark.parametrize("dtype", [np.int64, np.int32, np.int8, np.uint8, np.bool_])
@@ -653,6 +1291,22 @@ INTEGER_OPS = {
     "argmin": lambda a, b: a.argmin(0),
     "softmax": lambda a, b: a.softmax(0),
     "log_softmax": lambda a, b: a.log_softmax(-1),
+    "hypot": lambda a, b: a.hypot(b),
+    "logaddexp": lambda a, b: a.logaddexp(b),
+    "logaddexp2": lambda a, b: L(a).logaddexp2(a, b),
+    "fmax": lambda a, b: a.fmax(b),
+    "fmin": lambda a, b: L(a).fmin(a, b),
+    "heaviside": lambda a, b: a.heaviside(b),
+    "copysign": lambda a, b: a.copysign(b),
+    "copysign_number": lambda a, b: a.copysign(-1),
+    "nextafter": lambda a, b: a.nextafter(b),
+    "ldexp": lambda a, b: a.ldexp(b),
+    "gcd": lambda a, b: a.gcd(b),
+    "lcm": lambda a, b: L(a).lcm(a, b),
+    "float_power": lambda a, b: a.float_power(b),
+    "float_power_number": lambda a, b: L(a).float_power(a, 2),
+    "arctan2": lambda a, b: a.arctan2(b),
+    "subtract": lambda a, b: a.subtract(b, alpha=2),
 }
 SMALL_DTYPES = [np.bool_, np.uint8, np.int8, np.int32, np.int64, np.float32]
 
@@ -802,10 +1456,260 @@ ERRORS = [
     ("diagonal_1d", lambda a: a.diagonal(), [(3,)]),
     ("trace_1d", lambda a: a.trace(), [(3,)]),
     ("trace_bool", lambda a: (a > 0).trace(), [(2, 2)]),
+    ("unfold_size_too_large", lambda a: a.unfold(1, 5, 1), [(2, 4)]),
+    ("unfold_negative_size", lambda a: a.unfold(1, -1, 1), [(2, 4)]),
+    ("unfold_step_0", lambda a: a.unfold(1, 2, 0), [(2, 4)]),
+    ("unfold_negative_step", lambda a: a.unfold(-1, 2, -2), [(2, 4)]),
+    ("unfold_size_before_step", lambda a: a.unfold(0, 3, 0), [(2, 4)]),
+    ("unfold_bad_dim", lambda a: a.unfold(2, 1, 1), [(2, 4)]),
+    ("unfold_bad_negative_dim", lambda a: a.unfold(-3, 1, 1), [(2, 4)]),
+    ("unfold_0d_size", lambda a: a.unfold(0, 2, 1), [()]),
+    ("unfold_0d_dim", lambda a: a.unfold(1, 1, 1), [()]),
+    ("unfold_0d_step", lambda a: a.unfold(0, 1, 0), [()]),
+    ("unfold_float_size", lambda a: a.unfold(0, 2.0, 1), [(3,)]),
+    ("unfold_bool_step", lambda a: a.unfold(0, 2, True), [(3,)]),
+    ("unfold_numpy_float_dim", lambda a: a.unfold(np.float64(0), 2, 1), [(3,)]),
+    ("unfold_tensor_size", lambda a: a.unfold(0, a[0], 1), [(3,)]),
     ("cumprod_bad_dim", lambda a: a.cumprod(2), [(2, 3)]),
+    ("kthvalue_k_range", lambda a: a.kthvalue(4, 1), [(2, 3)]),
+    ("kthvalue_k_zero", lambda a: L(a).kthvalue(a, 0), [(3,)]),
+    ("kthvalue_k_float", lambda a: L(a).kthvalue(a, 1.5), [(3,)]),
+    ("kthvalue_empty", lambda a: a.kthvalue(1), [(0,)]),
+    ("kthvalue_empty_k_range", lambda a: a.kthvalue(3, 0), [(2, 0)]),
+    ("kthvalue_bool", lambda a: (a > 0).kthvalue(1), [(3,)]),
+    ("kthvalue_bad_dim", lambda a: a.kthvalue(1, 2), [(2, 3)]),
+    ("kthvalue_0d_dim", lambda a: a.kthvalue(1, 1), [()]),
+    ("mode_empty", lambda a: L(a).mode(a), [(0,)]),
+    ("mode_bad_dim", lambda a: a.mode(3), [(2, 3)]),
+    ("nanmedian_empty_dim", lambda a: a.nanmedian(0), [(0, 3)]),
+    ("nanmedian_bool", lambda a: (a > 0).nanmedian(), [(3,)]),
+    ("nanmedian_bool_dim", lambda a: (a > 0).nanmedian(0), [(3,)]),
+    ("nanmedian_bad_dim", lambda a: L(a).nanmedian(a, -3), [(2, 3)]),
+    ("quantile_q_range", lambda a: a.quantile(1.5), [(3,)]),
+    ("quantile_q_negative", lambda a: L(a).quantile(a, -0.1), [(3,)]),
+    ("quantile_q_nan", lambda a: a.quantile(float("nan")), [(3,)]),
+    ("quantile_q_tensor_range", lambda a: a.quantile(L(a).tensor([0.5, 2.0])), [(3,)]),
+    ("quantile_q_2d", lambda a: a.quantile(L(a).tensor([[0.5]])), [(3,)]),
+    ("quantile_q_dtype", lambda a: a.quantile(L(a).tensor([0.5]).double()), [(3,)]),
+    ("quantile_int", lambda a: a.long().quantile(0.5), [(3,)]),
+    ("quantile_empty", lambda a: a.quantile(0.5, dim=3), [(0,)]),
+    ("quantile_interpolation", lambda a: a.quantile(0.5, interpolation="cubic"), [(3,)]),
+    ("quantile_bad_dim", lambda a: a.quantile(L(a).tensor([2.0]), dim=2), [(2, 3)]),
+    ("nanquantile_q_range", lambda a: L(a).nanquantile(a, 2.0, dim=0), [(3,)]),
+    ("aminmax_empty", lambda a: a.aminmax(), [(0,)]),
+    ("aminmax_empty_dim", lambda a: L(a).aminmax(a, dim=0), [(0, 3)]),
+    ("aminmax_dims", lambda a: a.aminmax(dim=(0, 1)), [(2, 3)]),
+    ("aminmax_bad_dim", lambda a: a.aminmax(dim=2), [(2, 3)]),
+    ("bincount_negative", lambda a: L(a).bincount(L(a).tensor([1, -3])), [(3,)]),
+    ("bincount_2d", lambda a: L(a).bincount(L(a).tensor([[1, 3]])), [(3,)]),
+    ("bincount_0d", lambda a: L(a).tensor(2).bincount(), [(3,)]),
+    ("bincount_float", lambda a: a.bincount(), [(3,)]),
+    ("bincount_bool", lambda a: (a > 0).bincount(), [(3,)]),
+    ("bincount_minlength", lambda a: a.long().bincount(minlength=-1), [(3,)]),
+    ("bincount_minlength_float", lambda a: a.long().bincount(minlength=2.5), [(3,)]),
+    ("bincount_weights_length", lambda a: a.long().bincount(a[:2]), [(3,)]),
+    ("logcumsumexp_int", lambda a: a.long().logcumsumexp(0), [(3,)]),
+    ("logcumsumexp_bool", lambda a: L(a).logcumsumexp(a > 0, 0), [(3,)]),
+    ("logcumsumexp_bad_dim", lambda a: a.logcumsumexp(2), [(2, 3)]),
+    ("cov_3d", lambda a: a.cov(), [(2, 2, 2)]),
+    ("cov_bool", lambda a: (a > 0).cov(), [(2, 3)]),
+    ("cov_correction_float", lambda a: a.cov(correction=0.5), [(2, 3)]),
+    ("cov_fweights_float", lambda a: a.cov(fweights=a[0]), [(2, 3)]),
+    ("cov_fweights_2d", lambda a: a.cov(fweights=a[:1].long()), [(2, 3)]),
+    ("cov_fweights_length", lambda a: a.cov(fweights=L(a).tensor([1, 2])), [(2, 3)]),
+    ("cov_fweights_negative", lambda a: a.cov(fweights=L(a).tensor([1, -1, 2])), [(2, 3)]),
+    ("cov_aweights_int", lambda a: L(a).cov(a, aweights=a[0].long()), [(2, 3)]),
+    ("cov_aweights_length", lambda a: a.cov(aweights=a[0, :2]), [(2, 3)]),
+    ("cov_aweights_negative", lambda a: a.cov(aweights=-a[0]), [(2, 3)]),
+    ("cov_weights_zero", lambda a: a.cov(aweights=a[0] * 0), [(2, 3)]),
+    ("corrcoef_3d", lambda a: a.corrcoef(), [(2, 2, 2)]),
+    ("unique_consecutive_0d_dim", lambda a: a.unique_consecutive(dim=0), [()]),
+    ("unique_consecutive_bad_dim", lambda a: L(a).unique_consecutive(a, dim=2), [(2, 3)]),
+    ("unique_consecutive_empty", lambda a: a.unique_consecutive(dim=1), [(0, 2)]),
+    ("histogram_bins", lambda a: a.histogram(0), [(3,)]),
+    ("histogram_bins_float", lambda a: a.histogram(2.5), [(3,)]),
+    ("histogram_range", lambda a: L(a).histogram(a, 3, range=(2.0, 1.0)), [(3,)]),
+    ("histogram_range_length", lambda a: a.histogram(3, range=(0.0, 1.0, 2.0)), [(3,)]),
+    ("histogram_not_finite", lambda a: (a / 0).histogram(3), [(3,)]),
+    ("histogram_int", lambda a: a.long().histogram(3), [(3,)]),
+    ("histogram_int_range", lambda a: a.long().histogram(3, range=(0, 1)), [(3,)]),
+    ("histogram_edges_dtype", lambda a: a.histogram(a.double()), [(3,)]),
+    ("histogram_edges_2d", lambda a: a.histogram(a[None]), [(3,)]),
+    ("histogram_edges_one", lambda a: a.histogram(a[:1]), [(3,)]),
+    ("histogram_edges_and_range", lambda a: a.histogram(a, range=(0.0, 1.0)), [(3,)]),
+    ("histogram_weight_dtype", lambda a: a.histogram(3, weight=a.double()), [(3,)]),
+    ("histogram_weight_shape", lambda a: L(a).histogram(a, 3, weight=a[:2]), [(3,)]),
     ("tile_negative", lambda a: a.tile(-1), [(2, 3)]),
+    # shape, indexing and product functions
+    ("diff_0d", lambda a: a.diff(), [()]),
+    ("diff_negative_n", lambda a: a.diff(n=-1), [(3,)]),
+    ("diff_prepend_ndim", lambda a: a.diff(prepend=a[0]), [(2, 3)]),
+    ("diff_prepend_shape", lambda a: a.diff(prepend=a[:1]), [(2, 3)]),
+    ("diff_prepend_number", lambda a: a.diff(prepend=1.0), [(3,)]),
+    ("diff_bad_dim", lambda a: a.diff(dim=2), [(2, 3)]),
+    ("atleast_1d_number", lambda a: L(a).atleast_1d(1), [(3,)]),
+    ("column_stack_empty", lambda a: L(a).column_stack([]), [(3,)]),
+    ("column_stack_rows", lambda a, b: L(a).column_stack([a, b]), [(3,), (4, 3)]),
+    ("row_stack_empty", lambda a: L(a).row_stack([]), [(3,)]),
+    ("dstack_empty", lambda a: L(a).dstack([]), [(3,)]),
+    ("hstack_empty", lambda a: L(a).hstack([]), [(3,)]),
+    ("vstack_empty", lambda a: L(a).vstack([]), [(3,)]),
+    ("dstack_sizes", lambda a, b: L(a).dstack([a, b]), [(3,), (3, 4)]),
+    ("hsplit_0d", lambda a: a.hsplit(2), [()]),
+    ("hsplit_uneven", lambda a: a.hsplit(3), [(3, 4)]),
+    ("hsplit_zero", lambda a: a.hsplit(0), [(3, 4)]),
+    ("hsplit_negative", lambda a: a.hsplit(-2), [(3, 4)]),
+    ("vsplit_1d", lambda a: a.vsplit(1), [(3,)]),
+    ("vsplit_uneven", lambda a: L(a).vsplit(a, 2), [(3, 4)]),
+    ("dsplit_2d", lambda a: a.dsplit(1), [(3, 4)]),
+    ("dsplit_uneven", lambda a: a.dsplit(2), [(2, 2, 3)]),
+    ("fliplr_1d", lambda a: a.fliplr(), [(3,)]),
+    ("flipud_0d", lambda a: L(a).flipud(a), [()]),
+    ("rot90_1d", lambda a: a.rot90(), [(3,)]),
+    ("rot90_dims_length", lambda a: a.rot90(1, [0]), [(3, 4)]),
+    ("rot90_same_dims", lambda a: a.rot90(1, [0, -2]), [(3, 4)]),
+    ("rot90_dim_range", lambda a: a.rot90(1, [0, 2]), [(3, 4)]),
+    ("tensordot_negative", lambda a: L(a).tensordot(a, a, -1), [(3, 4)]),
+    ("tensordot_too_many", lambda a: L(a).tensordot(a, a, 3), [(3, 4)]),
+    ("tensordot_sizes", lambda a: L(a).tensordot(a, a, 1), [(3, 4)]),
+    ("tensordot_lengths", lambda a: L(a).tensordot(a, a, ([0, 1], [0])), [(3, 4)]),
+    ("tensordot_dtypes", lambda a: L(a).tensordot(a, a.double(), ([0], [0])), [(3, 4)]),
+    ("tensordot_dims_type", lambda a: L(a).tensordot(a, a, "a"), [(3, 4)]),
+    ("tensordot_repeated_dim", lambda a: L(a).tensordot(a, a, ([0, 0], [0, 1])), [(3, 3)]),
+    ("tensordot_bool", lambda a: L(a).tensordot(a > 0, a > 0, ([0], [0])), [(3, 4)]),
+    ("tensordot_dims_ints", lambda a: L(a).tensordot(a, a, (1, 1)), [(3, 4)]),
+    ("inner_sizes", lambda a, b: a.inner(b), [(3, 4), (3,)]),
+    ("inner_dtypes", lambda a: a.inner(a.double()), [(3, 4)]),
+    ("inner_bool", lambda a: (a > 0).inner(a > 0), [(3, 4)]),
+    ("vdot_2d", lambda a: a.vdot(a), [(3, 4)]),
+    ("vdot_sizes", lambda a, b: a.vdot(b), [(3,), (4,)]),
+    ("vdot_dtypes", lambda a: a.vdot(a.double()), [(3,)]),
+    ("vdot_bool", lambda a: (a > 0).vdot(a > 0), [(3,)]),
+    ("cross_no_3", lambda a: a.cross(a), [(2, 4)]),
+    ("cross_length", lambda a: a.cross(a, dim=1), [(3, 4)]),
+    ("cross_ndim", lambda a, b: a.cross(b, dim=-1), [(2, 3), (3,)]),
+    ("cross_bad_broadcast", lambda a, b: a.cross(b, dim=-1), [(2, 3), (4, 3)]),
+    ("cross_dtypes", lambda a: a.cross(a.double(), dim=1), [(2, 3)]),
+    ("cross_bool", lambda a: (a > 0).cross(a > 0, dim=1), [(2, 3)]),
+    ("cross_dim_range", lambda a: a.cross(a, dim=2), [(2, 3)]),
+    ("block_diag_3d", lambda a: L(a).block_diag(a), [(2, 2, 2)]),
+    ("block_diag_number", lambda a: L(a).block_diag(a, 1), [(2,)]),
+    ("cartesian_prod_2d", lambda a: L(a).cartesian_prod(a, a), [(2, 3)]),
+    ("cartesian_prod_dtypes", lambda a: L(a).cartesian_prod(a, a.double()), [(3,)]),
+    ("cartesian_prod_none", lambda a: L(a).cartesian_prod(), [(3,)]),
+    ("combinations_2d", lambda a: L(a).combinations(a), [(2, 3)]),
+    ("combinations_negative", lambda a: L(a).combinations(a, -1), [(3,)]),
+    ("tril_indices_negative_row", lambda a: L(a).tril_indices(-1, 3), [(3,)]),
+    ("triu_indices_negative_col", lambda a: L(a).triu_indices(3, -1), [(3,)]),
+    ("tril_indices_float", lambda a: L(a).tril_indices(3, 3, dtype=L(a).float32), [(3,)]),
+    ("triu_indices_int16", lambda a: L(a).triu_indices(3, 3, dtype=L(a).int16), [(3,)]),
+    ("broadcast_shapes_mismatch", lambda a: L(a).broadcast_shapes((2, 3), (4,)), [(3,)]),
+    ("broadcast_shapes_list", lambda a: L(a).broadcast_shapes([3, 1], [4, 2]), [(3,)]),
+    ("broadcast_shapes_negative", lambda a: L(a).broadcast_shapes((-1,), (2,)), [(3,)]),
+    ("broadcast_shapes_float", lambda a: L(a).broadcast_shapes((2.0,), (1,)), [(3,)]),
+    ("broadcast_shapes_not_a_shape", lambda a: L(a).broadcast_shapes(1.5), [(3,)]),
+    ("diag_embed_0d", lambda a: a.diag_embed(), [()]),
+    ("diag_embed_same_dims", lambda a: a.diag_embed(0, 1, 1), [(3, 4)]),
+    ("diag_embed_dim_range", lambda a: L(a).diag_embed(a, 0, 0, 3), [(3, 4)]),
+    ("index_add_float_index", lambda a: a.index_add(1, L(a).tensor([0.0]), a[:, :1]), [(3, 4)]),
+    ("index_add_matrix_index", lambda a: a.index_add(1, L(a).tensor([[0, 1]]), a[:, :2]), [(3, 4)]),
+    ("index_add_out_of_range", lambda a: a.index_add(1, L(a).tensor([0, 5]), a[:, :2]), [(3, 4)]),
+    ("index_add_negative", lambda a: a.index_add(1, L(a).tensor([-1]), a[:, :1]), [(3, 4)]),
+    ("index_add_count", lambda a: a.index_add(1, L(a).tensor([0, 2]), a[:, :3]), [(3, 4)]),
+    ("index_add_source_shape", lambda a: a.index_add(1, L(a).tensor([0, 2]), a[:2, :2]), [(3, 4)]),
+    ("index_add_source_dims", lambda a: a.index_add(1, L(a).tensor([0, 2]), a[0, :2]), [(3, 4)]),
+    ("index_add_dtypes", lambda a: a.index_add(1, L(a).tensor([0]), a[:, :1].double()), [(3, 4)]),
+    ("index_add_0d_source", lambda a: L(a).index_add(a, 0, L(a).tensor([1]), a[0]), [(3,)]),
+    ("index_add__bad_dim", lambda a: a.index_add_(2, L(a).tensor([0]), a[:, :1]), [(3, 4)]),
+    ("index_copy_int32", lambda a: a.index_copy(1, L(a).tensor([0]).int(), a[:, :1]), [(3, 4)]),
+    ("index_copy_out_of_range", lambda a: a.index_copy(1, L(a).tensor([5]), a[:, :1]), [(3, 4)]),
+    ("index_copy_count", lambda a: a.index_copy(1, L(a).tensor([0, 2]), a[:, :3]), [(3, 4)]),
+    ("index_copy_slices", lambda a: a.index_copy(1, L(a).tensor([0, 2]), a[:2, :2]), [(3, 4)]),
+    (
+        "index_copy_slices_3d",
+        lambda a, b: a.index_copy(1, L(a).tensor([0, 1]), b),
+        [(2, 3, 4), (2, 2, 5)],
+    ),
+    ("index_copy_dtypes", lambda a: a.index_copy(1, L(a).tensor([0]), a[:, :1].double()), [(3, 4)]),
+    ("index_copy_matrix_index", lambda a: a.index_copy(1, L(a).tensor([[0]]), a[:, :1]), [(3, 4)]),
+    ("index_copy_source_dims", lambda a: a.index_copy(1, L(a).tensor([0, 2]), a[0, :2]), [(3, 4)]),
+    (
+        "index_copy_scalar_source",
+        lambda a: L(a).index_copy(a, 0, L(a).tensor([0, 1]), a[0]),
+        [(3,)],
+    ),
+    ("index_copy__out_of_range", lambda a, b: a.index_copy_(0, L(a).tensor([3]), b), [(3,), (1,)]),
+    ("masked_scatter_float_mask", lambda a: a.masked_scatter(a, a), [(3,)]),
+    ("masked_scatter_dtypes", lambda a: a.masked_scatter(a > 0, a.double()), [(3,)]),
+    ("masked_scatter_short_source", lambda a: a.masked_scatter(a == a, a[:2]), [(3,)]),
+    ("masked_scatter_bad_broadcast", lambda a, b: a.masked_scatter(b > 0, a), [(2, 3), (4,)]),
+    ("masked_scatter__mask_larger", lambda a, b: a.masked_scatter_(b > 0, b), [(4,), (3, 4)]),
+    ("masked_scatter__short_source", lambda a: a.masked_scatter_(a == a, a[:2]), [(3,)]),
+    ("trapezoid_0d", lambda a: L(a).trapezoid(a), [()]),
+    ("trapezoid_bool", lambda a: L(a).trapezoid(a > 0), [(3,)]),
+    ("trapezoid_x_bool", lambda a: L(a).trapezoid(a, a > 0), [(3,)]),
+    ("trapezoid_x_size", lambda a, x: L(a).trapezoid(a, x), [(3, 4), (3,)]),
+    ("trapezoid_x_and_dx", lambda a: L(a).trapezoid(a, a, dx=2), [(3,)]),
+    ("trapezoid_x_number", lambda a: L(a).trapezoid(a, 2.0), [(3,)]),
+    ("trapezoid_dx_bool", lambda a: L(a).trapezoid(a, dx=True), [(3,)]),
+    ("trapezoid_0d_x", lambda a: L(a).trapezoid(a[0], a), [(3,)]),
+    ("trapezoid_bad_dim", lambda a: L(a).trapezoid(a, dim=2), [(3, 4)]),
+    ("trapz_x_size", lambda a, x: L(a).trapz(a, x), [(3, 4), (3,)]),
+    ("cumulative_trapezoid_0d", lambda a: L(a).cumulative_trapezoid(a), [()]),
+    ("cumulative_trapezoid_bool", lambda a: L(a).cumulative_trapezoid(a > 0), [(3,)]),
+    ("cumulative_trapezoid_x_bool", lambda a: L(a).cumulative_trapezoid(a, a > 0), [(3,)]),
+    ("cumulative_trapezoid_x_size", lambda a, x: L(a).cumulative_trapezoid(a, x), [(3, 4), (3,)]),
+    ("cumulative_trapezoid_0d_x", lambda a: L(a).cumulative_trapezoid(a[0], a), [(3,)]),
+    ("vander_2d", lambda a: L(a).vander(a), [(2, 3)]),
+    ("vander_negative_N", lambda a: L(a).vander(a, -1), [(3,)]),
+    ("unravel_index_float", lambda a: L(a).unravel_index(a, (2, 3)), [(3,)]),
+    (
+        "unravel_index_negative_shape",
+        lambda a: L(a).unravel_index(L(a).tensor([1]), (-2, 3)),
+        [(3,)],
+    ),
+    ("unravel_index_float_shape", lambda a: L(a).unravel_index(L(a).tensor([1]), (2.0, 3)), [(3,)]),
+    ("unravel_index_zero_dim", lambda a: L(a).unravel_index(L(a).tensor([1]), (0, 3)), [(3,)]),
+    ("t__3d", lambda a: a.t_(), [(2, 3, 4)]),
+    ("transpose__range", lambda a: a.transpose_(0, 3), [(3,)]),
+    ("unsqueeze__range", lambda a: a.unsqueeze_(5), [(3,)]),
+    ("squeeze__range", lambda a: a.squeeze_(3), [(3,)]),
     ("repeat_interleave_negative", lambda a: a.repeat_interleave(-1), [(2, 3)]),
     ("repeat_interleave_counts", lambda a: a.repeat_interleave(L(a).tensor([1, 2])), [(3,)]),
+    # elementwise math
+    ("gcd_float", lambda a: L(a).gcd(a, a), [(3,)]),
+    ("gcd_float_and_int", lambda a: a.long().gcd(a), [(3,)]),
+    ("lcm_bool", lambda a: (a > 0).lcm(a > 0), [(3,)]),
+    ("gcd_number", lambda a: a.long().gcd(2), [(3,)]),
+    ("heaviside_dtypes", lambda a: a.heaviside(a.double()), [(3,)]),
+    ("heaviside_0d_dtypes", lambda a: a.heaviside(L(a).tensor(0.5, dtype=L(a).float64)), [(3,)]),
+    ("heaviside_number", lambda a: a.heaviside(0.5), [(3,)]),
+    ("hypot_int", lambda a: a.long().hypot(a.long()), [(3,)]),
+    ("hypot_number", lambda a: a.hypot(2), [(3,)]),
+    ("logaddexp_int", lambda a: a.long().logaddexp(a.int()), [(3,)]),
+    ("logaddexp2_bool", lambda a: L(a).logaddexp2(a > 0, a > 0), [(3,)]),
+    ("logaddexp_number_first", lambda a: L(a).logaddexp(1.0, a), [(3,)]),
+    ("nextafter_int", lambda a: a.int().nextafter(a.int()), [(3,)]),
+    ("fmax_number", lambda a: a.fmax(1.0), [(3,)]),
+    ("fmin_number_first", lambda a: L(a).fmin(1, a), [(3,)]),
+    ("ldexp_bool_exponent", lambda a: a.ldexp(a > 0), [(3,)]),
+    ("ldexp_number", lambda a: a.ldexp(2), [(3,)]),
+    ("ldexp__int", lambda a: a.long().ldexp_(a.long()), [(3,)]),
+    ("float_power__float32", lambda a: a.float_power_(2), [(3,)]),
+    ("float_power__int", lambda a: a.long().float_power_(a), [(3,)]),
+    ("float_power_numbers", lambda a: L(a).float_power(2, 3), [(3,)]),
+    ("copysign_number_first", lambda a: L(a).copysign(2.0, a), [(3,)]),
+    ("positive_bool", lambda a: (a > 0).positive(), [(3,)]),
+    ("positive_operator_bool", lambda a: +(a > 0), [(3,)]),
+    ("absolute_bool", lambda a: L(a).absolute(a > 0), [(3,)]),
+    ("subtract_bool", lambda a: (a > 0).subtract(a > 0), [(3,)]),
+    ("tan__int", lambda a: a.long().tan_(), [(3,)]),
+    ("arcsin__bool", lambda a: (a > 0).arcsin_(), [(3,)]),
+    ("gcd__into_bool", lambda a: (a > 0).gcd_(a.long()), [(3,)]),
+    ("heaviside_bad_broadcast", lambda a, b: a.heaviside(b), [(2, 3), (4,)]),
+    ("arctan2_number_fn", lambda a: L(a).arctan2(a, 2), [(3,)]),
+    ("hypot__number", lambda a: a.hypot_(2), [(3,)]),
+    ("heaviside__number", lambda a: a.heaviside_(1.0), [(3,)]),
     ("lerp_dtypes", lambda a, b: a.lerp(b.double(), 0.5), [(2, 3), (2, 3)]),
     ("lerp_weight_dtype", lambda a, b, w: a.lerp(b, w.double()), [(2, 3), (2, 3), (3,)]),
     ("lerp_bad_broadcast", lambda a, b: a.lerp(b, 0.5), [(2, 3), (4,)]),
@@ -851,6 +1755,110 @@ ERRORS = [
     ("scatter_float_index", lambda a: a.scatter(0, a, 1.0), [(3,)]),
     ("scatter_index_larger", lambda a: a.scatter(0, L(a).zeros(2, 3).long(), 1.0), [(3, 2)]),
     ("scatter_src_smaller", lambda a: a.scatter(0, L(a).zeros(2, 2).long(), a[:1]), [(3, 2)]),
+    ("scatter_bad_reduce", lambda a: a.scatter(0, L(a).tensor([1]), 1.0, reduce="sum"), [(3,)]),
+    ("scatter_int16_index", lambda a: a.scatter(0, L(a).tensor([1]).short(), 1.0), [(3,)]),
+    (
+        "scatter_reduce_legacy_backward",
+        lambda a: (
+            a.requires_grad_().scatter(0, L(a).tensor([1]), 1.0, reduce="add").sum().backward()
+        ),
+        [(3,)],
+    ),
+    (
+        "scatter__reduce_legacy_backward",
+        lambda a: (
+            (a.requires_grad_() * 1)
+            .scatter_(0, L(a).tensor([1]), 2.0, reduce="multiply")
+            .sum()
+            .backward()
+        ),
+        [(3,)],
+    ),
+    ("scatter_add_negative", lambda a: a.scatter_add(0, L(a).tensor([-1]), a), [(3,)]),
+    (
+        "scatter_reduce_bad_reduce",
+        lambda a: a.scatter_reduce(0, L(a).tensor([1]), a, "add"),
+        [(3,)],
+    ),
+    ("scatter_reduce_float_index", lambda a: a.scatter_reduce(0, a, a, "sum"), [(3,)]),
+    (
+        "scatter_reduce_src_dtype",
+        lambda a: a.scatter_reduce(0, L(a).tensor([1]), a.long(), "sum"),
+        [(3,)],
+    ),
+    ("scatter_reduce_ndim", lambda a: a.scatter_reduce(0, L(a).tensor([1]), a[0], "sum"), [(3, 2)]),
+    (
+        "scatter_reduce_src_more_dims",
+        lambda a: a.scatter_reduce(0, L(a).zeros(1, 1).long(), a[None], "mean"),
+        [(3, 2)],
+    ),
+    (
+        "scatter_reduce_src_fewer_dims",
+        lambda a: a.scatter_reduce(0, L(a).zeros(1, 1).long(), a[0], "amax"),
+        [(3, 2)],
+    ),
+    (
+        "scatter_reduce_index_larger",
+        lambda a: a.scatter_reduce(0, L(a).zeros(2, 3).long(), a, "sum"),
+        [(3, 2)],
+    ),
+    (
+        "scatter_reduce_src_smaller",
+        lambda a: a.scatter_reduce(0, L(a).zeros(2, 2).long(), a[:1], "prod"),
+        [(3, 2)],
+    ),
+    (
+        "scatter_reduce_out_of_range",
+        lambda a: a.scatter_reduce(0, L(a).tensor([3]), a, "sum"),
+        [(3,)],
+    ),
+    (
+        "scatter_reduce_first_bad_index",  # torch names the first in the index's order
+        lambda a: a.scatter_reduce(1, L(a).tensor([[0, -1], [7, 0]]), a[:, :2], "amin"),
+        [(2, 4)],
+    ),
+    ("scatter_reduce_bad_dim", lambda a: a.scatter_reduce(1, L(a).tensor([0]), a, "sum"), [(3,)]),
+    (
+        "scatter_reduce_bool_mean",
+        lambda a: (a > 0).scatter_reduce(0, L(a).tensor([0]), a > 0, "mean"),
+        [(3,)],
+    ),
+    (
+        "scatter_reduce_src_number",
+        lambda a: a.scatter_reduce(0, L(a).tensor([0]), 1.0, "sum"),
+        [(3,)],
+    ),
+    (
+        "scatter_reduce_reduce_none",
+        lambda a: a.scatter_reduce(0, L(a).tensor([0]), a, None),
+        [(3,)],
+    ),
+    (
+        "scatter_reduce_include_self_int",
+        lambda a: a.scatter_reduce(0, L(a).tensor([0]), a, "sum", include_self=1),
+        [(3,)],
+    ),
+    (
+        "scatter_reduce_max_backward",  # torch's forward takes "max", its backward does not
+        lambda a: a.requires_grad_().scatter_reduce(0, L(a).tensor([0]), a, "max").sum().backward(),
+        [(3,)],
+    ),
+    (
+        "scatter_reduce_src_larger_backward",
+        lambda a: a.scatter_reduce(0, L(a).tensor([0]), a.requires_grad_(), "sum").sum().backward(),
+        [(3,)],
+    ),
+    (
+        "scatter_reduce_src_larger_amax_backward",
+        lambda a: (
+            L(a)
+            .zeros(3, 3, requires_grad=True)
+            .scatter_reduce(0, L(a).zeros(2, 2).long(), a, "amax")
+            .sum()
+            .backward()
+        ),
+        [(2, 3)],
+    ),
     ("einsum_size", lambda a, b: L(a).einsum("ij,jk->ik", a, b), [(2, 3), (4, 5)]),
     ("einsum_rank", lambda a: L(a).einsum("ijk->ik", a), [(2, 3)]),
     ("einsum_rank_ellipsis", lambda a: L(a).einsum("ijk...->ik", a), [(2, 3)]),
@@ -917,6 +1925,28 @@ def test_error_messages_name_op_and_shapes():
 # error rows above whose message is torch's word for word (the others differ only where the
 # library's convention names the op: "narrow: Dimension out of range ...", broadcast errors)
 SAME_MESSAGE = """
+diff_0d diff_negative_n diff_prepend_ndim diff_prepend_shape diff_prepend_number diff_bad_dim
+column_stack_empty column_stack_rows row_stack_empty dstack_empty hstack_empty vstack_empty
+dstack_sizes hsplit_0d hsplit_uneven hsplit_zero hsplit_negative vsplit_1d vsplit_uneven dsplit_2d
+dsplit_uneven fliplr_1d flipud_0d rot90_1d rot90_dims_length rot90_same_dims rot90_dim_range
+tensordot_negative tensordot_too_many tensordot_sizes tensordot_lengths tensordot_dtypes
+tensordot_dims_type tensordot_repeated_dim tensordot_bool tensordot_dims_ints inner_sizes
+inner_dtypes inner_bool vdot_2d vdot_sizes vdot_dtypes vdot_bool cross_no_3 cross_length cross_ndim
+cross_dtypes cross_bool cross_dim_range block_diag_3d block_diag_number cartesian_prod_2d
+cartesian_prod_dtypes cartesian_prod_none combinations_2d combinations_negative
+tril_indices_negative_row triu_indices_negative_col tril_indices_float triu_indices_int16
+broadcast_shapes_mismatch broadcast_shapes_list broadcast_shapes_negative broadcast_shapes_float
+broadcast_shapes_not_a_shape diag_embed_0d diag_embed_same_dims diag_embed_dim_range
+index_add_float_index index_add_matrix_index index_add_out_of_range index_add_negative
+index_add_count index_add_source_shape index_add_source_dims index_add_dtypes index_add_0d_source
+index_add__bad_dim index_copy_int32 index_copy_out_of_range index_copy_count index_copy_slices
+index_copy_slices_3d index_copy_dtypes index_copy_matrix_index index_copy_source_dims
+index_copy_scalar_source index_copy__out_of_range masked_scatter_float_mask masked_scatter_dtypes
+masked_scatter_short_source masked_scatter__short_source trapezoid_0d trapezoid_bool
+trapezoid_x_bool trapezoid_x_size trapezoid_dx_bool trapezoid_0d_x trapezoid_bad_dim trapz_x_size
+cumulative_trapezoid_0d cumulative_trapezoid_bool cumulative_trapezoid_x_bool
+cumulative_trapezoid_x_size cumulative_trapezoid_0d_x vander_2d vander_negative_N
+unravel_index_negative_shape unravel_index_float_shape unravel_index_zero_dim t__3d
 narrow_0d narrow_too_long narrow_start_range narrow_negative_length select_out_of_range
 select_0d roll_misaligned roll_shifts_without_dims roll_0d_dims movedim_lengths
 movedim_repeated_source movedim_repeated_destination diag_3d diagonal_same_dims trace_1d
@@ -927,7 +1957,13 @@ frac_int xlogy_numbers nanmean_int tensor_split_zero tensor_split_0d median_empt
 median_bool masked_select_float_mask take_out_of_range take_negative_out_of_range take_int32
 take_empty meshgrid_indexing meshgrid_dtypes meshgrid_empty isin_bool isin_numbers
 asarray_cannot_alias scatter_out_of_range scatter_negative scatter_ndim scatter_src_dtype
-scatter_index_larger scatter_src_smaller einsum_size einsum_rank einsum_rank_ellipsis
+scatter_float_index scatter_index_larger scatter_src_smaller scatter_bad_reduce scatter_int16_index
+scatter_reduce_legacy_backward scatter__reduce_legacy_backward scatter_add_negative
+scatter_reduce_bad_reduce scatter_reduce_float_index scatter_reduce_src_dtype scatter_reduce_ndim
+scatter_reduce_src_more_dims scatter_reduce_src_fewer_dims scatter_reduce_index_larger
+scatter_reduce_src_smaller scatter_reduce_out_of_range scatter_reduce_first_bad_index
+scatter_reduce_bool_mean scatter_reduce_include_self_int scatter_reduce_max_backward
+scatter_reduce_src_larger_backward einsum_size einsum_rank einsum_rank_ellipsis
 einsum_output_unknown einsum_output_twice einsum_subscript einsum_repeated_sizes
 einsum_more_operands einsum_fewer_operands einsum_dtypes einsum_bool index_fill_out_of_range
 index_fill_int32 index_fill_matrix_index index_fill_vector_value fill_diagonal_1d
@@ -935,6 +1971,29 @@ fill_diagonal_unequal histc_int histc_bins histc_min_max histc_inf searchsorted_
 searchsorted_side bucketize_2d cdist_1d cdist_columns cdist_negative_p cdist_int cdist_dtypes
 put_float_index put_numel put_dtype put_out_of_range index_put_shape index_put_dtype
 sum_to_size_bad sum_to_size_longer apply_requires_grad map_requires_grad map_shapes lt_shape
+unfold_size_too_large unfold_negative_size unfold_step_0 unfold_negative_step
+unfold_size_before_step unfold_bad_dim unfold_bad_negative_dim unfold_0d_size unfold_0d_dim
+unfold_0d_step unfold_float_size unfold_bool_step unfold_numpy_float_dim unfold_tensor_size
+gcd_float gcd_float_and_int lcm_bool gcd_number heaviside_dtypes heaviside_0d_dtypes
+heaviside_number hypot_int hypot_number logaddexp_int logaddexp2_bool logaddexp_number_first
+nextafter_int fmax_number fmin_number_first ldexp_bool_exponent ldexp_number ldexp__int
+float_power__float32 float_power__int float_power_numbers copysign_number_first positive_bool
+positive_operator_bool absolute_bool subtract_bool tan__int arcsin__bool gcd__into_bool
+atan2_number arctan2_number_fn hypot__number heaviside__number
+kthvalue_k_range kthvalue_k_zero kthvalue_k_float kthvalue_empty kthvalue_empty_k_range
+kthvalue_bool kthvalue_bad_dim kthvalue_0d_dim mode_empty mode_bad_dim nanmedian_empty_dim
+nanmedian_bool nanmedian_bool_dim nanmedian_bad_dim quantile_q_range quantile_q_negative
+quantile_q_nan quantile_q_tensor_range quantile_q_2d quantile_q_dtype quantile_int quantile_empty
+quantile_interpolation quantile_bad_dim nanquantile_q_range aminmax_empty aminmax_empty_dim
+aminmax_dims aminmax_bad_dim bincount_negative bincount_2d bincount_0d bincount_float
+bincount_bool bincount_minlength bincount_minlength_float bincount_weights_length
+logcumsumexp_int logcumsumexp_bool logcumsumexp_bad_dim cov_3d cov_bool cov_correction_float
+cov_fweights_float cov_fweights_2d cov_fweights_length cov_fweights_negative cov_aweights_int
+cov_aweights_length cov_aweights_negative cov_weights_zero corrcoef_3d unique_consecutive_0d_dim
+unique_consecutive_bad_dim unique_consecutive_empty histogram_bins histogram_range
+histogram_range_length histogram_not_finite histogram_int histogram_int_range
+histogram_edges_dtype histogram_edges_2d histogram_edges_one histogram_weight_dtype
+histogram_weight_shape
 """.split()
 
 
@@ -974,6 +2033,143 @@ def test_scatter_one_hot_as_the_transforms_tutorial():
     index, src = np.array([[0], [2], [1]]), np.arange(12.0).reshape(3, 4)  # src larger than index
     expected = torch.zeros(3, 4).double().scatter(1, torch.tensor(index), torch.tensor(src))
     assert_same(ff.zeros(3, 4).double().scatter(1, ff.tensor(index), ff.tensor(src)), expected, "")
+
+
+def _outcome(fn, lib):
+    """fn(lib)'s value, or its error's type and words."""
+    try:
+        return fn(lib)
+    except Exception as e:  # noqa: BLE001  (compared with torch's)
+        return type(e).__name__, str(e)
+
+
+def _same_outcome(fn, what: str) -> None:
+    theirs, ours = _outcome(fn, torch), _outcome(fn, ff)
+    if isinstance(theirs, tuple):
+        assert ours == theirs, what
+    else:  # (float16: torch may accumulate in float32)
+        half = getattr(theirs, "dtype", None) is torch.float16
+        assert_same(ours, theirs, what, **(dict(rtol=1e-3, atol=1e-3) if half else {}))
+
+
+SCATTER_DTYPES = ["float32", "float64", "float16", "int64", "int32", "int8", "uint8", "bool"]
+
+
+@pytest.mark.parametrize("dtype", SCATTER_DTYPES)
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin", "max", "min"])
+def test_scatter_reduce_values_as_torch(reduce, include_self, dtype):
+    """Every reduction with and without self, for floats (NaN, infs and signed zeros among
+    them: NaN wins amax, the first of 0.0 and -0.0 wins a tie), integers (the mean floored,
+    the sum wrapped in the dtype) and bools (no mean). Positions that get nothing keep self."""
+    rng = np.random.default_rng(0)
+    index = rng.integers(0, 5, (4, 6))  # 5 of dim 0's 6: one row receives nothing
+    if dtype == "bool":
+        x, src = rng.random((6, 6)) < 0.5, rng.random((4, 6)) < 0.5
+    elif dtype in ("int8", "uint8"):  # large enough to wrap
+        x, src = (rng.integers(0, 120, s).astype(dtype) for s in ((6, 6), (4, 6)))
+    elif dtype.startswith("int"):
+        x, src = (rng.integers(-9, 10, s).astype(dtype) for s in ((6, 6), (4, 6)))
+    else:
+        values = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1.5, -2.0, 3.0]
+        x, src = (rng.choice(values, s).astype(dtype) for s in ((6, 6), (4, 6)))
+
+    def fn(lib):
+        with np.errstate(invalid="ignore"):
+            return lib.tensor(x).scatter_reduce(
+                0, lib.tensor(index), lib.tensor(src), reduce, include_self=include_self
+            )
+
+    _same_outcome(fn, f"{reduce} {include_self} {dtype}")
+    out, expected = _outcome(fn, ff), _outcome(fn, torch)
+    if not isinstance(expected, tuple) and dtype.startswith("float"):  # the zeros' signs too
+        finite = ~np.isnan(expected.numpy())
+        np.testing.assert_array_equal(
+            np.signbit(out.numpy())[finite], np.signbit(expected.numpy())[finite]
+        )
+
+
+@pytest.mark.parametrize("dtype", ["float64", "int64", "int32", "uint8", "bool"])
+@pytest.mark.parametrize("form", ["src", "value", "in place"])
+@pytest.mark.parametrize("reduce", ["add", "multiply"])
+def test_scatter_with_reduce_as_torch(reduce, form, dtype):
+    """scatter(reduce=) accumulates repeats, and casts a value into self's dtype first (2.7
+    into a long tensor is 2); values only, as it has no gradient."""
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 4, (3, 5)).astype(dtype)
+    index, src = rng.integers(0, 3, (4, 5)), rng.integers(0, 4, (4, 5)).astype(dtype)
+
+    def fn(lib):
+        t, i = lib.tensor(x), lib.tensor(index)
+        if form == "value":
+            return t.scatter(0, i, value=-2.7 if dtype != "uint8" else 2.7, reduce=reduce)
+        if form == "in place":
+            return t.scatter_(0, i, lib.tensor(src), reduce=reduce)
+        return lib.scatter(t, 0, i, lib.tensor(src), reduce=reduce)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the deprecation: the next test's
+        _same_outcome(fn, f"{reduce} {form} {dtype}")
+
+
+def test_scatter_with_reduce_and_a_tensor_warns_once_as_torch():
+    """torch's deprecation warning, once a process (TORCH_WARN_ONCE), for a tensor src only."""
+    from feedforward.ops import api
+
+    text = (
+        "The reduce argument of torch.scatter with Tensor src is deprecated and will be removed "
+        "in a future PyTorch release. Use torch.scatter_reduce instead for more reduction options."
+    )
+    for lib in (torch, ff):
+        api._WARNED.clear()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            x, i = lib.zeros(3), lib.tensor([0, 0])
+            x.scatter(0, i, value=2.0, reduce="add")  # a number: no warning
+            x.scatter(0, i, lib.ones(2), reduce="add")
+            x.scatter_(0, i, lib.ones(2), reduce="multiply")  # once only
+        messages = [re.sub(r" \(Triggered internally at .*\)$", "", str(w.message)) for w in caught]
+        if lib is ff:
+            assert messages == [text] and caught[0].category is UserWarning
+            assert caught[0].filename == __file__
+        else:  # (torch's is gone if an earlier test in this process had it)
+            assert messages in ([text], [])
+
+
+def test_scatter_reduce_examples_from_torchs_docs():
+    src, index = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [0, 1, 0, 1, 2, 1]
+    for reduce, include_self, expected in [
+        ("sum", True, [5.0, 14.0, 8.0, 4.0]),
+        ("amax", False, [3.0, 6.0, 5.0, 4.0]),
+    ]:
+        for lib in (torch, ff):
+            x, args = lib.tensor([1.0, 2.0, 3.0, 4.0]), (0, lib.tensor(index), lib.tensor(src))
+            assert x.scatter_reduce(*args, reduce, include_self=include_self).tolist() == expected
+            assert x.scatter_reduce_(*args, reduce, include_self=include_self) is x
+            assert x.tolist() == expected
+
+
+def test_scatter_reduce_gradient_shares_ties_and_handles_zeros_as_torch():
+    """amax's gradient is split among every element equal to the result, self's included even
+    without include_self (torch's formula: src then gets half); prod's with zeros is the
+    product of the others."""
+    cases = [
+        ([3.0, 1.0], [0, 0], [3.0, 2.0], "amax", False),
+        ([2.0, 1.0], [0, 0, 1], [2.0, 2.0, 0.5], "amax", True),
+        ([0.0, 2.0, 5.0], [0, 0, 1, 1, 2], [0.0, 3.0, 0.0, 4.0, 0.0], "prod", True),
+        ([0.0, 2.0, 5.0], [0, 0, 1, 1, 2], [0.0, 3.0, 0.0, 4.0, 0.0], "prod", False),
+        ([1.0, 2.0], [0, 0, 1], [0.0, 0.0, 3.0], "prod", True),
+        ([1.0, 2.0, 3.0], [0, 0, 2], [4.0, 5.0, 6.0], "mean", False),
+    ]
+    for x, index, src, reduce, include_self in cases:
+        grads = []
+        for lib in (torch, ff):
+            a, s = lib.tensor(x, requires_grad=True), lib.tensor(src, requires_grad=True)
+            a.scatter_reduce(0, lib.tensor(index), s, reduce, include_self=include_self).backward(
+                lib.tensor([1.0, 2.0, 3.0][: len(x)])
+            )
+            grads.append((a.grad.tolist(), s.grad.tolist()))
+        assert grads[1] == grads[0], (x, index, src, reduce, include_self)
 
 
 @pytest.mark.parametrize(
@@ -1078,6 +2274,363 @@ def test_diagonal_is_a_view_that_writes_through_like_torch():
         assert_same(x, torch.ones(3).diag(1)[:3], f"{lib.__name__} diagonal view")
 
 
+def _version(t) -> int:
+    """torch's ``t._version``: ff's is the counter object, its count ``_version_value``."""
+    return t._version if isinstance(t, torch.Tensor) else t._version_value
+
+
+def test_unfold_is_a_view_that_writes_through_like_torch():
+    for lib in (torch, ff):
+        x = lib.zeros(7)
+        windows = x.unfold(0, 3, 2)  # windows start at 0, 2, 4: 2 and 4 are in two of them
+        windows[1].fill_(1.0)  # x[2:5]
+        windows[:, 0].fill_(2.0)  # x[0], x[2], x[4]
+        assert_same(x, torch.tensor([2.0, 0, 2, 1, 2, 0, 0]), f"{lib.__name__} unfold view")
+        x.add_(1.0)  # and the windows see the base's writes
+        expected = torch.tensor([[3.0, 1, 3], [3, 2, 3], [3, 1, 1]])
+        assert_same(windows, expected, f"{lib.__name__} unfold sees its base")
+        assert _version(windows) == _version(x) == 3, lib.__name__
+        x = lib.zeros(3)
+        x[1].unfold(0, 1, 1).fill_(5.0)  # of a 0-dim tensor: the element itself
+        assert_same(x, torch.tensor([0.0, 5, 0]), f"{lib.__name__} unfold of 0-dim")
+
+
+def test_splits_are_views_and_flips_copies_like_torch():
+    """hsplit/vsplit/dsplit give views that write into their input (and see its writes);
+    fliplr, flipud and rot90 copy (k = 0 too); atleast_* and a lone cartesian_prod hand a tensor
+    that needs no change back as it is."""
+    for lib in (torch, ff):
+        name = lib.__name__
+        x = lib.zeros(2, 4)
+        left, right = x.hsplit(2)
+        right.fill_(1.0)
+        top, _ = lib.vsplit(x, [1])
+        top.add_(2.0)
+        assert_same(x, torch.tensor([[2.0, 2, 3, 3], [0, 0, 1, 1]]), f"{name} hsplit/vsplit")
+        assert _version(left) == _version(x) == 2, name
+        cube = lib.zeros(1, 2, 4)
+        cube.dsplit([1, 3])[1].fill_(5.0)
+        assert_same(cube, torch.tensor([[[0.0, 5, 5, 0]] * 2]), f"{name} dsplit")
+        for copy in (x.fliplr(), x.flipud(), x.rot90(0), x.rot90(1), x.diag_embed()):
+            copy.fill_(-1.0)
+        assert_same(x, torch.tensor([[2.0, 2, 3, 3], [0, 0, 1, 1]]), f"{name} copies")
+        assert lib.atleast_2d(x) is x and lib.atleast_3d(cube) is cube, name
+        v = lib.zeros(3)
+        assert lib.cartesian_prod(v) is v, name
+        lib.atleast_3d(v).fill_(4.0)  # (1, 3, 1), a view
+        lib.atleast_1d(v[0]).fill_(7.0)
+        assert v.tolist() == [7.0, 4.0, 4.0], name
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda L: L.broadcast_shapes((2,), (3, 1), (1, 1, 1)),
+        lambda L: L.broadcast_shapes(3, [2, 1], None),
+        lambda L: L.broadcast_shapes(L.Size([0, 1]), (4,)),
+        lambda L: L.broadcast_shapes(),
+        lambda L: L.tril_indices(3, 4),
+        lambda L: L.tril_indices(4, 3, -1),
+        lambda L: L.tril_indices(3, 3, 5, dtype=L.int32),
+        lambda L: L.tril_indices(0, 3),
+        lambda L: L.triu_indices(3, 4, 1),
+        lambda L: L.triu_indices(4, 2, -2),
+        lambda L: L.triu_indices(2, 2, -9),
+        lambda L: L.unravel_index(L.tensor([0, 5, 7, 11]), (3, 4)),
+        lambda L: L.unravel_index(L.tensor([[1234], [5678]]), (10, 10, 10, 10)),
+        lambda L: L.unravel_index(L.tensor(4), 5),
+        lambda L: L.unravel_index(L.tensor([-1, 13], dtype=L.int32), (2, 3)),
+        lambda L: L.unravel_index(L.tensor([3]), ()),
+        lambda L: L.combinations(L.tensor([1, 2, 3]), 2),
+        lambda L: L.combinations(L.tensor([1.5, 2.5]), 0),
+        lambda L: L.combinations(L.zeros(0), 2),
+        lambda L: L.cartesian_prod(L.tensor([1, 2]), L.tensor([3, 4, 5])),
+        lambda L: L.block_diag(L.tensor([[1, 2]]), L.tensor(3), L.zeros(0, 2, dtype=L.long)),
+        lambda L: L.block_diag(L.ones(2), L.tensor([True])),
+        lambda L: L.block_diag(),
+        lambda L: L.diff(L.tensor([1, 4, 9, 16]), n=2),
+        lambda L: L.diff(L.tensor([True, False, False, True])),
+        lambda L: L.diff(L.tensor([1, 4], dtype=L.uint8), prepend=L.tensor([9], dtype=L.uint8)),
+        lambda L: L.diff(L.ones(2, 3), prepend=L.ones(2, 1, dtype=L.float64)),
+        lambda L: L.diff(L.zeros(2, 0)),
+        lambda L: L.kron(L.tensor([[1, 2], [3, 4]]), L.tensor([[0, 1], [1, 0]])),
+        lambda L: L.kron(L.tensor([1, 2]), L.tensor([True, False])),
+        lambda L: L.tensordot(
+            L.arange(60).reshape(3, 4, 5), L.arange(24).reshape(4, 3, 2), ([1, 0], [0, 1])
+        ),  # fmt: skip
+        lambda L: L.tensordot(L.ones(2, 3), L.ones(3, 2), L.tensor(1)),
+        lambda L: L.tensordot(L.ones(2, 3), L.ones(3, 2), L.tensor([[1], [0]])),
+        lambda L: L.inner(L.tensor(2), L.tensor([1.5, 2.0])),
+        lambda L: L.vdot(L.tensor([1, 2]), L.tensor([3, 4])),
+        lambda L: L.cross(L.tensor([[1, 0, 0]]), L.tensor([[0, 1, 0]]), dim=1),
+        lambda L: L.rot90(L.arange(6).reshape(2, 3)),
+        lambda L: L.rot90(L.arange(6).reshape(2, 3), -1, (1, 0)),
+        lambda L: L.rot90(L.arange(24).reshape(2, 3, 4), 3, [2, -3]),
+        lambda L: L.diag_embed(L.tensor([[1, 2], [3, 4]]), -1, 2, 0),
+        lambda L: L.diagflat(L.tensor([[1, 2], [3, 4]]), 1),
+        lambda L: L.index_add(
+            L.zeros(3, dtype=L.long), 0, L.tensor([0, 0, 2]), L.ones(3).long(), alpha=2.5
+        ),  # fmt: skip
+        lambda L: L.index_add(L.tensor(1.0), 0, L.tensor([0]), L.tensor(2.0)),
+        lambda L: L.index_add(L.zeros(2, 2), 1, L.tensor([1, 1], dtype=L.int32), L.ones(2, 2)),
+        lambda L: L.index_copy(L.zeros(3), 0, L.tensor([0, 0, 1]), L.tensor([1.0, 2, 3])),
+        lambda L: L.index_copy(L.zeros(3), 0, L.tensor(1), L.tensor(2.0)),
+        lambda L: L.index_copy(L.tensor(1.0), 0, L.tensor([0]), L.tensor([2.0])),
+        lambda L: L.masked_scatter(
+            L.zeros(2, 2), L.tensor([[True, False], [True, True]]), L.arange(6.0).reshape(2, 3)
+        ),  # fmt: skip
+        lambda L: L.zeros(2, 3).masked_scatter_(L.tensor([True, False, True]), L.arange(9.0)),
+        lambda L: L.trapezoid(L.tensor([1, 2, 4])),
+        lambda L: L.trapezoid(L.tensor([1, 2, 4]), dx=0.5),
+        lambda L: L.trapezoid(L.tensor([1.0, 2.0]), dx=L.tensor(2.0)),
+        lambda L: L.trapezoid(L.tensor([1, 2, 4]), L.tensor([1, 2, 5])),
+        lambda L: L.trapezoid(L.zeros(3, 0, dtype=L.long)),
+        lambda L: L.trapezoid(L.ones(3, 1)),
+        lambda L: L.trapezoid(L.ones(2, 3), L.ones(1, 3)),
+        lambda L: L.cumulative_trapezoid(L.tensor([1, 2, 4]), dx=2),
+        lambda L: L.cumulative_trapezoid(L.tensor([1, 2, 4]), L.tensor([1, 2, 5])),
+        lambda L: L.cumulative_trapezoid(L.zeros(3, 0)),
+        lambda L: L.vander(L.tensor([1, 2, 3], dtype=L.int32)),
+        lambda L: L.vander(L.tensor([True, False]), 3, True),
+        lambda L: L.vander(L.tensor([2.0, 3.0]), 0),
+        lambda L: L.vander(L.zeros(0)),
+        lambda L: L.column_stack([L.tensor(1), L.tensor(2.5)]),
+        lambda L: L.dstack([L.tensor([1, 2]), L.tensor([[3, 4]])]),
+        lambda L: L.atleast_1d(),
+        lambda L: L.atleast_2d((L.tensor(1), L.ones(2))),
+    ],
+)
+def test_shape_indexing_and_product_functions_as_torch(call):
+    """Integer and bool inputs (dtypes as torch's promotion gives them), non-tensor results
+    (broadcast_shapes' Size), empty inputs and the corners of the arguments."""
+    ours, theirs = call(ff), call(torch)
+    if isinstance(theirs, torch.Size):
+        assert isinstance(ours, ff.Size) and tuple(ours) == tuple(theirs)
+        assert repr(ours) == repr(theirs).replace("torch", "feedforward")
+        return
+    assert type(ours) is type(theirs) or isinstance(ours, ff.Tensor)
+    assert_same(ours, theirs, "")
+
+
+def test_cross_without_dim_warns_and_takes_the_first_dim_of_length_3_like_torch():
+    """torch warns once a process (so another test may have had its warning): ff likewise."""
+    from feedforward.ops import api
+
+    a, b = np.random.default_rng(0).standard_normal((2, 4, 3, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = torch.cross(torch.tensor(a), torch.tensor(b))
+    api._WARNED.discard(api._CROSS_DIM)
+    with pytest.warns(UserWarning, match="^Using torch.cross without specifying the dim arg"):
+        got = ff.cross(ff.tensor(a), ff.tensor(b))
+    assert_same(got, expected, "cross")  # along dim 1, not the last
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ff.cross(ff.tensor(a), ff.tensor(b))  # once
+
+
+def test_vander_gradient_where_torchs_fails():
+    """torch.vander records a graph, but its backward raises (the slice its cumprod saved is
+    overwritten in place); ff's is the derivative, k x^(k-1), zeros included."""
+    x = torch.tensor([1.5, -2.0, 0.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        torch.vander(x).sum().backward()
+    assert type(torch.vander(x).grad_fn).__name__ == "FlipBackward0"
+    assert type(torch.vander(x, increasing=True).grad_fn).__name__ == "CopySlices"
+    fx = ff.tensor([1.5, -2.0, 0.0], requires_grad=True)
+    assert ff.vander(fx).grad_fn.name() == "FlipBackward0"
+    assert ff.vander(fx, increasing=True).grad_fn.name() == "CopySlices"
+    ff.vander(fx, 4, increasing=True).sum().backward()
+    v = fx.detach().numpy()
+    np.testing.assert_allclose(fx.grad.numpy(), 1 + 2 * v + 3 * v**2)
+    x64 = ff.tensor([0.3, -1.2, 0.0, 2.0], dtype=ff.float64, requires_grad=True)
+    for n, increasing in ((None, False), (4, True), (2, False)):
+        assert ff.autograd.gradcheck(lambda t, n=n, i=increasing: ff.vander(t, n, i), (x64,))
+
+
+def test_inplace_shape_methods_change_the_tensor_itself_like_torch():
+    """t_, transpose_, swapaxes_, unsqueeze_ and squeeze_ return self with the new shape: the
+    storage stays (a view's writes still reach its base), the version is bumped once."""
+    for lib in (torch, ff):
+        name = lib.__name__
+        x = lib.arange(6.0).reshape(2, 3)
+        alias = x.view(6)
+        assert x.t_() is x and x.shape == (3, 2) and _version(x) == 1, name
+        x[0, 1] = -1.0  # x is x.t(): element (1, 0) of the original
+        assert alias.tolist() == [0.0, 1, 2, -1, 4, 5], name
+        assert x.transpose_(0, 1).unsqueeze_(0).shape == (1, 2, 3), name
+        assert x.squeeze_().shape == (2, 3) and x.squeeze_(0).shape == (2, 3), name
+        assert x.swapaxes_(0, 1).swapdims_(1, 0).unsqueeze_(-1).shape == (2, 3, 1), name
+        assert x.squeeze_((0, 2)).shape == (2, 3) and _version(x) == 10, name
+        row = x[1]  # a view: in place it reshapes itself, not its base
+        row.unsqueeze_(0).fill_(7.0)
+        assert row.shape == (1, 3) and x.shape == (2, 3), name
+        assert x.tolist() == [[0.0, 1, 2], [7, 7, 7]], name
+        assert lib.ones(3).t_().shape == (3,) and lib.tensor(1.0).t_().shape == (), name
+        w = lib.ones(2, 3, requires_grad=True)
+        with lib.no_grad():
+            w.t_()
+        assert w.shape == (3, 2) and w.is_leaf and w.requires_grad, name
+
+
+def test_inplace_shape_methods_record_a_node_and_refuse_what_torch_refuses():
+    leaves = {}
+    for lib in (torch, ff):
+        name = lib.__name__
+        x = lib.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+        with pytest.raises(RuntimeError, match="^a leaf Variable that requires grad is being"):
+            x.t_()
+        with pytest.raises(RuntimeError, match="^a view of a leaf Variable that requires grad"):
+            x[0].unsqueeze_(0)
+        with pytest.raises(RuntimeError, match="^a view of a leaf Variable"):
+            x.view(6)[1:].t_()
+        y = x * 1
+        with pytest.raises(RuntimeError, match="^Output 1 of Split is a view and is being"):
+            y.split(1)[1].t_()
+        with pytest.raises(RuntimeError, match="^Output 2 of Unbind is a view"):
+            y.unbind(1)[2].unsqueeze_(0)
+        with pytest.raises(RuntimeError, match="^Output 0 of Select is a view"):
+            y.chunk(2)[0][0].unsqueeze_(0)
+        y.tensor_split(2)[1].t_()  # (not one of several views for autograd)
+        y.t_()
+        assert y.grad_fn.name() == "TBackward1" and y.shape == (3, 2), name
+        y.unsqueeze_(1)
+        assert y.grad_fn.name() == "UnsqueezeBackward1", name
+        y.squeeze_(1)
+        assert y.grad_fn.name() == "SqueezeBackward4", name
+        weights = lib.tensor(np.arange(6.0).reshape(3, 2))
+        (y * weights).sum().backward()
+        leaves[lib] = x.grad
+        z = x * 1
+        squared = z * z  # saves z; changing z's shape in place bumps its version
+        z.t_()
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            squared.sum().backward()
+    assert_same(leaves[ff], leaves[torch], "gradient through t_, unsqueeze_, squeeze_")
+
+
+def test_uses_of_a_tensor_before_it_changes_in_place_keep_their_gradient_like_torch():
+    """y + b, taken before y.t_() or y.exp_(): its gradient goes to the y of that time (the
+    shape and the node it had then), not through the in-place op, as in torch."""
+    grads = {}
+    for lib in (torch, ff):
+        x = lib.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+        b = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 2
+        before = y + b  # broadcasts b; Add saves nothing
+        y.t_()
+        after = y * lib.tensor(np.arange(6.0).reshape(3, 2))
+        w = x * 3
+        early = w.sum()
+        w.exp_()
+        (before.sum() + after.sum() + early + w.sum()).backward()
+        grads[lib] = x.grad, b.grad
+    assert_same(grads[ff], grads[torch], "gradients")
+
+
+def test_an_int_index_is_a_view_like_torch():
+    for lib in (torch, ff):
+        x = lib.zeros(2, 3)
+        x[1, 2].fill_(1.0)
+        x.select(0, 0)[1].fill_(2.0)
+        assert_same(x, torch.tensor([[0.0, 2, 0], [0, 0, 1]]), f"{lib.__name__} x[i, j]")
+
+
+def test_a_reshape_that_copies_is_not_a_view_like_torch():
+    for lib in (torch, ff):
+        x = lib.zeros(3, 4)
+        y = x.t().reshape(-1)  # needs a copy: a storage of its own
+        y.fill_(1.0)
+        assert x.sum().item() == 0.0 and _version(x) == 0, lib.__name__
+        assert x.t().reshape(2, 6)[1:].storage_offset() == 6, lib.__name__  # in the copy
+        assert x.t().reshape(4, 3)[1:].storage_offset() == 1, lib.__name__  # the same shape: x's
+
+
+STORAGE_VIEWS = {  # name: fn(lib, m) with m = arange(12.).reshape(3, 4), whose offset is 0
+    "fresh": lambda L, m: m,
+    "slice": lambda L, m: m[1:],
+    "int": lambda L, m: m[1],
+    "element": lambda L, m: m[1, 2],
+    "slice_then_element": lambda L, m: m[1:][1, 1],
+    "step": lambda L, m: m[:, 1::2],
+    "last_row": lambda L, m: m[2:],
+    "select": lambda L, m: m.select(1, 3),
+    "select_of_a_row": lambda L, m: m[1].select(0, 2),
+    "t": lambda L, m: m.t()[1],
+    "transpose": lambda L, m: m[1:].transpose(0, 1)[2],
+    "permute": lambda L, m: m[1:].permute(1, 0),
+    "mT": lambda L, m: m[1:].mT,
+    "movedim": lambda L, m: m.movedim(0, 1)[2],
+    "diagonal": lambda L, m: m.diagonal(1),
+    "diagonal_below": lambda L, m: m.diagonal(-1),
+    "diag_copy": lambda L, m: m.diag(1),
+    "unfold": lambda L, m: m[1:].unfold(1, 2, 1),
+    "unfold_element": lambda L, m: m.unfold(1, 2, 1)[1, 2],
+    "unfold_window": lambda L, m: m.unfold(0, 2, 1)[1],
+    "unfold_0d": lambda L, m: m[1, 1].unfold(0, 1, 1),
+    "reshape_of_a_view": lambda L, m: m[1:].reshape(-1),
+    "reshape_copy": lambda L, m: m[:, 1:].reshape(-1),
+    "slice_of_a_reshape_copy": lambda L, m: m[:, 1:].reshape(-1)[3:],
+    "view": lambda L, m: m[1:].view(2, 2, 2)[1],
+    "flatten_copy": lambda L, m: m.t().flatten()[2:],
+    "ravel": lambda L, m: m[1:].ravel(),
+    "ravel_copy": lambda L, m: m[:, ::2].ravel(),
+    "ravel_of_a_strided_row": lambda L, m: m[1, ::2].ravel(),  # torch copies, NumPy would not
+    "reshape_of_a_strided_column": lambda L, m: m[:, 1].reshape(3, 1),
+    "unflatten": lambda L, m: m[1:].unflatten(1, (2, 2)),
+    "contiguous_copy": lambda L, m: m[:, 1:].contiguous(),
+    "contiguous_already": lambda L, m: m[1:].contiguous(),
+    "clone": lambda L, m: m[1:].clone(),
+    "expand": lambda L, m: m.expand(2, 3, 4)[1, 2],
+    "unsqueeze": lambda L, m: m[2].unsqueeze(0),
+    "squeeze": lambda L, m: m[1:2].squeeze(),
+    "split": lambda L, m: m.split(1)[2],
+    "chunk": lambda L, m: m.chunk(2, 1)[1],
+    "unbind": lambda L, m: m.unbind(1)[3],
+    "narrow": lambda L, m: m.narrow(1, 1, 2),
+    "tensor_split": lambda L, m: m[1:].tensor_split(2, 1)[1],
+    "detach": lambda L, m: m[1:].detach(),
+    "data": lambda L, m: m[2:].data,
+    "to_same_dtype": lambda L, m: m[1:].to(m.dtype),
+    "to_other_dtype": lambda L, m: m[1:].double(),
+    "arithmetic": lambda L, m: m[1:] * 1,
+    "parameter": lambda L, m: L.nn.Parameter(m[1:])[1],
+    "buffer": lambda L, m: L.nn.Buffer(m[2:]),
+    "from_numpy_of_a_slice": lambda L, m: L.from_numpy(np.arange(6.0)[2:]),
+    "slice_of_from_numpy": lambda L, m: L.from_numpy(np.arange(6.0)[2:])[3:],
+    "as_tensor": lambda L, m: L.as_tensor(np.arange(6.0)[2:]),
+}
+
+
+@pytest.mark.parametrize("name", STORAGE_VIEWS)
+def test_storage_offset_like_torch(name):
+    ours, theirs = (STORAGE_VIEWS[name](L, L.arange(12.0).reshape(3, 4)) for L in (ff, torch))
+    assert ours.storage_offset() == theirs.storage_offset()
+    assert ours.stride() == theirs.stride() and ours.is_contiguous() == theirs.is_contiguous()
+
+
+def test_storage_offset_of_tensors_ff_keeps_in_larger_buffers_is_torchs():
+    """An optimizer's state tensors are pieces of one flat array (optim/_flat.py) and batches of
+    a TensorDataset are gathered from the whole tensor; each is a storage of its own in torch."""
+    for lib in (torch, ff):
+        lib.manual_seed(0)
+        model = lib.nn.Linear(3, 2)
+        opt = lib.optim.Adam(model.parameters())
+        model(lib.ones(4, 3)).sum().backward()
+        opt.step()
+        state = [t for p in model.parameters() for t in opt.state[p].values()]
+        assert [t.storage_offset() for t in state] == [0] * 6, lib.__name__
+        data = lib.utils.data.TensorDataset(lib.arange(20.0).reshape(10, 2))
+        batches = lib.utils.data.DataLoader(data, batch_size=3)
+        assert [b.storage_offset() for (b,) in batches] == [0] * 4, lib.__name__
+        assert data[3][0].storage_offset() == 6, lib.__name__
+        x = lib.zeros(3)
+        x.data = lib.arange(6.0)[3:]  # x now lies in that storage
+        assert x.storage_offset() == 3, lib.__name__
+        x.data = lib.arange(6.0)
+        assert x.storage_offset() == x[1:].storage_offset() - 1 == 0, lib.__name__
+
+
 INPLACE = {
     "lerp_": lambda a, b, c: a.lerp_(b, 0.25),
     "lerp_tensor_": lambda a, b, c: a.lerp_(b, c),
@@ -1091,6 +2644,43 @@ INPLACE = {
     "cosh_": lambda a, b, c: a.cosh_(),
     "atan2_": lambda a, b, c: a.atan2_(b),
     "xlogy_": lambda a, b, c: a.xlogy_(b.abs()),
+    "tan_": lambda a, b, c: a.tan_(),
+    "asin_": lambda a, b, c: (a / 2).asin_(),
+    "arcsin_": lambda a, b, c: (a / 2).arcsin_(),
+    "acos_": lambda a, b, c: (a / 2).acos_(),
+    "arccos_": lambda a, b, c: (a / 2).arccos_(),
+    "atan_": lambda a, b, c: a.atan_(),
+    "arctan_": lambda a, b, c: a.arctan_(),
+    "asinh_": lambda a, b, c: a.asinh_(),
+    "arcsinh_": lambda a, b, c: a.arcsinh_(),
+    "acosh_": lambda a, b, c: (a.abs() + 1).acosh_(),
+    "arccosh_": lambda a, b, c: (a.abs() + 1).arccosh_(),
+    "atanh_": lambda a, b, c: (a / 2).atanh_(),
+    "arctanh_": lambda a, b, c: (a / 2).arctanh_(),
+    "arctan2_": lambda a, b, c: a.arctan2_(b),
+    "erf_": lambda a, b, c: a.erf_(),
+    "erfc_": lambda a, b, c: a.erfc_(),
+    "erfinv_": lambda a, b, c: (a / 2).erfinv_(),
+    "exp2_": lambda a, b, c: a.exp2_(),
+    "logit_": lambda a, b, c: a.sigmoid().logit_(),
+    "logit_eps_": lambda a, b, c: a.logit_(eps=0.2),
+    "hypot_": lambda a, b, c: a.hypot_(b),
+    "deg2rad_": lambda a, b, c: a.deg2rad_(),
+    "rad2deg_": lambda a, b, c: a.rad2deg_(),
+    "sgn_": lambda a, b, c: a.sgn_(),
+    "sinc_": lambda a, b, c: a.sinc_(),
+    "copysign_": lambda a, b, c: a.copysign_(b),
+    "copysign_number_": lambda a, b, c: a.copysign_(-1),
+    "nextafter_": lambda a, b, c: a.nextafter_(b),
+    "heaviside_": lambda a, b, c: a.round().heaviside_(b),
+    "subtract_": lambda a, b, c: a.subtract_(b, alpha=3),
+    "absolute_": lambda a, b, c: a.absolute_(),
+    "gcd_": lambda a, b, c: (a * 5).long().gcd_((b * 5).long()),
+    "lcm_": lambda a, b, c: (a * 5).int().lcm_((b * 5).long()),
+    "float_power_": lambda a, b, c: a.float_power_(b.abs()),
+    "float_power_number_": lambda a, b, c: a.float_power_(2),
+    "ldexp_": lambda a, b, c: a.ldexp_((b * 3).long()),
+    "ldexp_float_": lambda a, b, c: a.ldexp_(b),
 }
 
 
@@ -1135,3 +2725,69 @@ def test_apply_and_map_as_torch():
             assert x.map_(lib.tensor(data[0]), lambda a, b: a - b) is x
             results.append(x)
         assert_same(*results, dtype)
+
+
+MATH_UNARY = """tan asin acos atan asinh acosh atanh sinc deg2rad rad2deg exp2 erf erfc erfinv
+logit sgn signbit isposinf isneginf""".split()
+MATH_BINARY = """arctan2 hypot logaddexp logaddexp2 fmax fmin heaviside copysign nextafter ldexp
+float_power subtract""".split()
+# The special values of NON_FINITE, every one (every pair for the binary ops) with every upstream
+# gradient value: the rows above draw only some of them. (name: the call, its number of tensors)
+SPECIAL = {
+    **{name: (lambda a, name=name: getattr(a, name)(), 1) for name in MATH_UNARY},
+    "logit_eps": (lambda a: a.logit(eps=0.25), 1),
+    "copysign_number": (lambda a: a.copysign(-0.0), 1),
+    "float_power_number": (lambda a: a.float_power(-1.5), 1),  # (-0.5 is rsqrt: see pow_frac)
+    **{name: (lambda a, b, name=name: getattr(a, name)(b), 2) for name in MATH_BINARY},
+}
+
+
+# where torch's gradient at a special value depends on where the element lies in the tensor
+_LOGIT = (
+    "torch's logit backward has a vectorised loop, which runs on the first elements of a long "
+    "tensor, and a scalar one for the rest, and they differ: at x = -0.0 (-inf where the scalar "
+    "loop, and ff, give dy * inf) and, with eps, at NaN (0 where they give NaN)"
+)
+SPECIAL_DIFFERS = {"logit": _LOGIT, "logit_eps": _LOGIT}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", SPECIAL)
+def test_math_at_every_special_value_as_torch(name, dtype):
+    if name in SPECIAL_DIFFERS:
+        pytest.skip(SPECIAL_DIFFERS[name])
+    (fn, arity), values = SPECIAL[name], np.array(NON_FINITE, dtype)
+    n = len(values)
+    if arity == 1:
+        arrays = [np.repeat(values, n)]  # each value with each upstream value
+    else:
+        arrays = [np.repeat(values, n), np.tile(values, n)]
+    fx, tx = to_ff(arrays, True), to_torch(arrays, True)
+    with np.errstate(all="ignore"):
+        fo, to = fn(*fx), fn(*tx)
+    assert_same(fo, to, f"{name} {dtype} forward")
+    if not to.requires_grad or name == "heaviside":  # (no derivative: test_heaviside_...)
+        return
+    upstream = np.tile(values, n) if arity == 1 else np.roll(np.repeat(values, n), 3)
+    fo.backward(ff.tensor(upstream.astype(as_numpy(fo).dtype)))
+    to.backward(torch.tensor(upstream.astype(as_numpy(to).dtype)))
+    for i, (a, b) in enumerate(zip(fx, tx)):
+        assert_same(a.grad, b.grad, f"{name} {dtype} grad of input {i}")
+
+
+def test_heaviside_has_no_derivative_as_torch():
+    """torch records a NotImplemented node (the output requires grad) whose backward raises."""
+    for lib in (torch, ff):
+        x = lib.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+        y = lib.heaviside(x, lib.tensor(0.5))
+        assert y.requires_grad
+        name = y.grad_fn.name() if lib is ff else type(y.grad_fn).__name__
+        assert name == "NotImplemented"
+        with pytest.raises(
+            RuntimeError, match="^derivative for aten::heaviside is not implemented"
+        ):
+            y.sum().backward()
+        y = x * 1
+        y.heaviside_(lib.tensor(0.5))
+        with pytest.raises(RuntimeError, match="^derivative for aten::heaviside_ is not"):
+            y.sum().backward()

@@ -27,6 +27,11 @@ CALLS = {
     "topk": lambda lib, x: x.topk(2),
     "cummax": lambda lib, x: x.cummax(1),
     "cummin": lambda lib, x: lib.cummin(x, 0),
+    "kthvalue": lambda lib, x: lib.kthvalue(x, 2),
+    "mode": lambda lib, x: x.mode(0),
+    "nanmedian": lambda lib, x: lib.nanmedian(x, 1),
+    "aminmax": lambda lib, x: x.aminmax(dim=1),
+    "histogram": lambda lib, x: lib.histogram(x, 3),
 }
 
 
@@ -36,8 +41,11 @@ def test_results_print_as_torchs(name):
     ours, theirs = (CALLS[name](lib, lib.tensor(data)) for lib in (ff, torch))
     assert type(ours).__name__ == type(theirs).__name__ == name
     assert repr(ours).replace("feedforward.", "") == repr(theirs).replace("torch.", "")
-    values, indices = ours
-    assert values is ours.values is ours[0] and indices is ours.indices is ours[1]
+    first, second = ours  # (values, indices), (min, max) or (hist, bin_edges)
+    fields = type(ours).__match_args__  # (what both name their fields by)
+    assert fields == type(theirs).__match_args__
+    assert first is getattr(ours, fields[0]) is ours[0]
+    assert second is getattr(ours, fields[1]) is ours[1]
 
 
 def test_made_from_one_sequence_as_torch():

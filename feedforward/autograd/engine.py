@@ -17,6 +17,7 @@ from heapq import heappop, heappush
 import numpy as np
 
 from feedforward.autograd import anomaly
+from feedforward.autograd.function import as_recorded
 
 __all__ = ["backward", "grad"]
 
@@ -62,14 +63,18 @@ def _walk(root, root_grad: np.ndarray, retain_graph: bool, capture: dict | None)
         input_grads = node._run_backward(g)
         if anomaly._enabled:
             anomaly.check_backward(node, input_grads)
+        seq = node._seq
         for p, need, pg in zip(node.parents, node.needs_input_grad, input_grads):
             if not need or pg is None:
                 continue
+            producer = p.grad_fn
+            if producer is not None and producer._seq > seq:  # p was written in place since
+                p = as_recorded(p, seq)
+                producer = p.grad_fn
             if type(pg) is not np.ndarray:  # a NumPy scalar from a 0-dim computation
                 pg = np.asarray(pg)
             if pg.dtype != p._data.dtype:
                 pg = pg.astype(p._data.dtype)
-            producer = p.grad_fn
             if producer is None:
                 _deliver(p, pg, capture, handed_out)
             elif producer in grads:

@@ -22,7 +22,16 @@ from feedforward.autograd import anomaly
 from feedforward.autograd.grad_mode import _state, no_grad
 from feedforward.ops._util import broadcast_error
 
-__all__ = ["UNRECORDED", "Function", "FunctionCtx", "VersionCounter", "unrecorded"]
+__all__ = [
+    "UNRECORDED",
+    "Function",
+    "FunctionCtx",
+    "VersionCounter",
+    "as_recorded",
+    "share_storage",
+    "storage_start",
+    "unrecorded",
+]
 
 Tensor = None  # set by feedforward.tensor (it imports this module first)
 
@@ -41,6 +50,26 @@ class VersionCounter:
         self.value = 0
 
 
+def share_storage(view, base) -> None:
+    """``view``'s array lies in ``base``'s storage (the output of a view op, a detached tensor, a
+    Parameter made from a tensor): it takes base's version counter and where the storage starts.
+
+    The start is the array of the tensor that owns the storage, not NumPy's owner of the memory:
+    an optimizer's state tensor is a piece of one flat buffer and ``from_numpy(a[2:])`` a piece of
+    ``a``, yet each is a whole storage of its own in torch (``Tensor.storage_offset``). ``view``'s
+    own array is kept beside it: a tensor whose array is replaced later (``x.data = y``, a
+    Module's ``.double()``) no longer matches, and owns its storage again.
+    """
+    view._version = base._version
+    view._storage = (storage_start(base), view._data)
+
+
+def storage_start(t) -> np.ndarray:
+    """The array whose first element is element 0 of ``t``'s storage: t's own but for a view."""
+    s = t._storage
+    return s[0] if s is not None and s[1] is t._data else t._data
+
+
 class FunctionCtx:
     """What ``forward`` and ``backward`` share: saved values and which inputs need gradients."""
 
@@ -49,6 +78,8 @@ class FunctionCtx:
     _tensor_hooks: list | None = None  # hooks on the output tensor's gradient (register_hook)
     _retain: weakref.ref | None = None  # output tensor that asked for retain_grad()
     _stack: list | None = None  # where forward ran, kept in anomaly mode
+    # an in-place op's node: what the tensor it rebased onto itself was before (``as_recorded``)
+    _replaced: _Released | None = None
 
     def save_for_backward(self, *values) -> None:
         """Keep ``values`` (arrays, or Tensors in a user Function) until backward runs."""
@@ -130,13 +161,14 @@ class Function(FunctionCtx):
         raise NotImplementedError("You must implement the backward function for custom Function.")
 
     # the node name torch shows, where it differs from the class's: "MseLoss" shows as
-    # MseLossBackward0; a whole name ("DivBackward1", "CopySlices") shows as it is
+    # MseLossBackward0; a whole name ("DivBackward1", "CopySlices", "NotImplemented": torch's
+    # node for an op with no derivative) shows as it is
     torch_name: str | None = None
 
     def name(self) -> str:
         """The node's name as torch prints it in ``grad_fn=<MulBackward0>``."""
         base = self.torch_name or type(self).__name__
-        if "Backward" in base or base == "CopySlices":
+        if "Backward" in base or base in ("CopySlices", "NotImplemented"):
             return base
         return base + ("Backward0" if self.array_op else "Backward")
 
@@ -200,7 +232,7 @@ class Function(FunctionCtx):
         # Nothing to record (inference, no_grad, constants): no graph node.
         out = unrecorded(cls, arrays, kwargs)
         if cls.is_view:
-            out._version = args[0]._version
+            share_storage(out, args[0])
         if anomaly._enabled:
             anomaly.check_forward(cls, out._data)
         return out
@@ -236,7 +268,7 @@ class Function(FunctionCtx):
         if self._saved:
             self._versions = _watch_saved(self._saved, args, out)
         if self.is_view:
-            out._version = args[0]._version
+            share_storage(out, args[0])
         if anomaly._enabled:
             self._stack = traceback.extract_stack()[:-3]
             anomaly.check_forward(type(self), out._data)
@@ -255,6 +287,20 @@ class Function(FunctionCtx):
                 f"(expected {len(self.parents)}, got {len(grads)})"
             )
         return tuple(g._data if isinstance(g, Tensor) else g for g in grads)
+
+
+def as_recorded(p, seq: int):
+    """Input ``p`` as it was when the node numbered ``seq`` took it in.
+
+    An in-place op made since (``y.exp_()``, ``y.t_()``) has rebased the tensor onto its own,
+    newer node, which keeps what the tensor was (node, shape) as ``_replaced``: gradients for
+    that older use go to the older node, and have the older shape.
+    """
+    fn = p.grad_fn
+    while fn is not None and fn._seq > seq and fn._replaced is not None:
+        p = fn._replaced
+        fn = p.grad_fn
+    return p
 
 
 def unrecorded(cls, arrays, kwargs=None):

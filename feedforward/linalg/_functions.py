@@ -596,21 +596,7 @@ def cross(input, other, *, dim=-1):
 
     >>> ff.linalg.cross(ff.tensor([1.0, 0.0, 0.0]), ff.tensor([0.0, 1.0, 0.0]))  # [0, 0, 1]
     """
-    fn = "linalg.cross"
-    if input.ndim != other.ndim:
-        raise RuntimeError(f"{fn}: inputs must have the same number of dimensions.")
-    axis = normalize_dim(dim, input.ndim)
-    if input.shape[axis] != 3 or other.shape[axis] != 3:
-        raise RuntimeError(
-            f"{fn}: inputs dimension {dim} must have length 3. Got {input.shape[axis]} and "
-            f"{other.shape[axis]}"
-        )
-    api._broadcast_shapes(fn, input.shape, other.shape)
-    if input._data.dtype != other._data.dtype:
-        raise RuntimeError(f"expected scalar type {type_name(input)} but found {type_name(other)}")
-    if input._data.dtype == np.bool_:
-        raise kernel_error("cross", np.bool_)
-    return M.Cross.apply(input, other, axis)
+    return api._linalg_cross(input, other, dim)
 
 
 def vecdot(x, y, *, dim=-1):

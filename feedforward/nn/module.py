@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from feedforward import _dtype
+from feedforward.autograd.function import share_storage
 from feedforward.autograd.grad_mode import no_grad
 from feedforward.nn._hooks import BackwardHook, RemovableHandle
 from feedforward.nn.parameter import Buffer, Parameter
@@ -174,7 +175,7 @@ class Module:
             )
         if isinstance(tensor, Buffer):  # store a plain Tensor on the same storage
             plain = Tensor._make(tensor._data, False, None)
-            plain._version = tensor._version
+            share_storage(plain, tensor)
             tensor = plain
         self._buffers[name] = tensor
         if persistent:

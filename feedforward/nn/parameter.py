@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from feedforward.autograd.function import VersionCounter
+from feedforward.autograd.function import share_storage
 from feedforward.tensor import Tensor, _array_from
 
 __all__ = ["Parameter", "Buffer"]
 
 
-def _storage_of(data) -> tuple[np.ndarray, VersionCounter | None]:
-    """The array to wrap (shared, never copied, for an ff Tensor) and its version counter."""
+def _array_of(data) -> np.ndarray:
+    """The array to wrap (shared, never copied, for an ff Tensor)."""
     if data is None:
-        return np.empty(0, dtype=np.float32), None
+        return np.empty(0, dtype=np.float32)
     if isinstance(data, Tensor):
-        return data._data, data._version
-    return _array_from(data), None
+        return data._data
+    return _array_from(data)
 
 
 class Parameter(Tensor):
@@ -39,13 +39,13 @@ class Parameter(Tensor):
     """
 
     def __new__(cls, data=None, requires_grad: bool = True) -> Parameter:
-        array, version = _storage_of(data)
+        array = _array_of(data)
         if requires_grad and array.dtype.kind != "f":
             raise RuntimeError("Only Tensors of floating point dtype can require gradients")
         p = object.__new__(cls)
         p._init(array, bool(requires_grad), None)
-        if version is not None:
-            p._version = version  # a view of data's storage: in-place writes count for both
+        if isinstance(data, Tensor):
+            share_storage(p, data)  # data's storage: in-place writes count for both
         return p
 
     def __init__(self, data=None, requires_grad: bool = True) -> None:
@@ -78,11 +78,10 @@ class Buffer(Tensor):
     """
 
     def __new__(cls, data=None, *, persistent: bool = True) -> Buffer:
-        array, version = _storage_of(data)
         b = object.__new__(cls)
-        b._init(array, False, None)
-        if version is not None:
-            b._version = version
+        b._init(_array_of(data), False, None)
+        if isinstance(data, Tensor):
+            share_storage(b, data)
         b.persistent = persistent
         return b
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import builtins
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -13,6 +14,7 @@ from feedforward import _dtype, return_types
 from feedforward.autograd import anomaly
 from feedforward.autograd.function import UNRECORDED
 from feedforward.autograd.grad_mode import _state
+from feedforward.ops import _selection as Sel
 from feedforward.ops import elementwise as E
 from feedforward.ops import indexing as I
 from feedforward.ops import linalg as L
@@ -29,25 +31,33 @@ from feedforward.ops._util import (
     type_name,
     wrap_int,
 )
-from feedforward.tensor import Tensor
+from feedforward.tensor import Size, Tensor
 
 # What ``import feedforward`` takes from here: torch's functions. (expand, view, repeat and the
 # other methods-only names are here for the methods of the same names: torch has no torch.view.)
 __all__ = """
-abs add addcdiv addcmul addmm all allclose amax amin any argmax argmin argsort argwhere atan2
-bitwise_and bitwise_not bitwise_or bitwise_xor bmm broadcast_tensors broadcast_to bucketize cat
-cdist ceil chain_matmul cholesky chunk clamp clamp_max clamp_min clip concat concatenate cos cosh
-count_nonzero cross cummax cummin cumprod cumsum det diag diagonal div dot einsum eq equal exp expm1
-flatten flip floor floor_divide fmod frac gather ge greater greater_equal gt histc hstack index_fill
-index_put index_select inverse isclose isfinite isin isinf isnan le lerp less less_equal log log10
-log1p log2 log_softmax logdet logical_and logical_not logical_or logical_xor logsumexp lt
-masked_fill masked_select matmul matrix_power max maximum mean median meshgrid min minimum mm
-moveaxis movedim mul mv nan_to_num nanmean nansum narrow ne neg nonzero norm not_equal outer permute
-pinverse pow prod put qr ravel reciprocal relu remainder repeat_interleave reshape roll round rsqrt
-scatter scatter_add searchsorted select sigmoid sign sin sinh slogdet softmax sort split sqrt square
-squeeze stack std std_mean sub sum svd swapaxes swapdims t take take_along_dim tanh tensor_split
-tile topk trace transpose tril triu true_divide trunc unbind unflatten unique unsqueeze var var_mean
-vstack where xlogy
+abs absolute acos acosh add addcdiv addcmul addmm all allclose amax amin aminmax any arccos arccosh
+arcsin arcsinh arctan arctan2 arctanh argmax argmin argsort argwhere asin asinh atan atan2 atanh
+atleast_1d atleast_2d atleast_3d bincount bitwise_and bitwise_not bitwise_or bitwise_xor block_diag
+bmm broadcast_shapes broadcast_tensors broadcast_to bucketize cartesian_prod cat cdist ceil
+chain_matmul cholesky chunk clamp clamp_max clamp_min clip clone column_stack combinations concat
+concatenate copysign corrcoef cos cosh count_nonzero cov cross cummax cummin cumprod cumsum
+cumulative_trapezoid deg2rad det diag diag_embed diagflat diagonal diff div dot dsplit dstack einsum
+eq equal erf erfc erfinv exp exp2 expm1 flatten flip fliplr flipud float_power floor floor_divide
+fmax fmin fmod frac gather gcd ge greater greater_equal gt heaviside histc histogram hsplit hstack
+hypot index_add index_copy index_fill index_put index_select inner inverse isclose isfinite isin
+isinf isnan isneginf isposinf isreal kron kthvalue lcm ldexp le lerp less less_equal log log10 log1p
+log2 log_softmax logaddexp logaddexp2 logcumsumexp logdet logical_and logical_not logical_or
+logical_xor logit logsumexp lt masked_fill masked_scatter masked_select matmul matrix_power max
+maximum mean median meshgrid min minimum mm mode moveaxis movedim msort mul mv nan_to_num nanmean
+nanmedian nanquantile nansum narrow ne neg nextafter nonzero norm not_equal outer permute pinverse
+positive pow prod put qr quantile rad2deg ravel reciprocal relu remainder repeat_interleave reshape
+roll rot90 round row_stack rsqrt scatter scatter_add scatter_reduce searchsorted select sgn sigmoid
+sign signbit sin sinc sinh slogdet softmax sort split sqrt square squeeze stack std std_mean sub
+subtract sum svd swapaxes swapdims t take take_along_dim tan tanh tensor_split tensordot tile topk
+trace transpose trapezoid trapz tril tril_indices triu triu_indices true_divide trunc unbind
+unflatten unique unique_consecutive unravel_index unsqueeze vander var var_mean vdot vsplit vstack
+where xlogy
 """.split()
 
 
@@ -249,6 +259,121 @@ def xlogy(input, other):
     return E.Xlogy.apply(input, other)
 
 
+def subtract(input, other, *, alpha=1):
+    """``sub`` by another name; a number first is taken as a tensor (SubBackward0, not rsub)."""
+    out = sub(input, other, alpha=alpha)
+    return out if isinstance(input, Tensor) else _named(out, "SubBackward0")
+
+
+def _check_tensors(fn: str, input, other, arg: str = "other") -> None:
+    _check_tensor(input, fn)
+    _check_tensor(other, fn, arg, 2)
+
+
+def hypot(input, other):
+    """sqrt(input^2 + other^2), without overflow for large inputs."""
+    _check_tensors("hypot", input, other)
+    return E.Hypot.apply(input, other)
+
+
+def logaddexp(input, other):
+    """log(exp(input) + exp(other)), finite where the exponentials would overflow."""
+    _check_tensors("logaddexp", input, other)
+    return E.Logaddexp.apply(input, other)
+
+
+def logaddexp2(input, other):
+    """log2(2^input + 2^other)."""
+    _check_tensors("logaddexp2", input, other)
+    return E.Logaddexp2.apply(input, other)
+
+
+def fmax(input, other):
+    """The elementwise maximum, ignoring NaN: a NaN only where both are NaN."""
+    _check_tensors("fmax", input, other)
+    return E.Fmax.apply(input, other)
+
+
+def fmin(input, other):
+    _check_tensors("fmin", input, other)
+    return E.Fmin.apply(input, other)
+
+
+def heaviside(input, values):
+    """The step function: 0 below zero, 1 above, ``values`` (of input's dtype) at zero."""
+    _check_tensors("heaviside", input, values, "values")
+    return E.Heaviside.apply(input, values)
+
+
+def copysign(input, other):
+    """|input| with the sign of other (a tensor or a number), -0.0 and NaN's sign included."""
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"copysign() received an invalid combination of arguments - got "
+            f"({type(input).__name__}, {type(other).__name__}), but expected one of:\n"
+            " * (Tensor input, Tensor other, *, Tensor out = None)\n"
+            " * (Tensor input, Number other, *, Tensor out = None)\n"
+        )
+    return E.Copysign.apply(input, other)
+
+
+def nextafter(input, other):
+    """The next float after input in the direction of other."""
+    _check_tensors("nextafter", input, other)
+    return E.Nextafter.apply(input, other)
+
+
+def ldexp(input, other):
+    """input * 2^other."""
+    _check_tensors("ldexp", input, other)
+    return E.Ldexp.apply(input, other)
+
+
+def float_power(input, exponent):
+    """pow in float64, whatever the dtypes: the tensors are cast (ToCopy), numbers made floats."""
+    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        raise TypeError(
+            f"float_power() received an invalid combination of arguments - got "
+            f"({type(input).__name__}, {type(exponent).__name__}), but expected one of:\n"
+            " * (Tensor input, Tensor exponent, *, Tensor out = None)\n"
+            " * (Number self, Tensor exponent, *, Tensor out = None)\n"
+            " * (Tensor input, Number exponent, *, Tensor out = None)\n"
+        )
+    base, exp = (
+        x.to(_dtype.float64) if isinstance(x, Tensor) else builtins.float(x)
+        for x in (input, exponent)
+    )
+    return E.Pow.apply(base, exp)
+
+
+def _integer_only(np_fn, name: str):
+    """gcd and lcm: integer kernels only (and not of two bools), no gradient."""
+
+    def fn(input, other):
+        _check_tensors(name, input, other)
+        a, b = input._data, other._data
+        dtype = _dtype.result_type(a, b)
+        if dtype.kind not in "iu":
+            raise kernel_error(f"{name}_cpu", dtype)
+        try:
+            out = np_fn(a.astype(dtype, copy=False), b.astype(dtype, copy=False))
+        except ValueError:
+            raise broadcast_error(name, a.shape, b.shape) from None
+        return Tensor._make(np.asarray(out), False, None)
+
+    fn.__name__ = name
+    return fn
+
+
+gcd = _integer_only(np.gcd, "gcd")
+lcm = _integer_only(np.lcm, "lcm")
+
+
+def arctan2(input, other):
+    _check_tensor(other, "arctan2", "other", 2)  # (torch's message names the alias)
+    return E.Atan2.apply(input, other)
+
+
 # ---------------------------------------------------------------- unary
 
 
@@ -377,9 +502,79 @@ def unique(
     return tensors[0] if len(tensors) == 1 else tensors
 
 
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    """The first element of each run of equal consecutive elements (``[1, 1, 2, 2, 1]`` gives
+    ``[1, 2, 1]``), flattened, or with ``dim`` the runs of equal slices along it; on request each
+    element's run and each run's length. Not differentiable."""
+    data = input._data
+    if dim is None:
+        flat = data.reshape(-1)
+        new_run = np.ones(flat.shape, bool)
+        new_run[1:] = flat[1:] != flat[:-1]  # (NaN != NaN: each NaN a run of its own)
+        values = flat[new_run]
+        inverse_shape = data.shape
+    else:
+        if input.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        axis = normalize_dim(dim, input.ndim)
+        if data.size == 0 and data.shape[axis] != 0:
+            raise RuntimeError(
+                "There are 0 sized dimensions, and they aren't selected, so unique cannot be "
+                "applied"
+            )
+        lines = np.moveaxis(data, axis, 0).reshape(
+            data.shape[axis], data.size // builtins.max(data.shape[axis], 1)
+        )
+        new_run = np.ones(len(lines), bool)
+        new_run[1:] = (lines[1:] != lines[:-1]).any(axis=1)
+        values = np.compress(new_run, data, axis=axis)
+        inverse_shape = (len(lines),)
+    starts = np.flatnonzero(new_run)
+    found = [Tensor._make(np.ascontiguousarray(values), False, None)]
+    error = NotImplementedError("the derivative for 'unique_consecutive' is not implemented.")
+    found[0] = _no_derivative(found[0], (input,), "UniqueConsecutive", error)
+    if return_inverse:
+        inverse = (np.cumsum(new_run) - 1).reshape(inverse_shape)
+        found.append(Tensor._make(inverse.astype(np.int64), False, None))
+    if return_counts:
+        counts = np.diff(np.append(starts, len(new_run)))
+        found.append(Tensor._make(counts.astype(np.int64), False, None))
+    return found[0] if len(found) == 1 else tuple(found)
+
+
 sinh = _unary(E.Sinh)
 cosh = _unary(E.Cosh)
 frac = _unary(E.Frac)
+
+
+tan = _unary(E.Tan)
+asin = arcsin = _unary(E.Asin)
+acos = arccos = _unary(E.Acos)
+atan = arctan = _unary(E.Atan)
+asinh = arcsinh = _unary(E.Asinh)
+acosh = arccosh = _unary(E.Acosh)
+atanh = arctanh = _unary(E.Atanh)
+sinc = _unary(E.Sinc)
+deg2rad = _unary(E.Deg2Rad)
+rad2deg = _unary(E.Rad2Deg)
+exp2 = _unary(E.Exp2)
+erf = _unary(E.Erf)
+erfc = _unary(E.Erfc)
+erfinv = _unary(E.Erfinv)
+sgn = _unary(E.Sgn)
+absolute = abs
+
+
+def logit(input, eps=None):
+    """log(p / (1 - p)); with ``eps``, p is first clamped to [eps, 1 - eps]."""
+    return E.Logit.apply(input) if eps is None else E.Logit.apply(input, eps)
+
+
+def positive(input):
+    """input itself (torch's ``+x``), refused for bool tensors as torch does."""
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
 
 
 def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None):
@@ -453,6 +648,30 @@ def isinf(input):
 
 def isfinite(input):
     return Tensor._make(np.isfinite(input._data), False, None)
+
+
+def signbit(input):
+    """Whether the sign bit is set: True for -0.0 and a NaN with it, x < 0 for integers."""
+    data = input._data
+    found = np.signbit(data) if data.dtype.kind == "f" else data < 0
+    return Tensor._make(np.asarray(found), False, None)
+
+
+def isposinf(input):
+    data = input._data
+    found = data == np.inf if data.dtype.kind == "f" else np.zeros(data.shape, bool)
+    return Tensor._make(np.asarray(found), False, None)
+
+
+def isneginf(input):
+    data = input._data
+    found = data == -np.inf if data.dtype.kind == "f" else np.zeros(data.shape, bool)
+    return Tensor._make(np.asarray(found), False, None)
+
+
+def isreal(input):
+    """True everywhere: the library has no complex dtypes."""
+    return Tensor._make(np.ones(input._data.shape, bool), False, None)
 
 
 def equal(input, other) -> bool:
@@ -733,6 +952,142 @@ def cummin(input, dim):
     return _cumulative_extreme(input, dim, "cummin")
 
 
+def _narrowed(x, axis: int, start, stop):
+    """x[start:stop] along ``axis`` (a view), as torch's slice()."""
+    if x.ndim == 0:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    return x[(slice(None),) * axis + (slice(start, stop),)]
+
+
+def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None):
+    """The n-th forward difference along ``dim`` (out[i] = input[i + 1] - input[i], n times;
+    XOR for bools), with ``prepend`` and ``append`` joined on first."""
+    for name, other in (("prepend", prepend), ("append", append)):
+        if other is not None and not isinstance(other, Tensor):
+            raise TypeError(f"diff(): argument '{name}' must be Tensor, not {type(other).__name__}")
+    if input.ndim < 1:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    for other in (prepend, append):
+        if other is None:
+            continue
+        axis = normalize_dim(dim, input.ndim)
+        if other.ndim != input.ndim:
+            raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+        for i, (a, b) in enumerate(zip(input.shape, other.shape)):
+            if i != axis and a != b:
+                raise RuntimeError(
+                    "diff expects the shape of tensor to prepend or append to match that of "
+                    f"input except along the differencing dimension; input.size({i}) = {a}, but "
+                    f"got tensor.size({i}) = {b}"
+                )
+    if n == 0:  # torch: a copy, prepend and append ignored
+        return _named(E.Clone.apply(input), "CopyBackwards")
+    axis = normalize_dim(dim, input.ndim)
+    if prepend is not None or append is not None:
+        input = cat([t for t in (prepend, input, append) if t is not None], axis)
+    out, length = input, input.shape[axis] - 1
+    for _ in range(builtins.min(n, input.shape[axis])):
+        later, earlier = _narrowed(out, axis, 1, None), _narrowed(out, axis, 0, length)
+        out = logical_xor(later, earlier) if out._data.dtype == np.bool_ else later - earlier
+        length -= 1
+    return out
+
+
+def _dx(dx, fn: str) -> float:
+    if isinstance(dx, Tensor) and dx.ndim == 0:
+        dx = dx.item()
+    if isinstance(dx, bool | complex):
+        raise RuntimeError(f"{fn}: Currently, we only support dx as a real number.")
+    return float(dx)
+
+
+def _sample_points(y, x, axis: int, fn: str):
+    """x as torch lines it up with y: a vector along ``axis``, or with ones in front."""
+    if x.ndim == 1:
+        if x.shape[0] != y.shape[axis]:
+            raise RuntimeError(f"{fn}: There must be one `x` value for each sample point")
+        return reshape(x, [-1 if d == axis else 1 for d in range(y.ndim)])
+    if x.ndim < y.ndim:
+        return reshape(x, (1,) * (y.ndim - x.ndim) + tuple(x.shape))
+    return x
+
+
+def _trapezoid_args(y, x, dx, fn: str) -> None:
+    if x is not None and (dx is not None or not isinstance(x, Tensor)):
+        got = ", ".join(["Tensor", type(x).__name__] + (["dx=" + type(dx).__name__] if dx else []))
+        raise TypeError(
+            f"{fn}() received an invalid combination of arguments - got ({got}), but expected "
+            "one of: (Tensor y, Tensor x, *, int dim = -1), (Tensor y, *, Number dx = 1, int "
+            "dim = -1)"
+        )
+
+
+def _no_samples(y, axis: int):
+    """The integral over no samples, as NumPy's: zeros."""
+    return Tensor._make(np.zeros(y.shape[:axis] + y.shape[axis + 1 :], y._data.dtype), False, None)
+
+
+def trapezoid(y, x=None, *, dx=None, dim: int = -1):
+    """The integral of y along ``dim`` by the trapezoid rule: samples ``dx`` apart (default 1),
+    or at the points ``x``."""
+    _trapezoid_args(y, x, dx, "trapezoid")
+    if x is None:
+        if y.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        axis = normalize_dim(dim, y.ndim)
+        if y.shape[axis] == 0:
+            return _no_samples(y, axis)
+        if y._data.dtype == np.bool_:
+            raise RuntimeError(
+                "trapezoid: received a bool input for `y`, but bool is not supported"
+            )
+        step = _dx(1 if dx is None else dx, "trapezoid")
+        ends = select(y, axis, 0) + select(y, axis, -1)
+        return _named((sum(y, axis) - ends * 0.5) * step, "MulBackward1")  # torch's form
+    axis = normalize_dim(dim, y.ndim)
+    if y.ndim == 0:
+        raise IndexError(f"Dimension specified as {axis} but tensor has no dimensions")
+    if y.shape[axis] == 0:
+        return _no_samples(y, axis)
+    if np.bool_ in (y._data.dtype, x._data.dtype):
+        raise RuntimeError(
+            "trapezoid: received a bool input for `x` or `y`, but bool is not supported"
+        )
+    x = _sample_points(y, x, axis, "trapezoid")
+    dx = _narrowed(x, axis, 1, None) - _narrowed(x, axis, 0, -1)
+    heights = _narrowed(y, axis, 0, -1) + _narrowed(y, axis, 1, None)
+    return _named(sum(heights * dx, axis) / 2.0, "DivBackward1")
+
+
+def trapz(y, x=None, *, dx=None, dim: int = -1):
+    """``trapezoid``, its older name."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def cumulative_trapezoid(y, x=None, *, dx=None, dim: int = -1):
+    """The running integral of y along ``dim`` by the trapezoid rule: one value fewer than y."""
+    fn = "cumulative_trapezoid"
+    _trapezoid_args(y, x, dx, fn)
+    if x is None:
+        if y._data.dtype == np.bool_:
+            raise RuntimeError(f"{fn}: received a bool input for `y`, but bool is not supported")
+        step = _dx(1 if dx is None else dx, fn)
+        axis = normalize_dim(dim, y.ndim)
+        heights = _narrowed(y, axis, 0, -1) + _narrowed(y, axis, 1, None)
+        return cumsum(step / 2.0 * heights, axis)
+    axis = normalize_dim(dim, y.ndim)
+    if np.bool_ in (y._data.dtype, x._data.dtype):
+        raise RuntimeError(f"{fn}: received a bool input for `x` or `y`, but bool is not supported")
+    if y.ndim == 0 and x.ndim == 1:
+        raise IndexError(f"Dimension specified as {axis} but tensor has no dimensions")
+    x = _sample_points(y, x, axis, fn)
+    dx = _narrowed(x, axis, 1, None) - _narrowed(x, axis, 0, -1)
+    heights = _narrowed(y, axis, 0, -1) + _narrowed(y, axis, 1, None)
+    return _named(cumsum(heights * dx, axis) / 2.0, "DivBackward1")
+
+
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """sum with NaN counted as zero."""
     axes = normalize_dims(dim, input.ndim, "nansum")
@@ -781,6 +1136,267 @@ def median(input, dim=None, keepdim=False):
     return return_types.median((values, Tensor._make(idx, False, None)))
 
 
+def _recording(*tensors) -> bool:
+    """Whether a graph is recorded through any of ``tensors``: grad mode on, one requires grad."""
+    return _state["grad"] and builtins.any(
+        isinstance(t, Tensor) and t._requires_grad for t in tensors
+    )
+
+
+def _check_int(value, fn: str, arg: str, position: int | None = None) -> None:
+    """torch's TypeError for an argument that must be an int (bool and float are refused)."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        where = f" (position {position})" if position else ""
+        raise TypeError(f"{fn}(): argument '{arg}'{where} must be int, not {type(value).__name__}")
+
+
+def _pick_along(data: np.ndarray, axis: int, pick) -> np.ndarray:
+    """``pick`` (a (rows, n) array -> an index per row) applied to the elements along ``axis``,
+    each line of them one row: the indices, in the shape of a keepdim reduction."""
+    moved = np.moveaxis(data, axis, -1)
+    picked = pick(moved.reshape(-1, moved.shape[-1]))
+    return np.expand_dims(np.asarray(picked).reshape(moved.shape[:-1]), axis)
+
+
+def _picked(input, src, axis: int, keepdim: bool, idx: np.ndarray, node: str, result):
+    """(values, indices) of a reduction that picks one element along ``axis``: the values are
+    those elements, so the gradient goes to each one (torch's ``value_selecting_reduction``)."""
+    idx = (idx if keepdim else np.squeeze(idx, axis)).astype(np.int64)
+    values = _named(R.MaxDim.apply(src, idx, axis, keepdim), node)
+    if input.ndim == 0:
+        values, idx = _named(values.reshape(()), node), idx.reshape(())
+    return result((values, Tensor._make(idx, False, None)))
+
+
+def _reduced_line(input, dim, fn: str):
+    """The axis ``dim`` names, the input as at least 1-d, and torch's error for an empty one."""
+    axis = normalize_dim(dim, input.ndim)
+    src = input if input.ndim else input.reshape(1)
+    if src.shape[axis] == 0:
+        raise IndexError(f"{fn}(): Expected reduction dim {axis} to have non-zero size.")
+    return axis, src
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    """The k-th smallest element along ``dim`` (NaN counts as the largest) and its index:
+    ``ff.kthvalue(ff.tensor([4.0, 1.0, 3.0]), 2)`` is (3., 2). Among equal values the index is
+    the one torch's quickselect stops at (``_selection.kthvalue_indices``)."""
+    _check_int(k, "kthvalue", "k", 2)
+    axis, src = _reduced_line(input, dim, "kthvalue")
+    if not 1 <= k <= src.shape[axis]:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")
+    if input._data.dtype == np.bool_:
+        raise kernel_error("kthvalue_cpu", np.bool_)
+    idx = _pick_along(src._data, axis, lambda rows: Sel.kthvalue_indices(rows, k))
+    return _picked(input, src, axis, keepdim, idx, "KthvalueBackward0", return_types.kthvalue)
+
+
+def mode(input, dim=-1, keepdim=False):
+    """The most frequent value along ``dim`` (the smallest of those tied for most) and an index
+    where it occurs: the one torch's ``std::sort`` of the line leaves last (with NaN, whose
+    comparisons order nothing, even the value is what that sort makes of it)."""
+    axis, src = _reduced_line(input, dim, "mode")
+    idx = _pick_along(src._data, axis, lambda rows: Sel.mode_of_rows(rows)[1])
+    return _picked(input, src, axis, keepdim, idx, "ModeBackward0", return_types.mode)
+
+
+def nanmedian(input, dim=None, keepdim=False):
+    """median ignoring NaN: the lower of the two middle values that are not NaN (NaN where all
+    are); with ``dim``, (values, indices), the index of equal values as a stable sort gives it."""
+    if dim is None:
+        if input._data.dtype == np.bool_:
+            raise kernel_error("median_cpu", np.bool_)
+        return R.Nanmedian.apply(input)
+    axis, src = _reduced_line(input, dim, "median")  # (torch's words name median)
+    if input._data.dtype == np.bool_:
+        raise kernel_error("median_out", np.bool_)
+    idx = _pick_along(src._data, axis, Sel.nanmedian_indices)
+    return _picked(input, src, axis, keepdim, idx, "NanmedianBackward1", return_types.nanmedian)
+
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
+    """quantile and nanquantile: torch's checks, in its order, then ``R.Quantile``."""
+    q_tensor = isinstance(q, Tensor)
+    if not q_tensor and not 0 <= q <= 1:  # (NaN fails too)
+        raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q:g}")
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError(
+            "quantile() interpolation must be one of linear, lower, higher, midpoint or nearest, "
+            f"but got {interpolation}"
+        )
+    data = input._data
+    if data.size == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
+    if q_tensor and q.ndim > 1:
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+    if data.dtype not in (np.float32, np.float64):
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    if q_tensor and q._data.dtype != data.dtype:
+        raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+    axis = None if dim is None else normalize_dim(dim, input.ndim)
+    if q_tensor and not np.all((q._data >= 0) & (q._data <= 1)):
+        raise RuntimeError("quantile() q values must be in the range [0, 1]")
+    if input.ndim == 0:
+        axis = None  # one element, and no dims to keep
+    if (data.size if axis is None else data.shape[axis]) > 2**24:
+        raise RuntimeError("quantile() input tensor is too large")
+    # q is differentiable only through linear interpolation's weight (elsewhere it picks ranks)
+    if not (q_tensor and interpolation == "linear"):
+        q = np.asarray(q._data if q_tensor else q, dtype=data.dtype)
+    exact = _recording(input)  # which of equal values gets the gradient: torch's sort's choice
+    return R.Quantile.apply(input, q, axis, keepdim, interpolation, ignore_nan, exact)
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """The q-th quantiles (q a number or a 1-d tensor in [0, 1]) of all elements or along
+    ``dim``, interpolating between the two nearest ranks as torch and NumPy do (``linear``, or
+    ``lower``, ``higher``, ``midpoint``, ``nearest``); NaN wherever a NaN is reduced. With a
+    tensor q the quantiles come first: ``x.quantile(ff.tensor([0.25, 0.75]), dim=1)`` has
+    shape (2, rows)."""
+    return _quantile(input, q, dim, keepdim, interpolation, False)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """quantile of the elements that are not NaN (NaN where all are)."""
+    return _quantile(input, q, dim, keepdim, interpolation, True)
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    """(min, max) in one call, each as amin/amax: ties share the gradient evenly."""
+    if dim is None:
+        if input._data.size == 0:
+            raise RuntimeError(
+                "aminmax(): cannot compute aminmax over an empty dimension as the operation has "
+                "no identity."
+            )
+        axes = None
+    else:
+        _check_int(dim, "aminmax", "dim")
+        axis = normalize_dim(dim, input.ndim)
+        if input.ndim and input.shape[axis] == 0:
+            raise IndexError(f"aminmax: Expected reduction dim {axis} to have non-zero size.")
+        axes, keepdim = ((axis,), keepdim) if input.ndim else (None, False)
+    low = _named(R.Amin.apply(input, axes, keepdim), "AminmaxBackward0")
+    high = _named(R.Amax.apply(input, axes, keepdim), "AminmaxBackward0")
+    return return_types.aminmax((low, high))
+
+
+def logcumsumexp(input, dim):
+    """log(cumsum(exp(input))) along ``dim``, computed without overflow: the running
+    log-sum-exp of a sequence of log-probabilities."""
+    if input._data.dtype.kind != "f":
+        raise kernel_error("logcumsumexp_out_cpu", input._data.dtype)
+    return R.Logcumsumexp.apply(input, normalize_dim(dim, input.ndim))
+
+
+def msort(input):
+    """input sorted along its first dim: ``sort(input, dim=0).values``."""
+    src = input if input.ndim else input.reshape(1)
+    data = src._data
+    if _recording(input):  # which of equal values goes where matters for the gradient
+        idx = np.moveaxis(Sel.sort_order(np.moveaxis(data, 0, -1)), -1, 0)
+    else:
+        idx = np.argsort(data, axis=0, kind="stable")
+    values = _named(I.Gather.apply(src, 0, idx.astype(np.int64)), "Sort")
+    return _named(values.reshape(()), "Sort") if input.ndim == 0 else values
+
+
+def cov(input, *, correction=1, fweights=None, aweights=None):
+    """The covariance matrix of the variables in the rows of ``input`` (observations in the
+    columns), as ``numpy.cov``: with ``correction`` (1: the unbiased estimate), frequency
+    weights (integers) and observation weights (floats). Made of differentiable ops, as
+    torch's is, so the gradient flows to the input and to ``aweights``."""
+    _check_int(correction, "cov", "correction")
+    if input.ndim > 2:
+        raise RuntimeError(
+            "cov(): expected input to have two or fewer dimensions but got an input with "
+            f"{input.ndim} dimensions"
+        )
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("cov(): bool dtype is not supported for input")
+    x = input.reshape(1, -1) if input.ndim < 2 else input
+    n = x.shape[1]
+    w = None
+    for name, weights, kinds, kind in (
+        ("fweights", fweights, "iu", "integral"),
+        ("aweights", aweights, "f", "floating point"),
+    ):
+        if weights is None:
+            continue
+        if weights.ndim > 1:
+            raise RuntimeError(
+                f"cov(): expected {name} to have one or fewer dimensions but got {name} with "
+                f"{weights.ndim} dimensions"
+            )
+        if weights._data.dtype.kind not in kinds:
+            raise RuntimeError(
+                f"cov(): expected {name} to have {kind} dtype but got {name} with "
+                f"{type_name(weights)} dtype"
+            )
+        if weights._data.size != n:
+            raise RuntimeError(
+                f"cov(): expected {name} to have the same numel as there are observations in "
+                f"the input but got {weights._data.size} != {n}"
+            )
+        if n and not weights._data.min() >= 0:  # (a NaN weight too, as torch)
+            raise RuntimeError(f"cov(): {name} cannot be negative")
+        w = weights if w is None else mul(w, weights)
+    w_sum = n if w is None else sum(w)
+    if w is not None and not w_sum._data:
+        raise RuntimeError("cov(): weights sum to zero, can't be normalized")
+    avg = div(sum(x if w is None else mul(x, w), 1), w_sum)
+    if w is None:
+        norm = n - correction
+    elif correction == 0:
+        norm = w_sum
+    elif aweights is None:
+        norm = sub(w_sum, correction)
+    elif fweights is None and n == 1 and correction == 1:
+        norm = 0  # (torch's special case: numpy's result)
+    else:
+        norm = sub(w_sum, div(mul(sum(mul(w, aweights)), correction), w_sum))
+    if (norm._data if isinstance(norm, Tensor) else norm) <= 0:
+        warnings.warn(
+            "cov(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "number of observations.",
+            UserWarning,
+            stacklevel=2,
+        )
+        norm = 0
+    if n == 1 and (fweights is None) != (aweights is None):
+        # one observation, one kind of weights: torch zeroes (its own view of) the input here,
+        # numpy's exact 0; we give the same zeros without writing into the caller's tensor
+        centered = Tensor._make(np.zeros(x.shape, _float_result(x._data.dtype)), False, None)
+    else:
+        centered = sub(x, unsqueeze(avg, 1))
+    c = L.Mm.apply(centered, t(centered if w is None else mul(centered, w)))
+    return squeeze(div(c, norm))
+
+
+def _float_result(dtype: np.dtype) -> np.dtype:
+    """The dtype torch computes in for ``dtype``: integers in the default float."""
+    return dtype if dtype.kind == "f" else _dtype.get_default_dtype().numpy_dtype
+
+
+def corrcoef(input):
+    """Pearson correlation coefficients of the variables in the rows of ``input``: ``cov``
+    normalised by the standard deviations and clipped to [-1, 1], as numpy.corrcoef."""
+    if input.ndim > 2:
+        raise RuntimeError(
+            "corrcoef(): expected input to have two or fewer dimensions but got an input with "
+            f"{input.ndim} dimensions"
+        )
+    c = cov(input)
+    if c.ndim == 0:  # one variable: 1, or NaN where its variance is NaN, inf or 0
+        return div(c, c)
+    std = sqrt(diagonal(c))
+    c = div(div(c, reshape(std, -1, 1)), reshape(std, 1, -1))
+    return clip(c, -1, 1)
+
+
 def trace(input):
     """Sum of the main diagonal of a matrix (integers sum in int64)."""
     if input.ndim != 2:
@@ -815,7 +1431,7 @@ def _infer_shape(shape: tuple, numel: int) -> tuple:
 
 def reshape(input, *shape):
     shape = _infer_shape(_size_arg(shape), input._data.size)
-    return S.Reshape.apply(input, shape)
+    return S.reshape_op(input._data, shape).apply(input, shape)
 
 
 def view(input, *shape):
@@ -843,21 +1459,22 @@ def reshape_as(input, other):
 
 def flatten(input, start_dim: int = 0, end_dim: int = -1):
     if input.ndim == 0:
-        return S.Reshape.apply(input, (1,))
+        return S.View.apply(input, (1,))
     start = normalize_dim(start_dim, input.ndim, "flatten")
     end = normalize_dim(end_dim, input.ndim, "flatten")
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     shape = input.shape
     new = shape[:start] + (int(np.prod(shape[start : end + 1], dtype=np.int64)),) + shape[end + 1 :]
-    return S.Reshape.apply(input, new)
+    return S.reshape_op(input._data, new).apply(input, new)
 
 
 def unflatten(input, dim: int, sizes):
     axis = normalize_dim(dim, input.ndim, "unflatten")
     sizes = tuple(sizes)
     inner = _infer_shape(sizes, input.shape[axis])
-    return S.Reshape.apply(input, input.shape[:axis] + inner + input.shape[axis + 1 :])
+    shape = input.shape[:axis] + inner + input.shape[axis + 1 :]
+    return S.reshape_op(input._data, shape).apply(input, shape)
 
 
 def squeeze(input, dim=None):
@@ -977,6 +1594,40 @@ def broadcast_tensors(*tensors):
     return tuple(t if t.shape == shape else expand(t, shape) for t in tensors)
 
 
+def broadcast_shapes(*shapes):
+    """The shape tensors of these shapes broadcast to (an int stands for a 1-D shape)."""
+    shapes = [(s,) if isinstance(s, int) else s for s in shapes if s is not None]
+    if not shapes:
+        return Size([])
+    for shape in shapes:
+        if not isinstance(shape, Sequence):
+            raise RuntimeError(
+                "Input shapes should be of type ints, a tuple of ints, or a list of ints, got "
+                f"{shape}"
+            )
+    common = [1] * builtins.max(len(shape) for shape in shapes)
+    for at, shape in enumerate(shapes):  # torch's walk, so its errors come out the same
+        for i in range(-1, -1 - len(shape), -1):
+            if shape[i] == common[i]:
+                continue
+            if common[i] == 1:
+                if shape[i] < 0:
+                    raise ValueError("Attempting to broadcast a dimension with negative length!")
+                common[i] = shape[i]
+            if shape[i] != 1 and common[i] != shape[i]:
+                raise RuntimeError(
+                    f"Attempting to broadcast a dimension of length {shape[i]} at {i}! "
+                    f"Mismatching argument at index {at} had {shape}; but expected shape "
+                    f"should be broadcastable to {common}"
+                )
+    for i, n in enumerate(common):
+        if not isinstance(n, int | np.integer):
+            raise TypeError(
+                f"torch.Size() takes an iterable of 'int' (item {i} is '{type(n).__name__}')"
+            )
+    return Size(common)
+
+
 def repeat(input, *repeats):
     repeats = _size_arg(repeats)
     if len(repeats) < input.ndim:
@@ -1035,13 +1686,84 @@ def stack(tensors, dim: int = 0):
     return S.Stack.apply(axis, *_common_dtype(tensors))
 
 
-def hstack(tensors):
+def _at_least(tensors: tuple, fn: str, one):
+    """atleast_1d/2d/3d: ``one`` applied to a tensor, or to each of a sequence (a tuple back)."""
+    if len(tensors) == 1:
+        tensors = tensors[0]
+    if isinstance(tensors, Tensor):
+        return one(tensors)
+    if not isinstance(tensors, list | tuple) or not builtins.all(
+        isinstance(x, Tensor) for x in tensors
+    ):
+        raise TypeError(
+            f"{fn}() received an invalid combination of arguments - got "
+            f"({type(tensors).__name__}), but expected one of: (Tensor input), "
+            "(tuple of Tensors tensors)"
+        )
+    return tuple(one(x) for x in tensors)
+
+
+def _at_least_1d(x):
+    return S.View.apply(x, (1,)) if x.ndim == 0 else x
+
+
+def _at_least_2d(x):
+    if x.ndim == 0:
+        return S.View.apply(x, (1, 1))
+    return unsqueeze(x, 0) if x.ndim == 1 else x
+
+
+def _at_least_3d(x):
+    if x.ndim == 0:
+        return S.View.apply(x, (1, 1, 1))
+    if x.ndim == 1:
+        return unsqueeze(unsqueeze(x, 0), -1)
+    return unsqueeze(x, -1) if x.ndim == 2 else x
+
+
+def atleast_1d(*tensors):
+    """A 0-dim tensor as a 1-element vector (a view); others as they are, the same tensor."""
+    return _at_least(tensors, "atleast_1d", _at_least_1d)
+
+
+def atleast_2d(*tensors):
+    """A 0-dim tensor as a 1x1 matrix, a vector as a row (views); others as they are."""
+    return _at_least(tensors, "atleast_2d", _at_least_2d)
+
+
+def atleast_3d(*tensors):
+    """A number as (1, 1, 1), a vector (n,) as (1, n, 1), a matrix as (m, n, 1); views."""
+    return _at_least(tensors, "atleast_3d", _at_least_3d)
+
+
+def _stacked(tensors, fn: str, at_least) -> list:
     tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError(f"{fn} expects a non-empty TensorList")
+    return [at_least(x) for x in tensors]
+
+
+def hstack(tensors):
+    tensors = _stacked(tensors, "hstack", _at_least_1d)
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
 def vstack(tensors):
-    return cat([x.reshape(1, -1) if x.ndim == 1 else x for x in tensors], 0)
+    return cat(_stacked(tensors, "vstack", _at_least_2d), 0)
+
+
+row_stack = vstack
+
+
+def column_stack(tensors):
+    """Vectors (and numbers) as columns, side by side with the matrices: hstack of them."""
+    tensors = _stacked(tensors, "column_stack", lambda x: x)
+    return hstack([reshape(x, x.numel(), 1) if x.ndim <= 1 else x for x in tensors])
+
+
+def dstack(tensors):
+    """Stacked along the third dim, each made at least 3-D (``atleast_3d``) first."""
+    return cat(_stacked(tensors, "dstack", _at_least_3d), 2)
 
 
 def split(tensor, split_size_or_sections, dim: int = 0):
@@ -1063,11 +1785,19 @@ def split(tensor, split_size_or_sections, dim: int = 0):
             )
     name = "Split" if isinstance(split_size_or_sections, int) else "SplitWithSizes"
     out, start = [], 0
-    for s in sizes:
+    for i, s in enumerate(sizes):
         index = (slice(None),) * axis + (slice(start, start + s),)
-        out.append(_named(tensor[index], name))
+        out.append(_output(_named(tensor[index], name), i))
         start += s
     return tuple(out)
+
+
+def _output(view, i: int):
+    """``view`` as output i of several (split's, unbind's): torch refuses to change one such in
+    place while recording (``Tensor._check_inplace_view``)."""
+    if view.grad_fn is not None:
+        view.grad_fn._output_nr = i
+    return view
 
 
 def chunk(input, chunks: int, dim: int = 0):
@@ -1081,12 +1811,44 @@ def chunk(input, chunks: int, dim: int = 0):
 def unbind(input, dim: int = 0):
     axis = normalize_dim(dim, input.ndim, "unbind")
     index = (slice(None),) * axis
-    return tuple(_named(input[index + (i,)], "Unbind") for i in range(input.shape[axis]))
+    return tuple(
+        _output(_named(input[index + (i,)], "Unbind"), i) for i in range(input.shape[axis])
+    )
 
 
 def flip(input, dims):
     axes = normalize_dims(dims, input.ndim, "flip")
     return S.Flip.apply(input, axes)
+
+
+def fliplr(input):
+    """The columns (dim 1) in reverse order: a copy, as torch's flip."""
+    if input.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return S.Flip.apply(input, (1,))
+
+
+def flipud(input):
+    """The rows (dim 0) in reverse order: a copy."""
+    if input.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return S.Flip.apply(input, (0,))
+
+
+def rot90(input, k: int = 1, dims=(0, 1)):
+    """Turned by 90 degrees k times in the plane of ``dims``, from the first dim towards the
+    second (k < 0: the other way); a copy."""
+    dims = list(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if input.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {input.ndim}")
+    axes = tuple(normalize_dim(d, input.ndim) for d in dims)
+    if dims[0] == dims[1] or builtins.abs(dims[0] - dims[1]) == input.ndim:
+        raise RuntimeError(
+            f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}"
+        )
+    return S.Rot90.apply(input, k % 4, axes)
 
 
 def _ints(x) -> list:
@@ -1134,7 +1896,14 @@ def select(input, dim: int, index: int):
 
 
 def ravel(input):
-    return _named(S.Reshape.apply(input, (-1,)), "View")  # torch: contiguous().view(-1)
+    # torch: contiguous().view(-1), a copy unless input is contiguous
+    op = S.View if input._data.flags.c_contiguous else S.Reshape
+    return _named(op.apply(input, (-1,)), "View")
+
+
+def clone(input, *, memory_format=None):
+    """A copy with its own storage; gradients flow back to input."""
+    return E.Clone.apply(input)
 
 
 def roll(input, shifts, dims=None):
@@ -1166,11 +1935,70 @@ def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
     return S.Diagonal.apply(input, offset, a, b)
 
 
+def _int_arg(value, fn: str, name: str, position: int) -> int:
+    """An int argument as torch's parser takes it (an int, a NumPy integer or a 0-dim integer
+    tensor; not a bool or float), with its TypeError otherwise."""
+    if isinstance(value, Tensor):
+        if value.ndim == 0 and value._data.dtype.kind in "iu":
+            return int(value)
+    elif isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return int(value)
+    kind = type(value)
+    label = "Tensor" if isinstance(value, Tensor) else kind.__name__
+    if isinstance(value, np.generic):
+        label = f"numpy.{label}"
+    raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be int, not {label}")
+
+
+def unfold(input, dimension: int, size: int, step: int):
+    """Every window of ``size`` elements along ``dimension``, ``step`` apart, as a new last dim:
+    a view (writes go into ``input``; windows overlap where step < size).
+
+    Example:
+        >>> ff.arange(5.0).unfold(0, 2, 2)
+        tensor([[0., 1.],
+                [2., 3.]])
+    """
+    dimension = _int_arg(dimension, "unfold", "dimension", 1)
+    size = _int_arg(size, "unfold", "size", 2)
+    step = _int_arg(step, "unfold", "step", 3)
+    axis = normalize_dim(dimension, input.ndim)
+    limit = input.shape[axis] if input.ndim else 1
+    # torch's checks, in its order (they also keep every window inside input's memory)
+    if size > limit:
+        raise RuntimeError(
+            f"maximum size for tensor at dimension {axis} is {limit} but size is {size}"
+        )
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    return S.Unfold.apply(input, axis, size, step)
+
+
 def diag(input, diagonal: int = 0):
     """A vector as a square matrix with it on a diagonal, or a matrix's diagonal (a copy)."""
     if input.ndim not in (1, 2):
         raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
     return S.Diag.apply(input, diagonal)
+
+
+def diag_embed(input, offset: int = 0, dim1: int = -2, dim2: int = -1):
+    """A new tensor with input's last dim on the diagonal (``offset`` above the main one) of the
+    dims dim1 and dim2 of the output, zeros elsewhere: a batch of vectors gives a batch of
+    diagonal matrices (the inverse of ``diagonal``)."""
+    a = normalize_dim(dim1, input.ndim + 1)
+    b = normalize_dim(dim2, input.ndim + 1)
+    if a == b:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    if input.ndim == 0:  # (torch takes the last dim, which a number lacks)
+        normalize_dim(-1, 0)
+    return S.DiagEmbed.apply(input, offset, a, b)
+
+
+def diagflat(input, offset: int = 0):
+    """The flattened input on a diagonal of a square matrix."""
+    return S.Diag.apply(reshape(input, -1), offset)
 
 
 def tile(input, *dims):
@@ -1252,6 +2080,44 @@ def tensor_split(input, indices_or_sections=None, dim: int = 0, *, sections=None
     return tuple(_named(input[index + (slice(s, e),)], "Slice") for s, e in zip(starts, ends))
 
 
+def _split_along(input, indices_or_sections, axis: int, fn: str):
+    """hsplit/vsplit/dsplit: ``tensor_split`` along ``axis``; a number of parts must divide it."""
+    if isinstance(indices_or_sections, int) and not isinstance(indices_or_sections, bool):
+        n = input.shape[axis]
+        if indices_or_sections == 0 or n % indices_or_sections:
+            raise RuntimeError(
+                f"torch.{fn} attempted to split along dimension {axis}, but the size of the "
+                f"dimension {n} is not divisible by the split_size {indices_or_sections}!"
+            )
+    return tensor_split(input, indices_or_sections, axis)
+
+
+def _check_split_dims(input, fn: str, least: int) -> None:
+    if input.ndim < least:
+        raise RuntimeError(
+            f"torch.{fn} requires a tensor with at least {least} dimension, but got a tensor with "
+            f"{input.ndim} dimensions!"
+        )
+
+
+def hsplit(input, indices_or_sections):
+    """Views along the columns (dim 1; dim 0 of a vector), as NumPy's hsplit."""
+    _check_split_dims(input, "hsplit", 1)
+    return _split_along(input, indices_or_sections, 0 if input.ndim == 1 else 1, "hsplit")
+
+
+def vsplit(input, indices_or_sections):
+    """Views along the rows (dim 0)."""
+    _check_split_dims(input, "vsplit", 2)
+    return _split_along(input, indices_or_sections, 0, "vsplit")
+
+
+def dsplit(input, indices_or_sections):
+    """Views along the depth (dim 2)."""
+    _check_split_dims(input, "dsplit", 3)
+    return _split_along(input, indices_or_sections, 2, "dsplit")
+
+
 def meshgrid(*tensors, indexing: str | None = None):
     """Grids from 1-D tensors: output i varies along dim i ("ij"), or with the first two dims
     swapped ("xy", as NumPy's default). torch warns when ``indexing`` is not given."""
@@ -1289,14 +2155,66 @@ def meshgrid(*tensors, indexing: str | None = None):
     return tuple(grids[i] for i in order)
 
 
+def block_diag(*tensors):
+    """The tensors (numbers, vectors as rows, matrices) as the blocks down the diagonal of one
+    matrix, zeros elsewhere, in their common dtype."""
+    blocks = []
+    for i, x in enumerate(tensors):
+        if not isinstance(x, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 0, but got {type(x).__name__}"
+            )
+        if x.ndim > 2:
+            raise RuntimeError(
+                "torch.block_diag: Input tensors must have 2 or fewer dimensions. Input "
+                f"{i} has {x.ndim} dimensions"
+            )
+        blocks.append(x if x.ndim == 2 else reshape(x, 1, -1))
+    if not blocks:
+        return Tensor._make(np.zeros((1, 0), _dtype.get_default_dtype().numpy_dtype), False, None)
+    blocks = _common_dtype(blocks)
+    return S.BlockDiag.apply(blocks[0]._data.dtype, *blocks)
+
+
+def _vector(x) -> None:
+    if x.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(x.shape)}")
+
+
+def cartesian_prod(*tensors):
+    """Every combination of one element from each vector, as rows (``itertools.product``
+    order); one vector is returned as it is."""
+    for x in tensors:
+        _vector(x)
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing="ij")
+    return stack([reshape(g, -1) for g in grids], 1)
+
+
+def combinations(input, r: int = 2, with_replacement: bool = False):
+    """Every choice of ``r`` elements of a vector in order, as rows (``itertools.combinations``,
+    or ``combinations_with_replacement``)."""
+    _vector(input)
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return Tensor._make(np.empty(0, input._data.dtype), False, None)
+    # torch's way: all r-tuples of indices, kept where they increase (or do not decrease)
+    grids = np.indices((input.shape[0],) * r).reshape(r, -1)
+    steps = grids[:-1] <= grids[1:] if with_replacement else grids[:-1] < grids[1:]
+    picked = grids[:, np.all(steps, axis=0)]
+    return stack([I.Index.apply(input, idx) for idx in picked], 1)
+
+
 # ---------------------------------------------------------------- indexing
 
 
 def _index_tensor(index, fn: str) -> np.ndarray:
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
-    if idx.dtype != np.int64:
-        raise RuntimeError(f"{fn}(): Expected dtype int64 for index")
-    return idx
+    if idx.dtype not in (np.int32, np.int64):
+        raise RuntimeError(f"{fn}(): Expected dtype int32/int64 for index")
+    return idx.astype(np.int64, copy=False)
 
 
 def gather(input, dim: int, index, *, sparse_grad: bool = False):
@@ -1336,58 +2254,128 @@ def take_along_dim(input, indices, dim=None):
     )
 
 
-def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
-    """input with ``src`` (a tensor, or a number, also as ``value=``) written at ``index`` along
-    ``dim``: out[i][index[i][j]] = src[i][j] for dim 1. For a one-hot row,
-    ``ff.zeros(10).scatter_(0, ff.tensor(label), value=1)``."""
-    if reduce is not None:
-        raise NotImplementedError("scatter(reduce=...) is not supported; use scatter_add")
-    if (src is None) == (value is None):
-        raise TypeError("scatter() needs one of src (a tensor or a number) and value")
-    src = value if src is None else src
-    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
-    if idx.dtype.kind not in "iu":
-        raise RuntimeError("scatter(): Expected dtype int64 for index")
-    x = input.reshape(1) if input.ndim == 0 else input  # torch counts 0-dim as 1-dim here
-    idx = idx.reshape(1) if idx.ndim == 0 else idx.astype(np.int64, copy=False)
-    axis = normalize_dim(dim, x.ndim, "scatter")
-    if idx.ndim != x.ndim:
-        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+def _scatter_checks(input, dim: int, index, src, fn: str) -> tuple:
+    """The checks of scatter, scatter_add and scatter_reduce, in torch's order and words: the
+    dim, the dtypes, then the shapes (none for an empty index, as in torch). Returns (input,
+    axis, index array, src) with a 0-dim input, index or src as 1-dim, as torch counts them."""
+    x = input.reshape(1) if input.ndim == 0 else input
+    axis = normalize_dim(dim, x.ndim, fn)
+    idx = _index_tensor(index, "scatter")
     if isinstance(src, Tensor):
         if src.dtype is not input.dtype:
             raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
         src = src.reshape(1) if src.ndim == 0 else src
-        if src.ndim != x.ndim:
-            raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
-    elif not isinstance(src, bool | int | float):
-        raise TypeError(
-            f"scatter(): argument 'src' must be Tensor or a number, not {type(src).__name__}"
-        )
+    idx = idx.reshape(1) if idx.ndim == 0 else idx
+    if not idx.size:
+        return x, axis, idx if idx.ndim == x.ndim else idx.reshape((0,) * x.ndim), src
+    if idx.ndim != x.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
     too_big = builtins.any(i > s for d, (i, s) in enumerate(zip(idx.shape, x.shape)) if d != axis)
     than_src = ""
     if isinstance(src, Tensor):
-        too_big = too_big or builtins.any(i > s for i, s in zip(idx.shape, src.shape))
+        for d, n in enumerate(idx.shape):
+            if too_big:
+                break
+            normalize_dim(d, src.ndim)  # torch reads src's size d: an IndexError past its dims
+            too_big = n > src.shape[d]
+        if src.ndim != idx.ndim:
+            raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
         than_src = f" and to be no larger size than src {list(src.shape)}"
     if too_big:
         raise RuntimeError(
             f"Expected index {list(idx.shape)} to be no larger than self {list(x.shape)} apart "
             f"from dimension {axis}{than_src}"
         )
-    n = x.shape[axis]
-    if idx.size and (idx.max() >= n or idx.min() < 0):
-        bad = idx.max() if idx.max() >= n else idx.min()
-        raise RuntimeError(f"index {bad} is out of bounds for dimension {axis} with size {n}")
-    out = I.Scatter.apply(x, axis, idx, src)
+    return x, axis, idx, src
+
+
+def _check_scatter_bounds(idx: np.ndarray, n: int, axis: int) -> None:
+    """Every index in [0, n): torch names the first one out of it (negative ones too)."""
+    bad = (idx < 0) | (idx >= n)
+    if bad.any():
+        first = idx[bad][0]
+        raise RuntimeError(f"index {first} is out of bounds for dimension {axis} with size {n}")
+
+
+_WARNED = set()  # the warnings torch gives once a process (TORCH_WARN_ONCE)
+
+
+def _warn_once(message: str) -> None:
+    if message not in _WARNED:
+        _WARNED.add(message)
+        warnings.warn(message, UserWarning, stacklevel=3)
+
+
+def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
+    """input with ``src`` (a tensor, or a number, also as ``value=``) written at ``index`` along
+    ``dim``: out[i][index[i][j]] = src[i][j] for dim 1. For a one-hot row,
+    ``ff.zeros(10).scatter_(0, ff.tensor(label), value=1)``. ``reduce="add"`` or
+    ``"multiply"`` accumulates instead (torch's older form, with no gradient; scatter_reduce
+    is its successor)."""
+    if (src is None) == (value is None):
+        raise TypeError("scatter() needs one of src (a tensor or a number) and value")
+    src = value if src is None else src
+    if not isinstance(src, Tensor | bool | int | float):
+        raise TypeError(
+            f"scatter(): argument 'src' must be Tensor or a number, not {type(src).__name__}"
+        )
+    x, axis, idx, src = _scatter_checks(input, dim, index, src, "scatter")
+    if reduce is not None and reduce not in ("add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
+    _check_scatter_bounds(idx, x.shape[axis], axis)
+    if reduce is None:
+        out = I.Scatter.apply(x, axis, idx, src)
+    else:
+        if isinstance(src, Tensor):
+            _warn_once(
+                "The reduce argument of torch.scatter with Tensor src is deprecated and will be "
+                "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
+                "reduction options."
+            )
+        out = I.ScatterAccumulate.apply(x, axis, idx, src, reduce)
     return out.reshape(()) if input.ndim == 0 else out
 
 
 def scatter_add(input, dim: int, index, src):
-    axis = normalize_dim(dim, input.ndim, "scatter_add")
-    idx = _index_tensor(index, "scatter_add")
-    n = input.shape[axis]
-    if idx.size and (idx.max() >= n or idx.min() < -n):
-        raise RuntimeError(f"index {idx.max()} is out of bounds for dimension {axis} with size {n}")
-    return I.ScatterAdd.apply(input, axis, idx, src)
+    x, axis, idx, src = _scatter_checks(input, dim, index, src, "scatter_add")
+    _check_scatter_bounds(idx, x.shape[axis], axis)
+    out = I.ScatterAdd.apply(x, axis, idx, src)
+    return out.reshape(()) if input.ndim == 0 else out
+
+
+def scatter_reduce(input, dim: int, index, src, reduce: str, *, include_self: bool = True):
+    """input with ``src`` reduced into it at ``index`` along ``dim``: for dim 1,
+    out[i][index[i][j]] is the "sum", "prod", "mean", "amax" or "amin" of the src[i][j] sent
+    there and, with ``include_self``, of input's own value (without it, a position that gets
+    no src keeps input's). An integer mean is floored. Each label's highest score:
+    ``ff.zeros(3).scatter_reduce(0, ff.tensor([0, 0, 2]), ff.tensor([1.0, 5.0, 2.0]), "amax",
+    include_self=False)`` is tensor([5., 0., 2.]).
+
+    (A wrong argument's position in the TypeErrors is the function's, as ``ff.scatter_reduce``.)
+    """
+    _check_tensor(input, "scatter_reduce")
+    _check_tensor(index, "scatter_reduce", "index", 3)
+    _check_tensor(src, "scatter_reduce", "src", 4)
+    if not isinstance(reduce, str):
+        raise TypeError(
+            f"scatter_reduce(): argument 'reduce' (position 5) must be str, not "
+            f"{type(reduce).__name__}"
+        )
+    if not isinstance(include_self, bool):
+        raise TypeError(
+            "scatter_reduce(): argument 'include_self' must be bool, not "
+            f"{type(include_self).__name__}"
+        )
+    x, axis, idx, src = _scatter_checks(input, dim, index, src, "scatter_reduce")
+    # (torch's forward also takes "max" and "min", undocumented; its backward refuses them)
+    if reduce not in ("sum", "prod", "mean", "amax", "amin", "max", "min"):
+        raise RuntimeError(
+            f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
+        )
+    if reduce == "mean" and x._data.dtype == np.bool_:
+        raise kernel_error("scatter_gather_tensor_cpu_reduce_mean", np.bool_)
+    _check_scatter_bounds(idx, x.shape[axis], axis)
+    return I.ScatterReduce.apply(input, axis, idx, src, reduce, include_self)
 
 
 def index_select(input, dim: int, index):
@@ -1506,6 +2494,144 @@ def index_fill(input, dim: int, index, value):
     return _named(masked_fill(input, mask, value), "IndexFill")
 
 
+def _index_vector(index, fn: str) -> np.ndarray:
+    if not isinstance(index, Tensor):
+        raise TypeError(
+            f"{fn}(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}"
+        )
+    return index._data
+
+
+def _check_index_range(idx: np.ndarray, input, axis: int, prefix: str, error=RuntimeError):
+    n = input.shape[axis] if input.ndim else 1
+    bad = idx[(idx < 0) | (idx >= n)]
+    if bad.size:
+        raise error(
+            f"{prefix}index {bad.flat[0]} is out of bounds for dimension {axis} with size {n}"
+        )
+
+
+def index_add(input, dim: int, index, source, *, alpha=1):
+    """input with ``alpha * source`` added at ``index`` along ``dim``: source's i-th slice goes
+    to index[i] (repeats add up)."""
+    axis = normalize_dim(dim, input.ndim)
+    idx = _index_vector(index, "index_add")
+    if idx.ndim > 1:
+        raise IndexError(
+            f"index_add_(): Index is supposed to be a vector, but got dim: {idx.ndim} with type: "
+            f"{type_name(index)} and size: {list(idx.shape)}"
+        )
+    if idx.dtype not in (np.int64, np.int32):
+        raise RuntimeError(
+            f"index_add_(): Expected dtype int32/int64 for index but got: {type_name(index)}"
+        )
+    if source.dtype is not input.dtype:
+        raise RuntimeError(
+            f"index_add_(): self ({type_name(input)}) and source ({type_name(source)}) must have "
+            "the same scalar type"
+        )
+    if axis != 0 and axis >= source.ndim:
+        raise RuntimeError(
+            f"index_add_(): Indexing dim {axis} is out of bounds of the source tensor with dim "
+            f"{source.ndim}"
+        )
+    count = source.shape[axis] if source.ndim else 1
+    if idx.size != count:
+        raise RuntimeError(
+            f"index_add_(): Number of indices ({idx.size}) should be equal to source.size(dim): "
+            f"({count}), for dim: {axis}"
+        )
+    self_sizes, source_sizes = list(input.shape), list(source.shape)
+    if input.ndim and source.ndim:
+        del self_sizes[axis], source_sizes[axis]
+    if self_sizes != source_sizes:
+        raise RuntimeError(
+            "source tensor shape must match self tensor shape, excluding the specified dimension. "
+            f"Got self.shape = {list(input.shape)} source.shape = {list(source.shape)}"
+        )
+    _check_index_range(idx, input, axis, "")
+    if input._data.dtype.kind in "iub":  # torch casts alpha to self's dtype
+        alpha = int(alpha)
+    if alpha != 1:
+        return I.IndexAdd.apply(input, axis, idx.reshape(-1), source, alpha)
+    return I.IndexAdd.apply(input, axis, idx.reshape(-1), source)
+
+
+def index_copy(input, dim: int, index, source):
+    """input with source's i-th slice along ``dim`` written at index[i]."""
+    axis = normalize_dim(dim, input.ndim)
+    idx = _index_vector(index, "index_copy")
+    if idx.ndim > 1:
+        raise IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got {idx.ndim})")
+    if source.ndim == 0 and idx.size != 1:
+        raise IndexError(
+            f"index_copy_(): When source is scalar, index should have one element (got {idx.size})"
+        )
+    if source.ndim != input.ndim and source.ndim and input.ndim:
+        raise IndexError(
+            "index_copy_(): When source and destination are not scalars, their dimensionality "
+            f"must match. Source dimensionality ({source.ndim}), destination dimensionality "
+            f"({input.ndim})"
+        )
+    if idx.dtype != np.int64:
+        raise RuntimeError(
+            f"index_copy_(): Expected a long tensor for index, but got {type_name(index)}"
+        )
+    if source.dtype is not input.dtype:
+        raise RuntimeError(
+            "index_copy_(): self and source expected to have the same dtype, but got (self) "
+            f"{type_name(input)} and (source) {type_name(source)}"
+        )
+    self_sizes, source_sizes = list(input.shape), list(source.shape)
+    for sizes in (self_sizes, source_sizes):
+        if sizes:
+            del sizes[axis]
+    if self_sizes != source_sizes:
+        raise RuntimeError(
+            "index_copy_(): Source/destination tensor must have same slice shapes. Destination "
+            f"slice shape: {' '.join(map(str, self_sizes))} at dimension {axis} and source slice "
+            f"shape: {' '.join(map(str, source_sizes))} at dimension 0."
+        )
+    if source.ndim and idx.size != source.shape[axis]:
+        raise IndexError(
+            f"index_copy_(): Number of indices ({idx.size}) should be equal to source.size(dim) "
+            f"({source.shape[axis]})"
+        )
+    _check_index_range(idx, input, axis, "index_copy_(): ", IndexError)
+    return I.IndexCopy.apply(input, axis, idx.reshape(-1), source)
+
+
+def _masked_scatter_checks(input, mask, source) -> np.ndarray:
+    if source.dtype is not input.dtype:
+        raise RuntimeError(
+            "masked_scatter: expected self and source to have same dtypes but got"
+            f"{type_name(input)} and {type_name(source)}"
+        )
+    m = mask._data
+    if m.dtype != np.bool_:
+        raise RuntimeError(
+            "masked_scatter_ only supports boolean masks, but got mask with dtype "
+            f"{type_name(mask)}"
+        )
+    return m
+
+
+def _check_source_size(mask: np.ndarray, source) -> None:
+    if np.count_nonzero(mask) > source.numel():
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+
+
+def masked_scatter(input, mask, source):
+    """input with source's elements, in order, written where ``mask`` (broadcast with input)
+    is True."""
+    m = _masked_scatter_checks(input, mask, source)
+    shape = _broadcast_shapes("masked_scatter", input.shape, m.shape)
+    m = np.broadcast_to(m, shape)
+    _check_source_size(m, source)
+    x = input if input.shape == shape else expand(input, shape)
+    return I.MaskedScatter.apply(x, m, source)
+
+
 def histc(input, bins: int = 100, min: float = 0, max: float = 0):
     """Counts of the elements in ``bins`` equal-width bins over [min, max] (both 0: the data's
     range, widened by 1 each way if it is one value); elements outside, and NaNs, are left out.
@@ -1533,6 +2659,214 @@ def histc(input, bins: int = 100, min: float = 0, max: float = 0):
     position = ((inside - lo) * bins / (hi - lo)).astype(np.int64)  # torch's linear binning
     counts = np.bincount(np.minimum(position, bins - 1), minlength=bins)  # max: the last bin
     return Tensor._make(counts.astype(data.dtype), False, None)
+
+
+def _no_derivative(result: Tensor, inputs, name: str, error: Exception) -> Tensor:
+    """``result`` as torch gives it when an input requires grad but the op has no derivative:
+    in the graph under torch's node name, raising torch's error in backward."""
+    if not _recording(*inputs):
+        return result
+    tensors = [t for t in inputs if isinstance(t, Tensor)]
+    return R.NoDerivative.apply(*tensors, result=result._data, name=name, error=error)
+
+
+def bincount(input, weights=None, minlength=0):
+    """How often each value 0, 1, ..., max(input) occurs in a 1-d tensor of non-negative
+    integers (at least ``minlength`` counts); with ``weights``, their sums instead (float32
+    weights sum in float32, other weights in float64). Not differentiable."""
+    _check_int(minlength, "bincount", "minlength")
+    data = input._data
+    if data.dtype.kind not in "iu":
+        raise kernel_error("bincount_cpu", data.dtype)
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if data.ndim == 1 and data.size == 0:  # (even with weights: torch's int64 zeros)
+        return Tensor._make(np.zeros(minlength, np.int64), False, None)
+    if data.ndim != 1 or data.min() < 0:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if weights is None:
+        return Tensor._make(np.bincount(data, minlength=minlength).astype(np.int64), False, None)
+    if weights.ndim != 1 or weights.shape[0] != data.shape[0]:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    dtype = np.float32 if weights._data.dtype == np.float32 else np.float64
+    sums = np.bincount(data, weights=weights._data.astype(np.float64), minlength=minlength)
+    out = Tensor._make(sums.astype(dtype), False, None)
+    error = RuntimeError("derivative for aten::bincount is not implemented")
+    return _no_derivative(out, (weights,), "NotImplemented", error)
+
+
+def _linspace_as_torch(start: float, end: float, steps: int, dtype: np.dtype) -> np.ndarray:
+    """torch's CPU linspace (steps >= 2), bit for bit: start + step i up to halfway, then
+    end - step (steps - 1 - i), each a fused multiply-add as torch's build compiles it (np.linspace
+    differs from it in the last bit). The fma is emulated: float32 through float64 rounded to odd,
+    float64 from an exact product and sum whose low parts are added first (off only within
+    about 2^-100 of a halfway case)."""
+    a, b = dtype.type(start), dtype.type(end)
+    step = (b - a) / dtype.type(steps - 1)
+    i = np.arange(steps)
+    first = i < steps // 2
+    mult = np.where(first, step, -step).astype(np.float64)
+    count = np.where(first, i, steps - 1 - i).astype(np.float64)
+    add = np.where(first, a, b).astype(np.float64)
+    if dtype == np.float32:  # the product is exact in float64; round the sum to odd, then to 32
+        p = mult * count
+        s = p + add
+        err = (p - (s - (s - p))) + (add - (s - p))  # TwoSum: s + err == p + add exactly
+        even = (s.view(np.int64) & 1) == 0
+        s = np.where((err != 0) & even, np.nextafter(s, np.copysign(np.inf, err)), s)
+        return s.astype(np.float32)
+    split = 134217729.0  # 2**27 + 1: Veltkamp's split into two 26-bit halves
+    p = mult * count
+    mh = split * mult - (split * mult - mult)
+    ch = split * count - (split * count - count)
+    pl = ((mh * ch - p) + mh * (count - ch) + (mult - mh) * ch) + (mult - mh) * (count - ch)
+    s = p + add
+    err = (p - (s - (s - p))) + (add - (s - p))
+    return s + (err + pl)
+
+
+def _upper_bound(edges: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``std::upper_bound`` of each value in ``edges``, step for step (so the same answer as
+    torch's even where the edges are not sorted, where np.searchsorted's differs)."""
+    first = np.zeros(values.shape, np.int64)
+    length = np.full(values.shape, len(edges), np.int64)
+    while (length > 0).any():
+        half = length >> 1
+        middle = first + half
+        left = values < edges[np.minimum(middle, len(edges) - 1)]
+        active = length > 0
+        first = np.where(active & ~left, middle + 1, first)
+        length = np.where(active, np.where(left, half, length - half - 1), 0)
+    return first
+
+
+def _cpp_float(v: float) -> str:
+    """A double as C++'s ostream prints it (six significant digits), for torch's messages."""
+    return f"{v:g}"
+
+
+def histogram(input, bins, *, range=None, weight=None, density=False):
+    """A histogram of ``input``'s values: ``bins`` equal-width bins over ``range`` (default the
+    data's min and max, widened by 0.5 each way if they are equal), or the bin edges as a
+    tensor; each bin holds its left edge, the last also its right. Returns (hist, bin_edges);
+    ``weight`` sums weights instead of counting, ``density`` normalises to a density.
+    Not differentiable."""
+    data = input._data
+    edges_given = isinstance(bins, Tensor)
+    if edges_given and range is not None or not edges_given and not isinstance(bins, int):
+        raise TypeError(
+            "histogram() received an invalid combination of arguments - got "
+            f"(Tensor, {type(bins).__name__}, ...), expected bins an int or a Tensor and a "
+            "range only with an int"
+        )
+    c_name = C_TYPE_NAMES.get(data.dtype.name, data.dtype.name)
+    if edges_given:
+        edge_dtype = bins._data.dtype
+        if edge_dtype != data.dtype:
+            raise RuntimeError(
+                "torch.histogramdd: input tensor and bins tensors should have the same dtype, "
+                f"but got input with dtype {c_name} and bins for dimension 0 with dtype "
+                f"{C_TYPE_NAMES.get(edge_dtype.name, edge_dtype.name)}"
+            )
+        if bins.ndim != 1:
+            raise RuntimeError(
+                "torch.histogramdd: bins tensor should have one dimension, but got "
+                f"{bins.ndim} dimensions in the bins tensor for dimension 0"
+            )
+        if bins._data.size == 0:
+            raise RuntimeError(
+                "torch.histogramdd: bins tensor should have at least 1 element, but got 0 "
+                "elements in the bins tensor for dimension 0"
+            )
+    count = bins._data.size - 1 if edges_given else bins
+    if edges_given:
+        _check_histogram_weight(input, weight, c_name)
+    if count <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {count} for dimension 0")
+    if edges_given:
+        edges = bins._data.copy()
+    else:
+        if range is not None and len(range) != 2:
+            raise RuntimeError(
+                "torch.histogramdd: for a 1-dimensional histogram range should have 2 elements, "
+                f"but got {len(range)}"
+            )
+        if range is None and data.size and data.dtype.kind != "f":
+            raise kernel_error("histogramdd", data.dtype)
+        if range is not None:
+            lo, hi = builtins.float(range[0]), builtins.float(range[1])
+        elif data.size:
+            lo, hi = builtins.float(data.min()), builtins.float(data.max())
+        else:
+            lo, hi = 0.0, 1.0  # numpy's default for no data
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            raise RuntimeError(
+                f"torch.histogramdd: dimension 0's range [{_cpp_float(lo)}, {_cpp_float(hi)}] "
+                "is not finite"
+            )
+        if lo > hi:
+            raise RuntimeError(
+                "torch.histogramdd: min should not exceed max, but got min "
+                f"{_cpp_float(lo)} max {_cpp_float(hi)} for dimension 0"
+            )
+        if lo == hi:
+            lo, hi = lo - 0.5, hi + 0.5
+        _check_histogram_weight(input, weight, c_name)
+    if data.dtype.kind != "f":
+        raise kernel_error("histogram_cpu", data.dtype)
+    if not edges_given:
+        edges = _linspace_as_torch(lo, hi, count + 1, data.dtype)
+    hist = _histogram_counts(data.reshape(-1), edges, weight, not edges_given)
+    if density:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            hist = hist / hist.dtype.type(hist.sum()) / np.diff(edges)
+    out = (Tensor._make(hist, False, None), Tensor._make(edges, False, None))
+    error = RuntimeError("derivative for aten::histogram is not implemented")
+    inputs = (input, bins, weight)
+    return return_types.histogram(
+        tuple(_no_derivative(o, inputs, "NotImplemented", error) for o in out)
+    )
+
+
+def _check_histogram_weight(input, weight, c_name: str) -> None:
+    if weight is None:
+        return
+    if weight._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            "torch.histogramdd: if weight tensor is provided, input tensor and weight tensor "
+            f"should have the same dtype, but got input({c_name}), and "
+            f"weight({C_TYPE_NAMES.get(weight._data.dtype.name, weight._data.dtype.name)})"
+        )
+    if weight._data.size != input._data.size:
+        raise RuntimeError(
+            "torch.histogramdd: if weight tensor is provided it should have the same shape as the "
+            "input tensor excluding its innermost dimension, but got input with shape "
+            f"[{input._data.size}, 1] and weight with shape [{weight._data.size}]"
+        )
+
+
+def _histogram_counts(data: np.ndarray, edges: np.ndarray, weight, linear: bool) -> np.ndarray:
+    """torch's histogram kernel: elements outside [first edge, last edge] (and NaN) are left
+    out; the others are placed by binary search over the edges or, for equal-width bins, by
+    (x - first) bins / (last - first) corrected by a search of the neighbouring edges."""
+    left, right, n = edges[0], edges[-1], len(edges)
+    inside = (data >= left) & (data <= right)
+    x = data[inside]
+    if linear:  # in the input's dtype, as torch's kernel computes it
+        with np.errstate(divide="ignore", invalid="ignore"):
+            guess = ((x - left) * data.dtype.type(n - 1) / (right - left)).astype(np.int64)
+        low = np.maximum(guess - 1, 0)
+        high = np.minimum(guess + 2, n)
+        pos = low.copy()  # upper_bound over edges[low:high]: how many there are <= x
+        for j in builtins.range(3):
+            at = low + j
+            pos += (at < high) & (edges[np.minimum(at, n - 1)] <= x)
+        pos -= 1
+    else:
+        pos = _upper_bound(edges, x) - 1
+    pos = np.where(pos == n - 1, n - 2, pos)  # the last bin holds its right edge
+    w = None if weight is None else weight._data.reshape(-1)[inside].astype(np.float64)
+    return np.bincount(pos, weights=w, minlength=n - 1).astype(data.dtype)
 
 
 def searchsorted(
@@ -1626,8 +2960,211 @@ def triu(input, diagonal: int = 0):
     return _named(I.MaskedFill.apply(input, ~mask, 0), "Triu")
 
 
+def _tri_indices(row: int, col: int, offset: int, dtype, fn: str, np_fn):
+    for name, n in (("row", row), ("col", col)):
+        if n < 0:
+            raise RuntimeError(f"{name} must be non-negative, got{n}")
+    dt = np.dtype(np.int64) if dtype is None else _dtype.to_numpy_dtype(dtype)
+    if dt not in (np.int64, np.int32):
+        raise kernel_error(fn, dt)
+    return Tensor._make(np.array(np_fn(row, offset, col), dtype=dt).reshape(2, -1), False, None)
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None):
+    """The (row, column) indices of a row x col matrix's lower triangle (on and below the
+    ``offset`` diagonal), row by row, as a 2 x N tensor."""
+    return _tri_indices(row, col, offset, dtype, "tril_indices", np.tril_indices)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None):
+    """The indices of the upper triangle (on and above the ``offset`` diagonal), as
+    ``tril_indices``."""
+    return _tri_indices(row, col, offset, dtype, "triu_indices", np.triu_indices)
+
+
 def outer(input, vec2):
     return E.Mul.apply(input.reshape(-1, 1), vec2.reshape(1, -1))
+
+
+def kron(input, other):
+    """The Kronecker product: each element of input times the whole of other, the blocks laid
+    out as input's elements are (torch's way: a broadcast product of interleaved views)."""
+    ndim = builtins.max(input.ndim, other.ndim)
+    a_shape, b_shape, shape = [], [], []
+    for i in range(ndim):
+        a = input.shape[i - ndim + input.ndim] if i >= ndim - input.ndim else 1
+        b = other.shape[i - ndim + other.ndim] if i >= ndim - other.ndim else 1
+        a_shape += [a, 1]
+        b_shape += [1, b]
+        shape.append(a * b)
+    product = E.Mul.apply(reshape(input, a_shape), reshape(other, b_shape))
+    return _named(S.View.apply(product, tuple(shape)), "UnsafeView")  # (product is contiguous)
+
+
+_TENSORDOT_DIMS = (
+    "tensordot expects dims to be int or tuple[list[int], list[int]] or list[list[int]] "
+    "containing two lists, but got dims={}"
+)
+
+
+def tensordot(a, b, dims=2):
+    """Sums of products over dims of a and b: ``dims=d`` pairs a's last d dims with b's first
+    d, ``dims=([1, 0], [0, 1])`` names them; the result has a's other dims, then b's."""
+    if not isinstance(dims, tuple | list | Tensor | int):
+        raise RuntimeError(_TENSORDOT_DIMS.format(dims))
+    if isinstance(dims, Tensor):
+        if dims.numel() > 1:
+            dims = (dims[0].tolist(), dims[1].tolist())
+        else:
+            count = int(dims.item())
+            if count < 0:
+                raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+            dims = (list(range(-count, 0)), list(range(count)))
+    if isinstance(dims, tuple | list):
+        dims_a, dims_b = dims
+        for arg, position, value in (("dims_self", 3, dims_a), ("dims_other", 4, dims_b)):
+            if not isinstance(value, tuple | list):
+                raise TypeError(
+                    f"tensordot(): argument '{arg}' (position {position}) must be tuple of ints, "
+                    f"not {type(value).__name__}"
+                )
+    else:
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > builtins.min(a.ndim, b.ndim):
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+        dims_a, dims_b = list(range(-dims, 0)), list(range(dims))
+    return _tensordot(a, b, list(dims_a), list(dims_b))
+
+
+def _dim_set(dims: list, ndim: int) -> list:
+    axes = []
+    for d in dims:
+        axis = normalize_dim(d, ndim)
+        if axis in axes:
+            raise RuntimeError(f"dim {axis} appears multiple times in the list of dims")
+        axes.append(axis)
+    return axes
+
+
+def _tensordot(a, b, dims_a: list, dims_b: list):
+    """torch's tensordot: a dim of size 1 facing a longer one is summed first (it broadcasts),
+    then one matrix product of the inputs permuted and flattened to matrices."""
+    if len(dims_a) != len(dims_b):
+        raise RuntimeError("both dimension lists should have same length")
+    if a.dtype is not b.dtype:
+        raise RuntimeError("both inputs should have same dtype")
+    t1, t2, inner_size = a, b, 1
+    for da, db in zip(dims_a, dims_b):
+        s1, s2 = a.shape[normalize_dim(da, a.ndim)], b.shape[normalize_dim(db, b.ndim)]
+        if s2 == 1:
+            t1 = sum(t1, da, keepdim=True)
+        elif s1 == 1:
+            t2 = sum(t2, db, keepdim=True)
+        elif s1 != s2:
+            raise RuntimeError(
+                f"contracted dimensions need to match, but first has size {s1} in dim {da} and "
+                f"second has size {s2} in dim {db}"
+            )
+        else:
+            inner_size *= s1
+    axes_a, axes_b = _dim_set(dims_a, a.ndim), _dim_set(dims_b, b.ndim)
+    free_a = [d for d in range(a.ndim) if d not in axes_a]
+    free_b = [d for d in range(b.ndim) if d not in axes_b]
+    shape = [t1.shape[d] for d in free_a] + [t2.shape[d] for d in free_b]
+    rows = int(np.prod([t1.shape[d] for d in free_a], dtype=np.int64))
+    cols = int(np.prod([t2.shape[d] for d in free_b], dtype=np.int64))
+    m1 = reshape(permute(t1, free_a + axes_a), rows, inner_size)
+    m2 = reshape(permute(t2, axes_b + free_b), inner_size, cols)
+    return reshape(mm(m1, m2), shape)
+
+
+def inner(input, other):
+    """Sums of products over the last dims (of every pair of rows); a number times a tensor."""
+    if input.ndim == 0 or other.ndim == 0:
+        return E.Mul.apply(input, other)
+    if input.shape[-1] != other.shape[-1]:
+        raise RuntimeError(
+            "inner() the last dimension must match on both input tensors but got shapes "
+            f"{list(input.shape)} and {list(other.shape)}"
+        )
+    return _tensordot(input, other, [-1], [-1])
+
+
+def vdot(input, other):
+    """The dot product of two vectors (the first conjugated: the same, for real tensors)."""
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    if input.dtype is not other.dtype:
+        raise RuntimeError(
+            "dot : expected both vectors to have same dtype, but found "
+            f"{type_name(input)} and {type_name(other)}"
+        )
+    n, m = input.shape[0], other.shape[0]
+    if n != m:
+        raise RuntimeError(
+            f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
+            f"number of elements, but got {n} and {m} elements respectively"
+        )
+    if input._data.dtype == np.bool_:
+        raise kernel_error("dot", np.bool_)
+    return _named(L.MatMul.apply(input, other), "Vdot")
+
+
+_CROSS_DIM = (
+    "Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the dim "
+    "explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to agree "
+    "with that of linalg.cross in a future release."
+)
+
+
+def cross(input, other, dim=None):
+    """The cross product of 3-vectors along ``dim``, the other dims broadcast. Without dim: the
+    first dim of length 3, with torch's deprecation warning."""
+    if dim is None:
+        _warn_once(_CROSS_DIM)
+        dim = next((d for d, n in enumerate(input.shape) if n == 3), None)
+        if dim is None:
+            raise RuntimeError("no dimension of size 3 in input")
+    return _linalg_cross(input, other, dim)
+
+
+def _linalg_cross(input, other, dim: int = -1):
+    """torch.linalg.cross (for an ``ff.linalg`` namespace): ``cross`` with dim -1 by default."""
+    if input.ndim != other.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    axis = normalize_dim(dim, input.ndim)
+    if input.shape[axis] != 3 or other.shape[axis] != 3:
+        raise RuntimeError(
+            f"linalg.cross: inputs dimension {dim} must have length 3. Got {input.shape[axis]} "
+            f"and {other.shape[axis]}"
+        )
+    shape = _broadcast_shapes("linalg.cross", input.shape, other.shape)
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"expected scalar type {type_name(input)} but found {type_name(other)}")
+    if input._data.dtype == np.bool_:
+        raise kernel_error("cross", np.bool_)
+    a = input if input.shape == shape else expand(input, shape)
+    b = other if other.shape == shape else expand(other, shape)
+    return L.Cross.apply(a, b, axis)
+
+
+def vander(x, N=None, increasing: bool = False):
+    """The Vandermonde matrix of a vector: columns x^(N-1), ..., x^1, x^0 (increasing: x^0
+    first), N defaulting to len(x); integers give int64."""
+    if x.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    dtype = _dtype.promote_types(x.dtype, _dtype.int64)
+    ones = Tensor._make(np.ones((x.shape[0], builtins.min(n, 1)), dtype.numpy_dtype), False, None)
+    out = ones
+    if n > 1:  # torch's way: the running product of copies of x (so its gradient, also at 0)
+        column = unsqueeze(x.to(dtype), 1)
+        powers = cumprod(expand(column, x.shape[0], n - 1), 1)
+        out = _named(cat([ones, powers], 1), "CopySlices")
+    return out if increasing else flip(out, 1)
 
 
 def cdist(x1, x2, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary"):
@@ -1790,15 +3327,6 @@ def take(input, index):
 # names: ff.linalg's functions (feedforward/linalg), which compose this module's, hence the imports
 # inside the functions
 
-_WARNED = set()
-
-
-def _warn_once(message: str) -> None:
-    """A deprecation torch warns of once a process (TORCH_WARN_ONCE)."""
-    if message not in _WARNED:
-        _WARNED.add(message)
-        warnings.warn(message, UserWarning, stacklevel=3)
-
 
 def det(input):
     """The determinant, as ``ff.linalg.det``."""
@@ -1926,17 +3454,23 @@ def cholesky(input, upper: bool = False):
     return _named(matrix.Cholesky.apply(input, upper, "cholesky"), "CholeskyBackward0")
 
 
-def cross(input, other, dim=None):
-    """The cross product along ``dim``; without it (deprecated) the first dim of size 3."""
-    from feedforward import linalg
-
-    if dim is None:
-        _warn_once(
-            "Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass "
-            "the dim explicitly or simply use torch.linalg.cross.\nThe default value of dim will "
-            "change to agree with that of linalg.cross in a future release."
-        )
-        dim = next((d for d, n in enumerate(input.shape) if n == 3), None)
-        if dim is None:
-            raise RuntimeError("no dimension of size 3 in input")
-    return linalg.cross(input, other, dim=dim)
+def unravel_index(indices, shape):
+    """The coordinates, in a tensor of ``shape``, of each flat index: one tensor per dim."""
+    if indices._data.dtype.kind not in "iu":
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
+    if isinstance(shape, int):
+        shape = (shape,)
+    elif not isinstance(shape, Sequence):
+        raise TypeError(f"expected 'shape' to be int or sequence of ints, but got {type(shape)}")
+    for d in shape:
+        if not isinstance(d, int):
+            raise TypeError(f"expected 'shape' sequence to only contain ints, but got {type(d)}")
+    shape = tuple(shape)
+    if builtins.any(d < 0 for d in shape):
+        raise ValueError(f"'shape' cannot have negative values, but got {shape}")
+    strides = np.cumprod((shape[1:] + (1,))[::-1])[::-1].astype(np.int64)  # torch's coefs
+    coords = remainder(
+        floor_divide(unsqueeze(indices, -1), Tensor._make(strides, False, None)),
+        Tensor._make(np.array(shape, dtype=np.int64), False, None),
+    )
+    return unbind(coords, -1)

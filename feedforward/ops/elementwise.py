@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from feedforward.autograd.function import Function
+from feedforward.autograd.function import Function, as_recorded
+from feedforward.ops import _special as special
 from feedforward.ops._util import (
     as_default_float,
     check_rounded_division,
@@ -75,9 +76,17 @@ def _grads(ctx, ga, gb):
     need_a, need_b = ctx.needs_input_grad[-2:]
     a, b = ctx.parents[-2:]
     return (
-        unbroadcast(ga(), a._data.shape) if need_a else None,
-        unbroadcast(gb(), b._data.shape) if need_b else None,
+        unbroadcast(ga(), _shape(a, ctx)) if need_a else None,
+        unbroadcast(gb(), _shape(b, ctx)) if need_b else None,
     )
+
+
+def _shape(x, ctx) -> tuple:
+    """x's shape when the op took it in (an in-place ``x.t_()`` since would change it)."""
+    fn = x.grad_fn
+    if fn is not None and fn._seq > ctx._seq:
+        return as_recorded(x, ctx._seq)._data.shape
+    return x._data.shape
 
 
 # ---------------------------------------------------------------- binary arithmetic
@@ -797,4 +806,413 @@ class Addcdiv(ArrayOp):
             unbroadcast(g, shapes[0]) if need[0] else None,
             unbroadcast(g * (value / t2), shapes[1]) if need[1] else None,
             unbroadcast(-g * (value * t1 / (t2 * t2)), shapes[2]) if need[2] else None,
+        )
+
+
+# ---------------------------------------------------------------- trigonometric and special
+
+
+def _rsqrt(v: np.ndarray) -> np.ndarray:
+    """1 / sqrt(v), as torch's rsqrt in the derivatives below: inf at 0, NaN below it."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 1 / np.sqrt(v)
+
+
+class Tan(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        x = _floating(x)
+        with np.errstate(invalid="ignore"):
+            out = np.tan(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # d tan(x) = (1 + tan(x)^2) dx
+        (out,) = ctx.saved_tensors
+        return g * (1 + out * out)
+
+
+class Asin(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        x = _floating(x)
+        ctx.save_for_backward(x)
+        with np.errstate(invalid="ignore"):
+            return np.arcsin(x)
+
+    @staticmethod
+    def backward(ctx, g):  # d asin(x) = dx / sqrt(1 - x^2): inf at ±1, NaN beyond, as torch
+        (x,) = ctx.saved_tensors
+        return g * _rsqrt(1 - x * x)
+
+
+class Acos(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        x = _floating(x)
+        ctx.save_for_backward(x)
+        with np.errstate(invalid="ignore"):
+            return np.arccos(x)
+
+    @staticmethod
+    def backward(ctx, g):  # d acos(x) = -dx / sqrt(1 - x^2)
+        (x,) = ctx.saved_tensors
+        return g * -_rsqrt(1 - x * x)
+
+
+class Atan(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        x = _floating(x)
+        ctx.save_for_backward(x)
+        return np.arctan(x)
+
+    @staticmethod
+    def backward(ctx, g):  # d atan(x) = dx / (1 + x^2)
+        (x,) = ctx.saved_tensors
+        return g / (x * x + 1)
+
+
+class Asinh(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        x = _floating(x)
+        ctx.save_for_backward(x)
+        return np.arcsinh(x)
+
+    @staticmethod
+    def backward(ctx, g):  # d asinh(x) = dx / sqrt(x^2 + 1)
+        (x,) = ctx.saved_tensors
+        return g * _rsqrt(x * x + 1)
+
+
+class Acosh(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        x = _floating(x)
+        ctx.save_for_backward(x)
+        with np.errstate(invalid="ignore"):
+            return np.arccosh(x)
+
+    @staticmethod
+    def backward(ctx, g):  # d acosh(x) = dx / sqrt(x^2 - 1): inf at 1, NaN below
+        (x,) = ctx.saved_tensors
+        return g * _rsqrt(x * x - 1)
+
+
+class Atanh(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        x = _floating(x)
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.arctanh(x)
+
+    @staticmethod
+    def backward(ctx, g):  # d atanh(x) = dx / (1 - x^2); torch's formula, finite beyond ±1 too
+        (x,) = ctx.saved_tensors
+        return g / (1 - x * x)
+
+
+class Sinc(ArrayOp):
+    """sin(pi x) / (pi x), 1 at 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        x = _floating(x)
+        ctx.save_for_backward(x)
+        product = np.pi * x
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(x == 0, 1, np.sin(product) / product).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):  # (pi x cos(pi x) - sin(pi x)) / (pi x^2); torch's 0 where pi x^2 is 0
+        (x,) = ctx.saved_tensors
+        px, denominator = np.pi * x, x * x * np.pi
+        return zero_where(g * (px * np.cos(px) - np.sin(px)) / denominator, denominator == 0)
+
+
+class Deg2Rad(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        return _floating(x) * (np.pi / 180)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * (np.pi / 180)
+
+
+class Rad2Deg(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        return _floating(x) * (180 / np.pi)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * (180 / np.pi)
+
+
+class Exp2(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        x = _floating(x)
+        with np.errstate(over="ignore"):
+            out = np.exp2(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # d 2^x = 2^x ln 2 dx
+        (out,) = ctx.saved_tensors
+        return g * out * np.log(2.0)
+
+
+class Erf(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        x = _floating(x)
+        ctx.save_for_backward(x)
+        return special.erf(x)
+
+    @staticmethod
+    def backward(ctx, g):  # d erf(x) = 2/sqrt(pi) exp(-x^2) dx
+        (x,) = ctx.saved_tensors
+        return g * (special.TWO_OVER_SQRT_PI * np.exp(-x * x))
+
+
+class Erfc(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        x = _floating(x)
+        ctx.save_for_backward(x)
+        return special.erfc(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * (-special.TWO_OVER_SQRT_PI * np.exp(-x * x))
+
+
+class Erfinv(ArrayOp):
+    @staticmethod
+    def forward(ctx, x):
+        x = _floating(x)
+        out = special.erfinv(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # the inverse's derivative: 1 / erf'(y) = sqrt(pi)/2 exp(y^2), y = out
+        (out,) = ctx.saved_tensors
+        return g * (0.5 * np.sqrt(np.pi) * np.exp(out * out))
+
+
+class Logit(ArrayOp):
+    """log(x / (1 - x)), x first clamped to [eps, 1 - eps] when eps is given (and >= 0)."""
+
+    eps = None
+
+    @staticmethod
+    def forward(ctx, x, eps=None):
+        x = _floating(x)
+        ctx.save_for_backward(x)
+        z = x
+        if eps is not None and eps >= 0:
+            # torch's bounds, in x's dtype; below lo wins over above hi when eps > 0.5
+            lo = x.dtype.type(eps)
+            hi = x.dtype.type(1) - lo
+            ctx.eps = (lo, hi)
+            z = np.where(x < lo, lo, np.where(x > hi, hi, x)).astype(x.dtype, copy=False)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(z / (1 - z))
+
+    @staticmethod
+    def backward(ctx, g):  # dx / (x (1 - x)); outside [0, 1] NaN, or with eps 0 outside the clamp
+        (x,) = ctx.saved_tensors
+        # + 0.0: at x = -0.0 the denominator is +0, so g * inf as torch's scalar loop gives
+        # (its vectorised loop, on the first 2 * vector-width elements of a long tensor, -inf)
+        grad = g / (x * (1 - x) + 0.0)
+        if ctx.eps is None:
+            return np.where((x < 0) | (x > 1), np.nan, grad).astype(grad.dtype, copy=False)
+        lo, hi = ctx.eps
+        return zero_where(grad, (x < lo) | (x > hi))
+
+
+class Sgn(Sign):
+    """sign for real tensors (torch's sgn is also defined for complex ones)."""
+
+
+# ---------------------------------------------------------------- binary math
+
+
+def _float_kernel(a, b, kernel: str):
+    """The operands of an op with only floating kernels (hypot, logaddexp, ...), promoted."""
+    a, b = promote(a, b)
+    if a.dtype.kind != "f":
+        raise kernel_error(kernel, a.dtype)
+    return a, b
+
+
+class Hypot(ArrayOp):
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _float_kernel(a, b, "hypot_cpu")
+        out = np.hypot(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # a / hypot and b / hypot: NaN at (0, 0), as torch's formula gives
+        a, b, out = ctx.saved_tensors
+        return _grads(ctx, lambda: g * a / out, lambda: g * b / out)
+
+
+class Logaddexp(ArrayOp):
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _float_kernel(a, b, "logaddexp_cpu")
+        ctx.save_for_backward(a, b)
+        with np.errstate(invalid="ignore"):
+            return np.logaddexp(a, b)
+
+    @staticmethod
+    def backward(ctx, g):  # each input's softmax weight: 1 / (1 + e^(other - self))
+        a, b = ctx.saved_tensors
+        return _grads(ctx, lambda: g / (1 + np.exp(b - a)), lambda: g / (1 + np.exp(a - b)))
+
+
+class Logaddexp2(ArrayOp):
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _float_kernel(a, b, "logaddexp2_cpu")
+        ctx.save_for_backward(a, b)
+        with np.errstate(invalid="ignore"):
+            return np.logaddexp2(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return _grads(ctx, lambda: g / (1 + np.exp2(b - a)), lambda: g / (1 + np.exp2(a - b)))
+
+
+class Fmax(ArrayOp):
+    """The larger of a and b, ignoring a NaN (NaN only where both are); a on a tie, as torch."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = promote(a, b)
+        take_a = a >= b
+        if a.dtype.kind == "f":
+            take_a = take_a | np.isnan(b)
+        ctx.save_for_backward(take_a)
+        return np.where(take_a, a, b)
+
+    @staticmethod
+    def backward(ctx, g):  # all of it to the operand chosen (torch's rule: a on ties)
+        (take_a,) = ctx.saved_tensors
+        return _grads(ctx, lambda: zero_where(g, ~take_a), lambda: zero_where(g, take_a))
+
+
+class Fmin(Fmax):
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = promote(a, b)
+        take_a = a <= b
+        if a.dtype.kind == "f":
+            take_a = take_a | np.isnan(b)
+        ctx.save_for_backward(take_a)
+        return np.where(take_a, a, b)
+
+
+class Heaviside(ArrayOp):
+    """0 where x < 0, ``values`` where x == 0, 1 where x > 0 (and 0 where x is NaN, as torch)."""
+
+    torch_name = "NotImplemented"  # torch's node for an op without a derivative
+    aten_name = "heaviside"  # the in-place method's node says heaviside_
+
+    @staticmethod
+    def forward(ctx, x, values):
+        if x.dtype != values.dtype:
+            raise RuntimeError(
+                "heaviside is not yet implemented for tensors with different dtypes."
+            )
+        return np.where(x == 0, values, x > 0).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError(f"derivative for aten::{ctx.aten_name} is not implemented")
+
+
+class Copysign(ArrayOp):
+    """|a| with the sign of b; integers compute in the default float dtype."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if not isinstance(b, np.ndarray):  # copysign(x, -1.0)
+            ctx.torch_name = "CopysignBackward1"
+        a, b = promote(a, b, wrap=False)  # the sign of -1, not of a uint8's 255
+        a = _floating(a)
+        out = np.copysign(a, b).astype(a.dtype, copy=False)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # ±1 (out / a), 0 where a == 0; b's sign is flat: zero gradient
+        a, out = ctx.saved_tensors
+        ratio = zero_where(out / a, a == 0)
+        return _grads(ctx, lambda: g * ratio, lambda: np.zeros_like(g))
+
+
+class Nextafter(ArrayOp):
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _float_kernel(a, b, "nextafter_cpu")
+        ctx.save_for_backward(a == b)
+        return np.nextafter(a, b)
+
+    @staticmethod
+    def backward(ctx, g):  # torch's: the identity where a moved (a != b), else 0; none to b
+        (same,) = ctx.saved_tensors
+        return _grads(ctx, lambda: zero_where(g, same), lambda: np.zeros_like(g))
+
+
+def _int_power_of_two(e: np.ndarray) -> np.ndarray:
+    """2^e in e's integer dtype, as C integers compute it: 0 for e < 0 and e >= the dtype's bits,
+    and 2^(bits-1) wrapped to the signed minimum."""
+    bits = 8 * e.dtype.itemsize
+    shifted = np.left_shift(np.ones_like(e), np.clip(e, 0, bits - 1))
+    return np.where((e < 0) | (e >= bits), np.zeros_like(e), shifted)
+
+
+class Ldexp(ArrayOp):
+    """a * 2^b. A float a with an integer b is scaled exactly (C's ldexp, b cast to a C int), so
+    a power of two out of a's range does not overflow first; otherwise it is a * 2.0^b, as torch
+    computes both."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (a.shape, b.shape)
+        if a.dtype.kind == "f" and b.dtype.kind in "biu":
+            if b.dtype == np.bool_:
+                raise kernel_error("ldexp_cpu_exp", b.dtype)
+            ctx.save_for_backward(a, b)
+            return np.ldexp(a, b.astype(np.int32))
+        power = np.exp2(_floating(b))  # torch's pow(2.0, b): in b's float dtype
+        a, power = promote(a, power)
+        with np.errstate(invalid="ignore", over="ignore"):
+            out = a * power
+        ctx.save_for_backward(a, power)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # da = g 2^b, db = g a 2^b ln 2
+        a, power = ctx.saved_tensors
+        if power.dtype.kind != "f":
+            # torch's formula, grad * pow(2, b), takes an integer b's power in its own dtype
+            power = _int_power_of_two(power).astype(g.dtype)
+        need_a, need_b = ctx.needs_input_grad
+        return (
+            unbroadcast(g * power, ctx.shapes[0]) if need_a else None,
+            unbroadcast(g * a * np.log(2.0) * power, ctx.shapes[1]) if need_b else None,
         )

@@ -286,3 +286,24 @@ class Cdist(ArrayOp):
             None,
             None,
         )
+
+
+class Cross(ArrayOp):
+    """The cross product of 3-vectors along ``axis`` (both inputs of one shape: ``api.cross``
+    broadcast them). d(a x b) = da x b + a x db, so da = b x g and db = g x a."""
+
+    torch_name = "LinalgCross"
+
+    @staticmethod
+    def forward(ctx, a, b, axis):
+        ctx.axis = axis
+        ctx.save_for_backward(a, b)
+        return np.cross(a, b, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad[:2]
+        ga = np.cross(b, g, axis=ctx.axis) if need_a else None
+        gb = np.cross(g, a, axis=ctx.axis) if need_b else None
+        return ga, gb, None

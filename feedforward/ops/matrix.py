@@ -637,28 +637,6 @@ class Lstsq(Decomposition):
 # ---------------------------------------------------------------- vectors
 
 
-class Cross(ArrayOp):
-    """The cross product of 3-vectors along ``axis``, batch dims broadcast. Backward:
-    ga = b x g, gb = g x a."""
-
-    torch_name = "LinalgCross"
-
-    @staticmethod
-    def forward(ctx, a, b, axis: int):
-        ctx.axis = axis
-        ctx.save_for_backward(a, b)
-        return np.cross(a, b, axisa=axis, axisb=axis, axisc=axis)
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        need_a, need_b = ctx.needs_input_grad[:2]
-        axis = ctx.axis
-        ga = unbroadcast(np.cross(b, g, axisa=axis, axisb=axis, axisc=axis), a.shape)
-        gb = unbroadcast(np.cross(g, a, axisa=axis, axisb=axis, axisc=axis), b.shape)
-        return (ga if need_a else None), (gb if need_b else None), None
-
-
 class VectorNorm(ArrayOp):
     """(sum |x|^ord)^(1/ord) over ``axes`` (all for None); ord inf and -inf are max and min
     |x|, 0 counts the non-zeros. Backward as torch's norm_backward: x / norm for 2 (0 where

@@ -15,7 +15,9 @@ from feedforward.autograd.function import unrecorded
 from feedforward.autograd.grad_mode import _state
 from feedforward.ops import api
 from feedforward.ops import elementwise as E
+from feedforward.ops import indexing as I
 from feedforward.ops import linalg as L
+from feedforward.ops._util import can_cast, type_name
 from feedforward.tensor import Tensor
 
 # methods whose first argument is the tensor itself, same name as the function
@@ -30,12 +32,19 @@ sum mean prod var std max min amax amin argmax argmin logsumexp softmax log_soft
 all any count_nonzero
 reshape view view_as reshape_as flatten unflatten squeeze unsqueeze transpose swapaxes swapdims t
 permute movedim expand expand_as broadcast_to repeat split chunk unbind flip
-gather take_along_dim scatter scatter_add index_select index_fill argwhere unique masked_fill sort
-argsort topk tril triu outer
+gather take_along_dim scatter scatter_add scatter_reduce index_select index_fill argwhere unique
+masked_fill sort argsort topk tril triu outer
 narrow select ravel roll moveaxis diag diagonal trace cumprod tile repeat_interleave nan_to_num
 lerp addcmul addcdiv addmm mv sinh cosh atan2 fmod frac xlogy nanmean nansum tensor_split median
-masked_select take histc cummax cummin
-det inverse svd slogdet logdet pinverse qr cholesky cross
+masked_select take histc cummax cummin unfold
+tan asin acos atan asinh acosh atanh arcsin arccos arctan arctan2 arcsinh arccosh arctanh erf erfc
+erfinv exp2 logit hypot logaddexp logaddexp2 deg2rad rad2deg sgn signbit isneginf isposinf isreal
+fmax fmin heaviside subtract absolute positive sinc float_power copysign nextafter ldexp gcd lcm
+kthvalue mode nanmedian quantile nanquantile aminmax bincount logcumsumexp cov corrcoef msort
+unique_consecutive histogram
+diff hsplit vsplit dsplit fliplr flipud rot90 kron inner vdot cross diag_embed diagflat index_add
+index_copy masked_scatter
+det inverse svd slogdet logdet pinverse qr cholesky
 """.split()
 
 for _name in _SAME_NAME:
@@ -192,7 +201,7 @@ for _op, _fn in {
     setattr(Tensor, f"__{_op}__", _binary_operator(_fn))
 
 Tensor.__neg__ = api.neg
-Tensor.__pos__ = lambda self: self
+Tensor.__pos__ = api.positive
 Tensor.__abs__ = api.abs
 Tensor.__invert__ = api.bitwise_not
 Tensor.__and__ = _binary_operator(api.bitwise_and)
@@ -223,6 +232,60 @@ floor ceil round trunc masked_fill remainder floor_divide sign reciprocal square
 Tensor.clip_ = Tensor.clamp_
 for _name in "lerp addcmul addcdiv addmm nan_to_num fmod frac sinh cosh atan2 xlogy".split():
     setattr(Tensor, _name + "_", _inplace_method(getattr(api, _name)))
+for _name in """tan asin acos atan asinh acosh atanh arcsin arccos arctan arctan2 arcsinh arccosh
+arctanh erf erfc erfinv exp2 logit hypot deg2rad rad2deg sgn sinc copysign nextafter
+subtract absolute gcd lcm""".split():
+    setattr(Tensor, _name + "_", _inplace_method(getattr(api, _name)))
+
+
+def _heaviside_(self, values):
+    out = api.heaviside(self._as_input(), values)
+    if out.grad_fn is not None:
+        out.grad_fn.aten_name = "heaviside_"  # torch's refusal to differentiate names heaviside_
+    return self._inplace(out)
+
+
+def _float_power_(self, exponent):
+    """In place only into a float64 tensor: torch refuses to cast float_power's result."""
+    if self._data.dtype != np.float64:
+        raise RuntimeError(
+            f"the base given to float_power_ has dtype {type_name(self)} but the operation's "
+            "result requires dtype Double"
+        )
+    return self._inplace(api.float_power(self._as_input(), exponent))
+
+
+def _ldexp_(self, other):
+    result = api.ldexp(self._as_input(), other)
+    if not can_cast(result._data.dtype, self._data.dtype):  # torch's own words here
+        raise RuntimeError(f"ldexp can't be cast to the desired output type {type_name(self)}")
+    return self._inplace(result)
+
+
+Tensor.float_power_ = _float_power_
+Tensor.heaviside_ = _heaviside_
+Tensor.ldexp_ = _ldexp_
+
+
+def _checked_operand(method, name: str, arg: str):
+    """A method whose operand must be a tensor, with torch's TypeError for a number: a method's
+    message counts the arguments after self (``x.hypot(2)``: position 1, ``ff.hypot(x, 2)``: 2)."""
+
+    def checked(self, other, *args, **kwargs):
+        api._check_tensor(other, name, arg, 1)
+        return method(self, other, *args, **kwargs)
+
+    checked.__name__ = name
+    return checked
+
+
+for _name in """atan2 arctan2 hypot logaddexp logaddexp2 fmax fmin heaviside nextafter ldexp gcd
+lcm""".split():
+    _arg = "values" if _name == "heaviside" else "other"
+    setattr(Tensor, _name, _checked_operand(getattr(Tensor, _name), _name, _arg))
+    if hasattr(Tensor, _name + "_"):
+        _inplace = getattr(Tensor, _name + "_")
+        setattr(Tensor, _name + "_", _checked_operand(_inplace, _name + "_", _arg))
 
 for _op, _name in {
     "iadd": "add_",
@@ -259,21 +322,60 @@ def _fill_diagonal_(self, fill_value, wrap: bool = False):
 
 
 def _scatter_(self, dim, index, src=None, *, value=None, reduce=None):
-    return self._inplace(api.scatter(self._as_input(), dim, index, src, value=value, reduce=reduce))
+    out = api.scatter(self._as_input(), dim, index, src, value=value, reduce=reduce)
+    if reduce is not None and out.grad_fn is not None:
+        out.grad_fn.aten_name = "scatter_"  # torch's refusal to differentiate names scatter_
+    return self._inplace(out)
+
+
+def _scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+    out = api.scatter_reduce(self._as_input(), dim, index, src, reduce, include_self=include_self)
+    return self._inplace(out)
 
 
 def _index_add_(self, dim, index, source, *, alpha=1):
-    axis = api.normalize_dim(dim, self.ndim, "index_add_")
-    if not (_state["grad"] and (self.requires_grad or source.requires_grad)):
+    return self._inplace(api.index_add(self._as_input(), dim, index, source, alpha=alpha))
+
+
+def _index_copy_(self, dim, index, source):
+    return self._inplace(api.index_copy(self._as_input(), dim, index, source))
+
+
+def _masked_scatter_(self, mask, source):
+    """In place the mask broadcasts to self (self does not grow to the mask's shape)."""
+    mask_data = api._masked_scatter_checks(self, mask, source)
+    if mask_data.shape != self._data.shape:  # torch's error where it does not
+        api.expand(mask.detach(), self.shape)
+    current = self._as_input()
+    mask_data = np.broadcast_to(mask_data, self._data.shape)
+    api._check_source_size(mask_data, source)
+    return self._inplace(I.MaskedScatter.apply(current, mask_data, source))
+
+
+def _shape_inplace(fn, torch_name):
+    """``x.t_()``, ``x.unsqueeze_(0)``, ...: x itself takes the shape of ``fn(x)`` (a view), as
+    torch's in-place shape ops: the values stay, the version is bumped, and while recording x's
+    node becomes that view's (torch names it ``torch_name``: TBackward1, not TBackward0)."""
+
+    def method(self, *args, **kwargs):
         self._check_inplace()
-        np.add.at(
-            np.moveaxis(self._data, axis, 0),
-            index._data,
-            np.moveaxis(source._data * alpha, axis, 0),
-        )
-        self._version.value += 1
-        return self
-    raise NotImplementedError("index_add_ with autograd is not supported; use scatter_add")
+        self._check_inplace_view()
+        current = Tensor._make(self._data, self._requires_grad, self.grad_fn)  # self until now
+        out = fn(current, *args, **kwargs)
+        return self._inplace_view(api._named(out, torch_name(*args, **kwargs)))
+
+    method.__name__ = fn.__name__.strip("_") + "_"
+    return method
+
+
+def _t(input):
+    if input.ndim > 2:  # (t_'s own words)
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    return api.t(input)
+
+
+def _squeeze_name(dim=None) -> str:  # torch's in-place overloads: squeeze_(), (dim), (dims)
+    return f"SqueezeBackward{3 if dim is None else 5 if isinstance(dim, tuple | list) else 4}"
 
 
 def _compare_inplace(fn, torch_name: str):
@@ -360,7 +462,15 @@ Tensor.apply_ = _apply_
 Tensor.map_ = _map_
 Tensor.scatter_add_ = _scatter_add_
 Tensor.scatter_ = _scatter_
+Tensor.scatter_reduce_ = _scatter_reduce_
 Tensor.index_fill_ = _index_fill_
 Tensor.fill_diagonal_ = _fill_diagonal_
 Tensor.ndimension = Tensor.dim
 Tensor.index_add_ = _index_add_
+Tensor.index_copy_ = _index_copy_
+Tensor.masked_scatter_ = _masked_scatter_
+Tensor.t_ = _shape_inplace(_t, lambda: "TBackward1")
+Tensor.transpose_ = _shape_inplace(api.transpose, lambda *a, **k: "TransposeBackward1")
+Tensor.swapaxes_ = Tensor.swapdims_ = Tensor.transpose_
+Tensor.unsqueeze_ = _shape_inplace(api.unsqueeze, lambda *a, **k: "UnsqueezeBackward1")
+Tensor.squeeze_ = _shape_inplace(api.squeeze, _squeeze_name)

@@ -51,16 +51,22 @@ RULES = {
     CAST: """exp log log2 log10 log1p expm1 sqrt rsqrt sin cos tanh sinh cosh sigmoid square
         reciprocal add sub mul div true_divide floor_divide remainder fmod pow atan2 maximum
         minimum xlogy lerp addcmul addcdiv outer
+        tan asin acos atan asinh acosh atanh arcsin arccos arctan arctan2 arcsinh arccosh arctanh
+        erf erfc erfinv exp2 logit sinc deg2rad rad2deg hypot logaddexp logaddexp2 fmax fmin
+        subtract copysign nextafter ldexp gcd lcm
         eq ne lt le gt ge greater less greater_equal less_equal not_equal
         logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor
-        mean std var logsumexp cat concat concatenate stack hstack vstack
+        mean std var logsumexp cat concat concatenate stack hstack vstack column_stack row_stack
+        dstack diff kron
         linalg.pinv linalg.matrix_rank linalg.lstsq""",
     EXACT: """abs neg sign floor ceil round trunc frac clamp clip clamp_min clamp_max bitwise_not
         nan_to_num matmul mm bmm mv dot addmm softmax log_softmax norm tril triu diag
         amax amin argmax argmin any all isin where gather index_select masked_select take
-        take_along_dim scatter scatter_add nonzero multinomial max min median sort topk cummax
-        cummin histc searchsorted bucketize
-        inverse matrix_power cross slogdet svd
+        take_along_dim scatter scatter_add scatter_reduce nonzero multinomial max min median sort
+        topk cummax cummin histc searchsorted bucketize sgn absolute signbit isneginf isposinf
+        heaviside float_power kthvalue mode nanmedian quantile nanquantile aminmax logcumsumexp
+        msort histogram tensordot inner vdot cross index_add index_copy
+        inverse matrix_power slogdet svd
         linalg.det linalg.slogdet linalg.inv linalg.solve linalg.cholesky linalg.qr linalg.eigh
         linalg.eigvalsh linalg.svd linalg.svdvals linalg.matrix_power linalg.multi_dot
         linalg.cross linalg.vecdot linalg.vector_norm linalg.matrix_norm linalg.norm
@@ -81,14 +87,21 @@ _AMAX = (
     "for out's dtype."
 )
 _CAT = "torch.cat(): input types can't be cast to the desired output type {out}"
+_BOOL_ONLY = ("signbit", "isneginf", "isposinf")
+_STACKS = "cat concat concatenate stack hstack vstack column_stack row_stack dstack"
+_TENSORDOT = (
+    "tensordot: Expected the output tensor to have dtype {result}, but got an output tensor with "
+    "dtype {out}"
+)
 DTYPE_ERRORS = {
     **dict.fromkeys(RULES[EXACT].split()[:13], _SAME_DTYPE),  # abs ... bitwise_not
-    **dict.fromkeys("cat concat concatenate stack hstack vstack".split(), _CAT),
+    **dict.fromkeys(_STACKS.split(), _CAT),
+    **dict.fromkeys(("tensordot", "inner"), _TENSORDOT),
     "amax": _AMAX,
     "amin": _AMAX,
     "nan_to_num": "nan_to_num: dtype of out: {out} should be same as input: {result}",
     "mv": "addmv input tensors must have the same dtype, but got {out}, {result}, and {result}",
-    "dot": "result dtype {out} does not match input dtype {result}",
+    **dict.fromkeys(("dot", "vdot"), "result dtype {out} does not match input dtype {result}"),
     "logsumexp": "logsumexp(): Expected floating point type for result tensor, but got: {out}",
     "mean()": "mean.dtype_out(): input types can't be cast to the desired output type {out}",
     "any": "any only supports bool tensor for result, got: {out}",
@@ -100,19 +113,36 @@ DTYPE_ERRORS = {
     "and out.dtype = {out}",
     "nonzero": "nonzero: Expected out tensor to have scalar type Long but got scalar type{out}",
     "multinomial": "multinomial expects Long tensor out, got: {out}",
-    "cummax": "expected scalar_type {result} but found {out}",
-    "cummin": "expected scalar_type {result} but found {out}",
-    "histc": "torch.histogram: input tensor and hist tensor should have the same dtype, but got "
-    "input {c_result} and hist {c_out}",
+    **dict.fromkeys(
+        ("cummax", "cummin", "logcumsumexp"), "expected scalar_type {result} but found {out}"
+    ),
+    **dict.fromkeys(
+        ("histc", "histogram"),
+        "torch.histogram: input tensor and hist tensor should have the same dtype, but got "
+        "input {c_result} and hist {c_out}",
+    ),
+    "kthvalue": "output values must be of same type as input",
+    "mode": "expected scalar type '{result}' but got '{out}' for values output",
+    **dict.fromkeys(
+        ("quantile", "nanquantile"), "quantile() out tensor must be same dtype as the input tensor"
+    ),
     **dict.fromkeys(
         ("searchsorted", "bucketize"),
         "torch.searchsorted(): output tensor's dtype is wrong, it can only be Int(int32) or "
         "Long(int64) depending on whether out_int32 flag is True, but we got output tensor's dtype "
         "{out} and out_int32 flag is {out_int32}",
     ),
-    "median": "Expected tensor for 'values' to have the same type as tensor for argument #2 "
-    "'self'; but type {out_type} does not equal torch.{result}Tensor (while checking arguments "
-    "for median)",
+    **dict.fromkeys(("sgn", "abs"), _SAME_DTYPE),  # (absolute is abs)
+    **{name: f"{name} does not support non-boolean outputs." for name in _BOOL_ONLY},
+    "heaviside": "heaviside is not yet implemented for tensors with different dtypes.",
+    "float_power": "the output given to float_power has dtype {out} but the operation's result "
+    "requires dtype {result}",
+    "ldexp": "ldexp can't be cast to the desired output type {out}",
+    **dict.fromkeys(
+        ("median", "nanmedian"),
+        "Expected tensor for 'values' to have the same type as tensor for argument #2 'self'; but "
+        "type {out_type} does not equal torch.{result}Tensor (while checking arguments for median)",
+    ),
     "linalg.multi_dot": "multi_dot(): expected out tensor to have dtype {c_result} but got {c_out}",
     "linalg.vecdot": "linalg.vecdot: Expected out of dtype{result} but found {out}",
     **{
@@ -136,14 +166,16 @@ UNCASTABLE_ERRORS = dict.fromkeys(
     "matrix_power: Expected result to be safely castable from {result} dtype, but got result with "
     "dtype {out}",
 )
-TYPE_ERRORS = {"cat", "concat", "concatenate", "stack", "hstack", "vstack"}  # torch's quirk
+TYPE_ERRORS = set(_STACKS.split())  # torch's quirk
 # out= with an input that requires grad is refused only where a gradient could flow (torch lets
 # the integer and boolean results through, and, by how their out= kernels are registered,
-# softmax, log_softmax, diag and floor_divide)
+# softmax, log_softmax, diag, floor_divide, quantile, nanquantile, histogram, tensordot,
+# inner, and linalg's matrix_norm and norm, composites)
 NOT_DIFFERENTIABLE = set(
     """eq ne lt le gt ge greater less greater_equal less_equal not_equal logical_and logical_or
     logical_xor logical_not bitwise_and bitwise_or bitwise_xor bitwise_not isin argmax argmin
-    nonzero floor_divide softmax log_softmax diag histc searchsorted bucketize
+    nonzero floor_divide softmax log_softmax diag histc searchsorted bucketize signbit isneginf
+    isposinf heaviside gcd lcm quantile nanquantile histogram tensordot inner
     linalg.matrix_rank linalg.matrix_norm linalg.norm""".split()
 )
 # the op torch names when it refuses grad: the one its function is made of
@@ -151,14 +183,19 @@ TORCH_OP_NAMES = {
     "true_divide": "div",
     "square": "pow",
     "outer": "mul",
-    "hstack": "cat",
-    "vstack": "cat",
+    **dict.fromkeys(("hstack", "vstack", "column_stack", "dstack"), "cat"),
+    "diff": "sub",
+    "kron": "mul",
+    "cross": "linalg_cross",
     "take_along_dim": "gather",
     "nanmean": "nansum",
     "norm": "linalg_vector_norm",
+    "subtract": "sub",
+    "arctan2": "atan2",
+    "float_power": "pow",
+    "msort": "sort",
     "inverse": "linalg_inv_ex",
     "matrix_power": "matmul",
-    "cross": "linalg_cross",
     "slogdet": "_linalg_slogdet",
     "svd": "_linalg_svd",
     **{
@@ -282,6 +319,8 @@ def with_out(fn, rule: str, name: str | None = None):
             return fn(*args, **kwargs)
         if name in ("sum", "prod") and len(args) < 2 and "dim" not in kwargs:
             raise TypeError(f"{name}(): out= needs dim: torch has no {name}(input, *, out)")
+        if name in ("median", "nanmedian") and len(args) < 2 and "dim" not in kwargs:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
         if name not in NOT_DIFFERENTIABLE:
             _check_no_grad(TORCH_OP_NAMES.get(name, name), (*args, *kwargs.values(), out))
         rule_now, name_now = rule, name

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from feedforward.ops._util import sign
+from feedforward.ops._selection import sort_order
+from feedforward.ops._util import sign, zero_where
 from feedforward.ops.elementwise import ArrayOp
 
 
@@ -377,3 +378,168 @@ class Median(Extreme):
             out = np.partition(flat, k)[k]
         ctx.save_for_backward(x, out)
         return out
+
+
+class Nanmedian(Median):
+    """nanmedian(): the lower of the two middle values that are not NaN (NaN if all are, or
+    none is there). The gradient is shared among the elements equal to it, as median()'s."""
+
+    @staticmethod
+    def forward(ctx, x):
+        flat = x.reshape(-1)
+        if flat.dtype.kind == "f":
+            flat = flat[~np.isnan(flat)]
+        if flat.size == 0:  # empty or all NaN: NaN (in an integer dtype, its smallest value)
+            out = np.asarray(np.nan if x.dtype.kind == "f" else np.iinfo(x.dtype).min, x.dtype)
+        else:
+            k = (flat.size - 1) // 2
+            out = np.partition(flat, k)[k]
+        ctx.save_for_backward(x, out)
+        return out
+
+
+def _log_cumsum_exp(x: np.ndarray, axis: int) -> np.ndarray:
+    """log(cumsum(exp(x))) without overflow: torch's running log-add-exp, which accumulates in
+    double for float (np.logaddexp gives the same at +-inf: inf and -inf stay, NaN spreads)."""
+    wide = x.astype(np.float64) if x.dtype == np.float32 else x
+    with np.errstate(invalid="ignore"):  # (NumPy's NaN compares raise it; torch says nothing)
+        return np.logaddexp.accumulate(wide, axis=axis).astype(x.dtype, copy=False)
+
+
+class Logcumsumexp(ArrayOp):
+    @staticmethod
+    def forward(ctx, x, axis):
+        out = _log_cumsum_exp(x, axis) if x.ndim else x.copy()
+        ctx.axis = axis
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """torch's formula (after TensorFlow's): the positive and negative parts of g, each as
+        exp(reversed logcumsumexp(log|g| - out) + x). Its NaNs are torch's too: an input of -inf
+        whose running sum is still -inf gets NaN, as in torch."""
+        x, out = ctx.saved_tensors
+        if g.ndim == 0 or g.size == 0:
+            return g
+        axis = ctx.axis
+        lowest = np.finfo(g.dtype).min
+        log_g = np.log(np.abs(g))
+
+        def part(mask):
+            logs = np.where(mask, log_g, lowest) - out
+            back = np.flip(_log_cumsum_exp(np.flip(logs, axis), axis), axis)
+            return np.exp(back + x)
+
+        return part(g > 0) - part(g < 0)
+
+
+def _lerp(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """torch's lerp: from the nearer end, a + w (b - a) where |w| < 0.5, else b - (b - a)(1 - w)."""
+    return np.where(np.abs(w) < 0.5, a + w * (b - a), b - (b - a) * (1 - w))
+
+
+def _quantile_rows(x: np.ndarray, axis, keepdim: bool) -> tuple[np.ndarray, tuple]:
+    """x with the reduced elements along a last axis, and the shape the rest keeps."""
+    if axis is None:
+        kept = (1,) * x.ndim if keepdim else ()
+        return x.reshape(kept + (x.size,)), kept
+    kept = x.shape[:axis] + ((1,) if keepdim else ()) + x.shape[axis + 1 :]
+    return np.moveaxis(x, axis, -1).reshape(kept + (x.shape[axis],)), kept
+
+
+class Quantile(ArrayOp):
+    """quantile/nanquantile as torch computes them. Each row is sorted (NaN last) and q becomes
+    a rank: q (n - 1), or for nanquantile q (non-NaN count - 1) (a row of NaNs: rank 0); in
+    quantile a row with a NaN gets the last rank, so NaN. The rank is rounded as
+    ``interpolation`` says and the values at the ranks below and above it interpolated with
+    torch's lerp (``midpoint``: halfway). The gradient goes to those two elements, 1 - w and w
+    of it, and to q through w (``linear`` only: elsewhere q just picks ranks)."""
+
+    torch_name = "SqueezeBackward4"  # torch's last step squeezes the result into its shape
+
+    @staticmethod
+    def forward(ctx, x, q, axis, keepdim, interpolation, ignore_nan, exact_ties):
+        rows, kept = _quantile_rows(x, axis, keepdim)
+        # which of several equal values gets the gradient is torch's sort's choice; without a
+        # gradient to route, any order of them gives the same values
+        order = sort_order(rows) if exact_ties else np.argsort(rows, axis=-1, kind="stable")
+        s = np.take_along_axis(rows, order, axis=-1)
+        n, dt = rows.shape[-1], x.dtype
+        qs = q.reshape(-1).astype(dt, copy=False)
+        if ignore_nan:
+            scale = (n - 1 - np.isnan(s).sum(axis=-1, keepdims=True)).astype(dt)
+            ranks = qs * scale
+            masked = ranks < 0
+            ranks = np.where(masked, dt.type(0), ranks)
+        else:
+            scale = dt.type(n - 1)
+            masked = np.broadcast_to(np.isnan(s).any(axis=-1, keepdims=True), kept + qs.shape)
+            ranks = np.where(masked, scale, qs * scale)
+        if interpolation in ("lower", "higher", "nearest"):
+            rounding = {"lower": np.floor, "higher": np.ceil, "nearest": np.round}[interpolation]
+            ranks = rounding(ranks)  # (np.round, as torch's, to even)
+        below = ranks.astype(np.int64)
+        out = low = np.take_along_axis(s, below, axis=-1)
+        above = weight = high = None
+        if interpolation in ("linear", "midpoint"):
+            above = np.ceil(ranks).astype(np.int64)
+            high = np.take_along_axis(s, above, axis=-1)
+            midpoint = interpolation == "midpoint"
+            weight = np.full_like(ranks, 0.5) if midpoint else ranks - below.astype(dt)
+            out = _lerp(low, high, weight)
+        ctx.axis, ctx.q_shape, ctx.x_shape = axis, q.shape, x.shape
+        ctx.save_for_backward(order, below, above, weight, low, high, masked, scale)
+        return out[..., 0] if q.ndim == 0 else np.moveaxis(out, -1, 0)
+
+    @staticmethod
+    def backward(ctx, g):
+        order, below, above, weight, low, high, masked, scale = ctx.saved_tensors
+        g = g[..., None] if not ctx.q_shape else np.moveaxis(g, 0, -1)
+        gx = _unsorted_grad(ctx, g) if ctx.needs_input_grad[0] else None
+        if not ctx.needs_input_grad[1]:
+            return gx, None
+        # q: rank = q * scale, masked ranks fixed, weight = rank - below (linear only)
+        gr = zero_where(g * (high - low), masked)
+        if np.ndim(scale):  # nanquantile: each row's own scale
+            gq = np.sum((gr * scale).reshape(-1, gr.shape[-1]), axis=0)
+        else:
+            gq = np.sum(gr.reshape(-1, gr.shape[-1]), axis=0) * scale
+        return gx, gq.reshape(ctx.q_shape)
+
+
+def _unsorted_grad(ctx, g: np.ndarray) -> np.ndarray:
+    """Quantile's gradient of x: g (1 - w) and g w at the two ranks of the sorted rows, put
+    back where the sort took each element from."""
+    order, below, above, weight = ctx.saved_tensors[:4]
+    gs = np.zeros(order.shape, g.dtype)  # the gradient of the sorted rows
+    lead = np.indices(below.shape, sparse=True)[:-1]
+    if above is None:
+        np.add.at(gs, (*lead, below), g)
+    else:  # torch's lerp backward, then the two gathers' (zeros, scatter-added)
+        np.add.at(gs, (*lead, below), g * (1 - weight))
+        np.add.at(gs, (*lead, above), g * weight)
+    rows = np.empty_like(gs)
+    np.put_along_axis(rows, order, gs, axis=-1)  # unsort
+    axis = ctx.axis
+    if axis is None:
+        gx = rows.reshape(ctx.x_shape)
+    else:
+        moved = ctx.x_shape[:axis] + ctx.x_shape[axis + 1 :] + (ctx.x_shape[axis],)
+        gx = np.moveaxis(rows.reshape(moved), -1, axis)
+    return gx
+
+
+class NoDerivative(ArrayOp):
+    """A result that torch puts in the graph but cannot differentiate (bincount of weights that
+    require grad, histogram, unique_consecutive): it shows under torch's node name, and
+    backward raises torch's error."""
+
+    @staticmethod
+    def forward(ctx, *inputs, result, name, error):
+        ctx.torch_name, ctx.error = name, error
+        return result
+
+    @staticmethod
+    def backward(ctx, g):
+        raise ctx.error

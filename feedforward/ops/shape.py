@@ -26,15 +26,29 @@ class View(ArrayOp):
 
 
 class Reshape(View):
-    """Like View, but copies when the input's memory layout does not allow a view (then torch
-    shows an UnsafeView node)."""
+    """A reshape that the input's memory layout does not allow as a view: a copy, in storage of
+    its own (torch shows an UnsafeView node). ``reshape_op`` picks it or View."""
+
+    is_view = False
+    torch_name = "UnsafeView"
 
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x.shape
         out = x.reshape(shape)
-        ctx.torch_name = "View" if np.may_share_memory(out, x) or not x.size else "UnsafeView"
-        return out
+        return out.copy() if np.may_share_memory(out, x) else out  # (ravel: always a copy)
+
+
+def reshape_op(x: np.ndarray, shape: tuple) -> type[View]:
+    """View where NumPy reshapes x to ``shape`` without copying (torch's reshape is a view
+    then), else Reshape."""
+    if x.flags.c_contiguous or not x.size:
+        return View
+    try:
+        np.ndarray.view(x).shape = shape  # NumPy refuses where reshaping needs a copy
+    except AttributeError:
+        return Reshape
+    return View
 
 
 class Permute(ArrayOp):
@@ -196,3 +210,100 @@ class Diag(ArrayOp):
         if len(ctx.shape) == 1:
             return np.diagonal(g, ctx.offset).copy()
         return embed_diagonal(g, ctx.shape, ctx.offset, 0, 1)
+
+
+def unfold_view(x: np.ndarray, axis: int, size: int, step: int) -> np.ndarray:
+    """The windows of ``size`` elements ``step`` apart along ``axis`` as a new last dim: a view of
+    x by strides alone (writeable when x is, as torch's), its windows overlapping where step <
+    size. The caller checks 0 <= size <= x.shape[axis] and step > 0, which keeps every window
+    inside x's memory."""
+    if x.ndim == 0:  # torch: the one element as the only window, of size 1 (or 0)
+        return x.reshape(1)[:size]
+    n, stride = x.shape[axis], x.strides[axis]
+    shape = x.shape[:axis] + ((n - size) // step + 1,) + x.shape[axis + 1 :] + (size,)
+    strides = x.strides[:axis] + (stride * step,) + x.strides[axis + 1 :] + (stride,)
+    return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
+
+
+class Unfold(ArrayOp):
+    """Tensor.unfold: sliding windows along a dim, as a view."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, axis, size, step):
+        ctx.shape, ctx.args = x.shape, (axis, size, step)
+        return unfold_view(x, axis, size, step)
+
+    @staticmethod
+    def backward(ctx, g):  # each window's gradient goes back where it came from
+        axis, size, step = ctx.args
+        gx = np.zeros(ctx.shape, dtype=g.dtype)
+        windows = unfold_view(gx, axis, size, step)  # writes into gx
+        if step >= size:  # no element is in two windows: a copy, as torch's (-0.0 stays -0.0)
+            windows[...] = g
+            return gx
+        # An element in several windows gets their sum, added window after window as torch's
+        # kernel does; each += below writes every element of gx at most once.
+        last = windows.ndim - 1
+        count = windows.shape[axis]
+        with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is NaN, silently as torch
+            if size <= count:  # one strided slice per position in the window, last one first
+                for j in reversed(range(size)):
+                    index = (slice(None),) * last + (j,)
+                    windows[index] += g[index]
+            else:  # one slice per window
+                for w in range(count):
+                    index = (slice(None),) * axis + (w,)
+                    windows[index] += g[index]
+        return gx
+
+
+class Rot90(ArrayOp):
+    """A quarter turn k times in the plane of two dims, from the first towards the second; a
+    copy, as torch's (k = 0 too)."""
+
+    @staticmethod
+    def forward(ctx, x, k, axes):
+        ctx.k, ctx.axes = k, axes
+        return np.rot90(x, k, axes).copy()
+
+    @staticmethod
+    def backward(ctx, g):  # turn the gradient back
+        return np.rot90(g, -ctx.k, ctx.axes)
+
+
+class DiagEmbed(ArrayOp):
+    """The last dim of x on the diagonal (offset) of two new dims, zeros elsewhere."""
+
+    @staticmethod
+    def forward(ctx, x, offset, dim1, dim2):
+        ctx.dims = (offset, dim1, dim2)
+        n = x.shape[-1] + abs(offset) if x.ndim else 1
+        shape = list(x.shape[:-1])
+        for d in sorted((dim1, dim2)):
+            shape.insert(d, n)
+        return embed_diagonal(x, tuple(shape), offset, dim1, dim2)
+
+    @staticmethod
+    def backward(ctx, g):  # the gradient of the diagonal, the rest fed nothing
+        return diagonal_view(g, *ctx.dims).copy()
+
+
+class BlockDiag(ArrayOp):
+    """Matrices along the diagonal of one matrix, zeros elsewhere (``api.block_diag`` has made
+    every input a matrix of one dtype)."""
+
+    @staticmethod
+    def forward(ctx, dtype, *xs):
+        rows = [0, *np.cumsum([x.shape[0] for x in xs])]
+        cols = [0, *np.cumsum([x.shape[1] for x in xs])]
+        ctx.blocks = list(zip(rows, rows[1:], cols, cols[1:]))
+        out = np.zeros((rows[-1], cols[-1]), dtype=dtype)
+        for x, (r0, r1, c0, c1) in zip(xs, ctx.blocks):
+            out[r0:r1, c0:c1] = x
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # each input gets its own block of the gradient
+        return (None, *(g[r0:r1, c0:c1] for r0, r1, c0, c1 in ctx.blocks))

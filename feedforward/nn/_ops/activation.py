@@ -11,13 +11,13 @@ import math
 
 import numpy as np
 
+from feedforward.ops._special import erfc_exact, erfc_fit
 from feedforward.ops._util import zero_where
 from feedforward.ops.elementwise import ArrayOp
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _TANH_K = math.sqrt(2.0 / math.pi)  # the constant of GELU's tanh approximation
-_erfc = np.frompyfunc(math.erfc, 1, 1)  # NumPy has no erf; math's is exact in float64
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -31,41 +31,15 @@ def _softplus(x: np.ndarray) -> np.ndarray:
     return np.log1p(np.exp(-np.abs(x))) + np.maximum(x, 0)
 
 
-# Chebyshev fit of erfc (Numerical Recipes' erfcc): relative error < 1.2e-7 for every x,
-# i.e. about one float32 ulp, in a dozen vectorised operations
-_ERFC_FIT = (
-    -1.26551223,
-    1.00002368,
-    0.37409196,
-    0.09678418,
-    -0.18628806,
-    0.27886807,
-    -1.13520398,
-    1.48851587,
-    -0.82215223,
-    0.17087277,
-)
-
-
-def _erfc_fast(x: np.ndarray) -> np.ndarray:
-    z = np.abs(x)
-    t = 1.0 / (1.0 + 0.5 * z)
-    poly = np.zeros_like(t)
-    for c in reversed(_ERFC_FIT):  # Horner's rule
-        poly = poly * t + c
-    tail = t * np.exp(poly - z * z)
-    return np.where(x >= 0, tail, 2.0 - tail)
-
-
 def normal_cdf(x: np.ndarray) -> np.ndarray:
     """Phi(x) = P(Z <= x) for a standard normal Z, in x's dtype.
 
     Written with erfc, which keeps full relative precision in the far left tail where
     1 + erf(x) would cancel. float64 uses the exact ``math.erfc`` (elementwise, slower);
-    float32 and below the vectorised fit, exact to their precision.
+    float32 and below the vectorised fit, exact to their precision (ops/_special.py).
     """
     u = -x.astype(np.float64) * _SQRT_HALF
-    erfc = np.asarray(_erfc(u), dtype=np.float64) if x.dtype == np.float64 else _erfc_fast(u)
+    erfc = erfc_exact(u) if x.dtype == np.float64 else erfc_fit(u)
     return (0.5 * erfc).astype(x.dtype, copy=False)
 
 
