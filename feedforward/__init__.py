@@ -12,7 +12,6 @@ import importlib as _importlib
 from feedforward import (
     _malloc,
     _sampling,  # noqa: F401  (binds random_, exponential_, ...)
-    linalg,
     return_types,
 )
 from feedforward import ops as _ops  # noqa: F401
@@ -173,6 +172,7 @@ _LAZY = {
     "cli",
     "autograd",
     "testing",
+    "linalg",
 }
 
 
