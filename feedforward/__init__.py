@@ -158,6 +158,8 @@ class backends:
             return False
 
 
+globals().update(_methods.INPLACE_FUNCTIONS)  # torch.sin_(x) and the like
+
 _malloc.tune_malloc()  # large temporaries stay in the heap between steps (see _malloc.py)
 
 # Subpackages load on first use, so `import feedforward` stays fast.

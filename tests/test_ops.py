@@ -2644,6 +2644,30 @@ INPLACE = {
     "cosh_": lambda a, b, c: a.cosh_(),
     "atan2_": lambda a, b, c: a.atan2_(b),
     "xlogy_": lambda a, b, c: a.xlogy_(b.abs()),
+    "sin_": lambda a, b, c: a.sin_(),
+    "cos_": lambda a, b, c: a.cos_(),
+    "expm1_": lambda a, b, c: a.expm1_(),
+    "log1p_": lambda a, b, c: a.abs().log1p_(),
+    "log2_": lambda a, b, c: a.abs().log2_(),
+    "log10_": lambda a, b, c: a.abs().log10_(),
+    "rsqrt_": lambda a, b, c: a.abs().rsqrt_(),
+    "divide_": lambda a, b, c: a.divide_(b, rounding_mode="floor"),
+    "multiply_": lambda a, b, c: a.multiply_(b),
+    "true_divide_": lambda a, b, c: a.true_divide_(b),
+    "fix_": lambda a, b, c: a.fix_(),
+    "negative_": lambda a, b, c: a.negative_(),
+    "logical_and_": lambda a, b, c: (a > 0).logical_and_(b > 0),
+    "logical_or_": lambda a, b, c: a.logical_or_(b > 0),
+    "logical_xor_": lambda a, b, c: a.logical_xor_(b),
+    "logical_not_": lambda a, b, c: a.logical_not_(),
+    "bitwise_and_": lambda a, b, c: (a * 10).long().bitwise_and_((b * 10).long()),
+    "bitwise_or_": lambda a, b, c: (a * 10).long().bitwise_or_(3),
+    "bitwise_xor_": lambda a, b, c: (a > 0).bitwise_xor_(b > 0),
+    "bitwise_not_": lambda a, b, c: (a * 10).long().bitwise_not_(),
+    "cumsum_": lambda a, b, c: a.cumsum_(1),
+    "cumprod_": lambda a, b, c: a.cumprod_(0),
+    "tril_": lambda a, b, c: a.tril_(),
+    "triu_": lambda a, b, c: a.triu_(1),
     "tan_": lambda a, b, c: a.tan_(),
     "asin_": lambda a, b, c: (a / 2).asin_(),
     "arcsin_": lambda a, b, c: (a / 2).arcsin_(),
@@ -2791,3 +2815,33 @@ def test_heaviside_has_no_derivative_as_torch():
         y.heaviside_(lib.tensor(0.5))
         with pytest.raises(RuntimeError, match="^derivative for aten::heaviside_ is not"):
             y.sum().backward()
+
+
+INPLACE_FUNCTION_ARGS = {  # torch.<name>(x, *args): the arguments past x, where there are any
+    "clamp_": (-0.5, 0.5), "clamp_max_": (0.5,), "clamp_min_": (-0.5,), "clip_": (-0.5, 0.5),
+    "fill_": (2.5,), "gcd_": "int", "lcm_": "int", "ldexp_": "exponent", "xlogy_": "other",
+    "index_put_": "index", "logit_": (0.1,), "nan_to_num_": (0.0,),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(ff.ops.methods.INPLACE_FUNCTIONS))
+def test_inplace_functions_as_torch(name):
+    """torch.sin_(x) and the other in-place functions torch has at the top: x changed, x back."""
+    data = np.random.default_rng(0).uniform(0.1, 0.9, (2, 3)).astype(np.float32)
+    outcomes = []
+    for lib in (ff, torch):
+        args = INPLACE_FUNCTION_ARGS.get(name, ())
+        x = lib.tensor(data)
+        if args == "int":
+            x, args = lib.tensor((data * 20).astype(np.int64)), (lib.tensor([[4, 6, 9]]),)
+        elif args == "exponent":
+            args = (lib.tensor([1, 2, 3]),)
+        elif args == "other":
+            args = (lib.tensor(data[::-1].copy()),)
+        elif args == "index":
+            args = ((lib.tensor([1, 0]), lib.tensor([2, 2])), lib.tensor([5.0, 6.0]))
+        with np.errstate(invalid="ignore"):
+            result = getattr(lib, name)(x, *args)
+        assert result is x, name
+        outcomes.append(x)
+    assert_same(*outcomes, name)

@@ -90,6 +90,8 @@ ROWS = [
     ("sort", (X,)),
     ("topk", (X, 2)),
     ("cummax", (X, 1)),
+    *[(name, (X, Y)) for name in "divide multiply".split()],
+    *[(name, (X,)) for name in "negative fix".split()],
     ("cummin", (X, 0)),
     ("histc", (X, 5, -1, 1)),
     ("searchsorted", (np.sort(X, axis=1), Y)),

@@ -42,22 +42,22 @@ atleast_1d atleast_2d atleast_3d bincount bitwise_and bitwise_not bitwise_or bit
 bmm broadcast_shapes broadcast_tensors broadcast_to bucketize cartesian_prod cat cdist ceil
 chain_matmul cholesky chunk clamp clamp_max clamp_min clip clone column_stack combinations concat
 concatenate copysign corrcoef cos cosh count_nonzero cov cross cummax cummin cumprod cumsum
-cumulative_trapezoid deg2rad det diag diag_embed diagflat diagonal diff div dot dsplit dstack einsum
-eq equal erf erfc erfinv exp exp2 expm1 flatten flip fliplr flipud float_power floor floor_divide
-fmax fmin fmod frac gather gcd ge greater greater_equal gt heaviside histc histogram hsplit hstack
-hypot index_add index_copy index_fill index_put index_select inner inverse isclose isfinite isin
-isinf isnan isneginf isposinf isreal kron kthvalue lcm ldexp le lerp less less_equal log log10 log1p
-log2 log_softmax logaddexp logaddexp2 logcumsumexp logdet logical_and logical_not logical_or
-logical_xor logit logsumexp lt masked_fill masked_scatter masked_select matmul matrix_power max
-maximum mean median meshgrid min minimum mm mode moveaxis movedim msort mul mv nan_to_num nanmean
-nanmedian nanquantile nansum narrow ne neg nextafter nonzero norm not_equal outer permute pinverse
-positive pow prod put qr quantile rad2deg ravel reciprocal relu remainder repeat_interleave reshape
-roll rot90 round row_stack rsqrt scatter scatter_add scatter_reduce searchsorted select sgn sigmoid
-sign signbit sin sinc sinh slogdet softmax sort split sqrt square squeeze stack std std_mean sub
-subtract sum svd swapaxes swapdims t take take_along_dim tan tanh tensor_split tensordot tile topk
-trace transpose trapezoid trapz tril tril_indices triu triu_indices true_divide trunc unbind
-unflatten unique unique_consecutive unravel_index unsqueeze vander var var_mean vdot vsplit vstack
-where xlogy
+cumulative_trapezoid deg2rad det diag diag_embed diagflat diagonal diff div divide dot dsplit dstack
+einsum eq equal erf erfc erfinv exp exp2 expm1 fix flatten flip fliplr flipud float_power floor
+floor_divide fmax fmin fmod frac gather gcd ge greater greater_equal gt heaviside histc histogram
+hsplit hstack hypot index_add index_copy index_fill index_put index_select inner inverse isclose
+isfinite isin isinf isnan isneginf isposinf isreal kron kthvalue lcm ldexp le lerp less less_equal
+log log10 log1p log2 log_softmax logaddexp logaddexp2 logcumsumexp logdet logical_and logical_not
+logical_or logical_xor logit logsumexp lt masked_fill masked_scatter masked_select matmul
+matrix_power max maximum mean median meshgrid min minimum mm mode moveaxis movedim msort mul
+multiply mv nan_to_num nanmean nanmedian nanquantile nansum narrow ne neg negative nextafter nonzero
+norm not_equal outer permute pinverse positive pow prod put qr quantile rad2deg ravel reciprocal
+relu remainder repeat_interleave reshape roll rot90 round row_stack rsqrt scatter scatter_add
+scatter_reduce searchsorted select sgn sigmoid sign signbit sin sinc sinh slogdet softmax sort split
+sqrt square squeeze stack std std_mean sub subtract sum svd swapaxes swapdims t take take_along_dim
+tan tanh tensor_split tensordot tile topk trace transpose trapezoid trapz tril tril_indices triu
+triu_indices true_divide trunc unbind unflatten unique unique_consecutive unravel_index unsqueeze
+vander var var_mean vdot vsplit vstack where xlogy
 """.split()
 
 
@@ -415,6 +415,8 @@ sign = _unary(E.Sign)
 floor = _unary(E.Floor)
 ceil = _unary(E.Ceil)
 trunc = _unary(E.Trunc)
+# torch's other names for four ops (their out= messages and nodes name the first: div, ...)
+divide, multiply, negative, fix = div, mul, neg, trunc
 
 
 def round(input, *, decimals: int = 0):

@@ -236,6 +236,12 @@ for _name in """tan asin acos atan asinh acosh atanh arcsin arccos arctan arctan
 arctanh erf erfc erfinv exp2 logit hypot deg2rad rad2deg sgn sinc copysign nextafter
 subtract absolute gcd lcm""".split():
     setattr(Tensor, _name + "_", _inplace_method(getattr(api, _name)))
+for _name in """sin cos expm1 log1p log2 log10 rsqrt divide multiply true_divide fix negative
+bitwise_and bitwise_or bitwise_xor bitwise_not logical_and logical_or logical_xor logical_not
+cumsum cumprod tril triu""".split():
+    setattr(Tensor, _name + "_", _inplace_method(getattr(api, _name)))
+for _name in "divide multiply fix".split():
+    setattr(Tensor, _name, getattr(api, _name))
 
 
 def _heaviside_(self, values):
@@ -474,3 +480,14 @@ Tensor.transpose_ = _shape_inplace(api.transpose, lambda *a, **k: "TransposeBack
 Tensor.swapaxes_ = Tensor.swapdims_ = Tensor.transpose_
 Tensor.unsqueeze_ = _shape_inplace(api.unsqueeze, lambda *a, **k: "UnsqueezeBackward1")
 Tensor.squeeze_ = _shape_inplace(api.squeeze, _squeeze_name)
+
+
+# torch's in-place functions: torch.sin_(x) is x.sin_() (ff.__init__ exports them)
+INPLACE_FUNCTIONS = {
+    name: getattr(Tensor, name)
+    for name in """abs_ acos_ acosh_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_
+    atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ deg2rad_ detach_ erf_ erfc_
+    exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ gcd_ index_put_ lcm_ ldexp_ log_ log10_ log1p_ log2_
+    logit_ nan_to_num_ neg_ negative_ rad2deg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_
+    sinc_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ xlogy_ zero_""".split()
+}

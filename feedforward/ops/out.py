@@ -50,7 +50,7 @@ FACTORY = "factory"  # a new tensor of out's dtype
 RULES = {
     CAST: """exp log log2 log10 log1p expm1 sqrt rsqrt sin cos tanh sinh cosh sigmoid square
         reciprocal add sub mul div true_divide floor_divide remainder fmod pow atan2 maximum
-        minimum xlogy lerp addcmul addcdiv outer
+        minimum xlogy lerp addcmul addcdiv outer divide multiply
         tan asin acos atan asinh acosh atanh arcsin arccos arctan arctan2 arcsinh arccosh arctanh
         erf erfc erfinv exp2 logit sinc deg2rad rad2deg hypot logaddexp logaddexp2 fmax fmin
         subtract copysign nextafter ldexp gcd lcm
@@ -70,7 +70,7 @@ RULES = {
         linalg.det linalg.slogdet linalg.inv linalg.solve linalg.cholesky linalg.qr linalg.eigh
         linalg.eigvalsh linalg.svd linalg.svdvals linalg.matrix_power linalg.multi_dot
         linalg.cross linalg.vecdot linalg.vector_norm linalg.matrix_norm linalg.norm
-        linalg.matmul""",
+        linalg.matmul negative fix""",
     OUT_DTYPE: "sum prod cumsum cumprod nansum nanmean",
     ANY: "bernoulli",
     FACTORY: "zeros ones empty full arange linspace logspace eye rand randn randint randperm",
