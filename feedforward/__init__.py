@@ -160,6 +160,10 @@ class backends:
 
 globals().update(_methods.INPLACE_FUNCTIONS)  # torch.sin_(x) and the like
 
+# the classes print as torch's do (<class 'torch.Tensor'>): under the package, not their file
+for _cls in (Tensor, Size, device, dtype, Generator):
+    _cls.__module__ = "feedforward"
+
 _malloc.tune_malloc()  # large temporaries stay in the heap between steps (see _malloc.py)
 
 # Subpackages load on first use, so `import feedforward` stays fast.

@@ -193,7 +193,6 @@ def convert(lib, value):
 def as_torch_says(message: str) -> str:
     """ff's type names (classes, dtypes, Size) as torch spells them."""
     for ours, theirs in [
-        ("<class 'feedforward.tensor.Tensor'>", "<class 'torch.Tensor'>"),
         ("feedforward.", "torch."),
     ]:
         message = message.replace(ours, theirs)

@@ -17,7 +17,7 @@ AS_TORCH = """
 import importlib, runpy, sys
 import feedforward
 for name in ("", ".nn", ".nn.functional", ".nn.init", ".optim", ".optim.lr_scheduler",
-             ".utils", ".utils.data", ".autograd"):
+             ".utils", ".utils.data", ".autograd", ".linalg"):
     sys.modules["torch" + name] = importlib.import_module("feedforward" + name)
 runpy.run_path(sys.argv[1], run_name="__main__")
 assert "torch._C" not in sys.modules, "the real torch was imported"
