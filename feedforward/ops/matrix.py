@@ -383,10 +383,7 @@ class Eigh(Decomposition):
 
     @staticmethod
     def forward(ctx, a, uplo: str):
-        try:
-            w, v = np.linalg.eigh(a, UPLO=uplo)
-        except np.linalg.LinAlgError:
-            raise _eigh_error(a) from None
+        w, v = _eigh(a, uplo)
         ctx.save_for_backward(w, v)
         return Decomposition.pack(ctx, a.shape[:-2], w, v)
 
@@ -395,6 +392,14 @@ class Eigh(Decomposition):
         w, v = ctx.saved_tensors
         gw, gv = Decomposition.grads(ctx, g)
         return eigh_backward(gw, gv, w, v), None
+
+
+def _eigh(a: np.ndarray, uplo: str) -> tuple[np.ndarray, np.ndarray]:
+    """(eigenvalues, eigenvectors) from NumPy's LAPACK, or torch's error where it fails."""
+    try:
+        return np.linalg.eigh(a, UPLO=uplo)
+    except np.linalg.LinAlgError:
+        raise _eigh_error(a) from None
 
 
 def _eigh_error(a: np.ndarray) -> LinAlgError:
@@ -425,10 +430,7 @@ class Eigvalsh(ArrayOp):
 
     @staticmethod
     def forward(ctx, a, uplo: str):
-        try:
-            w, v = np.linalg.eigh(a, UPLO=uplo)
-        except np.linalg.LinAlgError:
-            raise _eigh_error(a) from None
+        w, v = _eigh(a, uplo)
         ctx.save_for_backward(w, v)
         return w
 
