@@ -18,6 +18,7 @@ from feedforward.ops import _selection as Sel
 from feedforward.ops import elementwise as E
 from feedforward.ops import indexing as I
 from feedforward.ops import linalg as L
+from feedforward.ops import matrix as M
 from feedforward.ops import reduction as R
 from feedforward.ops import shape as S
 from feedforward.ops._util import (
@@ -895,7 +896,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 
         dims = list(range(input.ndim)) if dim is None else dim
         return linalg.matrix_norm(input, "nuc", dims, keepdim, dtype=dtype)
-    return R.Norm.apply(input, float(p), normalize_dims(dim, input.ndim, "norm"), keepdim)
+    return M.VectorNorm.apply(input, float(p), normalize_dims(dim, input.ndim, "norm"), keepdim)
 
 
 def all(input, dim=None, keepdim=False):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from feedforward.ops._selection import sort_order
-from feedforward.ops._util import sign, zero_where
+from feedforward.ops._util import zero_where
 from feedforward.ops.elementwise import ArrayOp
 
 
@@ -257,47 +257,6 @@ class Cumsum(ArrayOp):
         if g.ndim == 0:
             return g
         return np.flip(np.cumsum(np.flip(g, ctx.axis), axis=ctx.axis), ctx.axis)
-
-
-class Norm(ArrayOp):
-    torch_name = "LinalgVectorNorm"  # torch's norm is linalg.vector_norm
-
-    @staticmethod
-    def forward(ctx, x, p=2.0, axes=None, keepdim=False):
-        a = np.abs(x)
-        if p == np.inf:
-            out = np.max(a, axis=axes, keepdims=True)
-        elif p == 0:
-            out = np.sum(a != 0, axis=axes, keepdims=True).astype(x.dtype)
-        elif p == 1:
-            out = np.sum(a, axis=axes, keepdims=True)
-        elif p == 2:
-            out = np.sqrt(np.sum(x * x, axis=axes, keepdims=True))
-        else:
-            out = np.sum(a**p, axis=axes, keepdims=True) ** (1.0 / p)
-        ctx.p, ctx.axes, ctx.keepdim = p, axes, keepdim
-        ctx.save_for_backward(x, out)
-        out = out.astype(x.dtype, copy=False)
-        return out if keepdim else (np.squeeze(out, axes) if axes is not None else out.reshape(()))
-
-    @staticmethod
-    def backward(ctx, g):
-        x, out = ctx.saved_tensors
-        p = ctx.p
-        g = g.reshape(out.shape)
-        if p == np.inf:  # shared by the largest |x| (and any NaN, as torch)
-            a = np.abs(x)
-            hit = (a == out) | np.isnan(a)
-            gx = sign(x) * (g / np.sum(hit, axis=ctx.axes, keepdims=True) * hit)
-        elif p == 0:
-            gx = np.zeros_like(x)
-        elif p == 1:
-            gx = g * sign(x)
-        elif p == 2:  # d ||x|| = x / ||x|| (zero at the origin, as torch)
-            gx = np.where(out == 0, 0, g * x / out)
-        else:
-            gx = np.where(out == 0, 0, g * sign(x) * np.abs(x) ** (p - 1) / out ** (p - 1))
-        return gx.astype(x.dtype, copy=False)
 
 
 def _reversed_cumsum(w: np.ndarray, axis: int) -> np.ndarray:
