@@ -234,6 +234,16 @@ def _is_vector_rhs(A, B) -> bool:
     return B.ndim == 1 or B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1])
 
 
+def _check_same_dtype(fn: str, first: tuple, second: tuple) -> None:
+    """torch's error when two named inputs (name, tensor) differ in dtype."""
+    (a, x), (b, y) = first, second
+    if x._data.dtype != y._data.dtype:
+        raise RuntimeError(
+            f"{fn}: Expected {a} and {b} to have the same dtype, but found {a} of type "
+            f"{type_name(x)} and {b} of type {type_name(y)} instead"
+        )
+
+
 def solve(A, B, *, left=True):
     """X with A X = B (or X A = B for left=False); B a matrix, or a vector (a column).
 
@@ -241,11 +251,7 @@ def solve(A, B, *, left=True):
     """
     fn = "linalg.solve"
     check_floating(A, fn)
-    if A._data.dtype != B._data.dtype:
-        raise RuntimeError(
-            f"{fn}: Expected A and B to have the same dtype, but found A of type {type_name(A)} "
-            f"and B of type {type_name(B)} instead"
-        )
+    _check_same_dtype(fn, ("A", A), ("B", B))
     vector = _is_vector_rhs(A, B)
     check_square(A, fn)
     b_shape = tuple(B.shape) + (1,) if vector else tuple(B.shape)
@@ -606,11 +612,7 @@ def vecdot(x, y, *, dim=-1):
     """
     fn = "linalg.vecdot"
     check_floating(x, fn)
-    if x._data.dtype != y._data.dtype:
-        raise RuntimeError(
-            f"{fn}: Expected x and y to have the same dtype, but found x of type {type_name(x)} "
-            f"and y of type {type_name(y)} instead"
-        )
+    _check_same_dtype(fn, ("x", x), ("y", y))
     return api.sum(api.mul(x, y), dim)
 
 
