@@ -73,13 +73,19 @@ def random_(self: Tensor, from_=None, to=None, *, generator=None) -> Tensor:
     return _fill(self, values)
 
 
-def exponential_(self: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
-    """Draws from Exp(lambd): density lambd * exp(-lambd x) for x >= 0."""
+def _check_continuous(self: Tensor, distribution: str, dtype_names: dict) -> None:
+    """torch's refusal to fill an integer tensor from a continuous distribution; ``dtype_names``
+    spells the dtype as that distribution's message does (Long, or long int)."""
     if self._data.dtype.kind != "f":
         raise RuntimeError(
-            "Exponential distribution is a continuous probability distribution. dtype must be a "
-            f"floating point but you specified {SCALAR_TYPE_NAMES[self._data.dtype.name]}"
+            f"{distribution} distribution is a continuous probability distribution. dtype must "
+            f"be a floating point but you specified {dtype_names[self._data.dtype.name]}"
         )
+
+
+def exponential_(self: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
+    """Draws from Exp(lambd): density lambd * exp(-lambd x) for x >= 0."""
+    _check_continuous(self, "Exponential", SCALAR_TYPE_NAMES)
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
     return _fill(self, _generator(generator).exponential(1 / lambd, self._data.shape))
@@ -105,11 +111,7 @@ def log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *, generator=
 
 def cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator=None) -> Tensor:
     """Draws from the Cauchy distribution: median + sigma * tan(pi * (U - 1/2))."""
-    if self._data.dtype.kind != "f":
-        raise RuntimeError(
-            "Cauchy distribution is a continuous probability distribution. dtype must be a "
-            f"floating point but you specified {C_TYPE_NAMES[self._data.dtype.name]}"
-        )
+    _check_continuous(self, "Cauchy", C_TYPE_NAMES)
     if not sigma > 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
     return _fill(self, median + sigma * _generator(generator).standard_cauchy(self._data.shape))
