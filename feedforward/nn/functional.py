@@ -14,12 +14,14 @@ Example:
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 
 import numpy as np
 
-from feedforward.autograd.grad_mode import _state
+from feedforward import creation
+from feedforward.autograd.grad_mode import _state, no_grad
 from feedforward.nn._ops import activation as A
 from feedforward.nn._ops import dropout as D
 from feedforward.nn._ops import indexing as X
@@ -89,6 +91,19 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "kl_div",
+    "margin_ranking_loss",
+    "hinge_embedding_loss",
+    "soft_margin_loss",
+    "cosine_embedding_loss",
+    "multilabel_soft_margin_loss",
+    "multi_margin_loss",
+    "multilabel_margin_loss",
+    "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
+    "poisson_nll_loss",
+    "gaussian_nll_loss",
+    # distances
+    "pairwise_distance",
     # utilities
     "one_hot",
     "pad",
@@ -1005,6 +1020,397 @@ def kl_div(
     if reduction == "batchmean":
         total = api.sum(loss)
         return total / input.shape[0] if input.ndim else total
+    return _reduce(loss, reduction)
+
+
+# ---------------------------------------------------------------- margin and likelihood losses
+#
+# torch composes most of these of differentiable ops (in ATen or in its functional); they are
+# written here the same way, so values, NaNs and node names are those of torch's compositions.
+# Unlike the losses above, torch neither warns nor refuses when their shapes broadcast, so
+# neither do these.
+
+
+def _broadcast_into(input: Tensor, other: Tensor, fn: str) -> None:
+    """``other`` must broadcast to the input's shape without growing it (torch's in-place
+    kernels write the loss into a tensor of the input's shape)."""
+    try:
+        shape = np.broadcast_shapes(input.shape, other.shape)
+    except ValueError:
+        raise broadcast_error(fn, tuple(input.shape), tuple(other.shape)) from None
+    if shape != tuple(input.shape):
+        raise RuntimeError(
+            f"output with shape {list(input.shape)} doesn't match the broadcast shape {list(shape)}"
+        )
+
+
+def margin_ranking_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """max(0, -target (input1 - input2) + margin), reduced: target 1 ranks input1 higher,
+    -1 input2."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if input1.ndim != input2.ndim or input1.ndim != target.ndim:
+        raise RuntimeError(
+            "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+            f"input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} "
+        )
+    return _reduce(api.clamp_min(-target * (input1 - input2) + margin, 0), reduction)
+
+
+def hinge_embedding_loss(
+    input: Tensor,
+    target: Tensor,
+    margin: float = 1.0,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """input where target is 1, max(0, margin - input) where it is -1 (a distance and whether
+    the pair is similar), reduced."""
+    reduction = _reduction(reduction, size_average, reduce)
+    zeros = creation.zeros_like(input)
+    output_margin = api.where(target != 1, api.clamp_min(margin - input, 0), zeros)
+    output_self = api.where(target != -1, input, zeros)
+    return _reduce(output_margin + output_self, reduction)
+
+
+def soft_margin_loss(
+    input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
+) -> Tensor:
+    """log(1 + exp(-target input)), reduced: the two-class logistic loss, target in {-1, 1}."""
+    api._check_tensor(input, "soft_margin_loss")
+    api._check_tensor(target, "soft_margin_loss", "target", 2)
+    reduction = _reduction(reduction, size_average, reduce)
+    _check_not_differentiable(target, "soft_margin_loss", "target")
+    _broadcast_into(input, target, "soft_margin_loss")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            f"result type Float can't be cast to the desired output type {type_name(input)}"
+        )
+    return L.SoftMargin.apply(input, target._data, reduction)
+
+
+def _check_not_differentiable(x: Tensor | None, fn: str, arg: str) -> None:
+    """torch's kernels without a gradient for an argument refuse one that requires grad."""
+    if x is not None and _state["grad"] and x.requires_grad:
+        raise RuntimeError(
+            f"The function '{fn}' is not differentiable with respect to argument '{arg}'. "
+            "This input cannot have requires_grad True."
+        )
+
+
+_EPSILON = 1e-12  # torch's cosine_embedding_loss adds it to both squared norms
+
+
+def cosine_embedding_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """1 - cos(input1, input2) where target is 1, max(0, cos - margin) where it is -1, reduced.
+
+    Shape:
+        input1, input2 (N, D) with target (N,), or (D,) with a 0-D target.
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    dim = target.ndim
+    if dim not in (0, 1):
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if input1.ndim != dim + 1 or input2.ndim != dim + 1:
+        raise RuntimeError(
+            f"{dim}D target tensor expects {dim + 1}D input tensors, but found inputs with sizes "
+            f"{list(input1.shape)} and {list(input2.shape)}."
+        )
+    prod_sum = api.sum(input1 * input2, dim)
+    mag_square1 = api.sum(input1 * input1, dim) + _EPSILON
+    mag_square2 = api.sum(input2 * input2, dim) + _EPSILON
+    cos = prod_sum / api.sqrt(mag_square1 * mag_square2)
+    zeros = creation.zeros_like(cos)
+    output_pos = api.where(target == 1, 1 - cos, zeros)
+    output_neg = api.where(target == -1, api.clamp_min(cos - margin, 0), zeros)
+    return _reduce(output_pos + output_neg, reduction)
+
+
+def multilabel_soft_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Per sample, the mean over the C classes (last dim) of the binary cross entropy of
+    sigmoid(input) and the 0/1 target, each class times ``weight``; then reduced."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.ndim - 1
+    loss = api.sum(loss, class_dim) / input.shape[class_dim]  # one loss per sample
+    if reduction not in _REDUCTIONS:
+        raise ValueError(reduction + " is not valid")
+    return _reduce(loss, reduction)
+
+
+def _check_margin_frames(input: Tensor, fn: str) -> tuple[int, int]:
+    """(frames, classes) of a margin loss's scores: () / (C,) one frame, (N, C) N; C > 0."""
+    shape = tuple(input.shape)
+    if not (len(shape) == 2 and shape[1] or len(shape) == 1 and shape[0] or not shape):
+        raise RuntimeError(
+            "Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
+            f"{list(shape)}"
+        )
+    if len(shape) <= 1:
+        return 1, shape[0] if shape else 1
+    return shape
+
+
+def _check_float_scores(input: Tensor, kernel: str) -> None:
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_name(input)}'")
+
+
+def multi_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    p: int = 1,
+    margin: float = 1.0,
+    weight: Tensor | None = None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Multi-class hinge loss: per sample, sum over the classes d != y of
+    max(0, margin - input[y] + input[d])^p / C, times weight[y]; then reduced.
+
+    Shape:
+        input (N, C) with target (N,) class indices, or (C,) with a 0-D or (1,) target.
+    """
+    api._check_tensor(input, "multi_margin_loss")
+    api._check_tensor(target, "multi_margin_loss", "target", 2)
+    reduction = _reduction(reduction, size_average, reduce)
+    if p != 1 and p != 2:
+        raise ValueError("only p == 1 and p == 2 supported")
+    if weight is not None and weight.ndim != 1:
+        raise ValueError("weight must be one-dimensional")
+    _check_not_differentiable(weight, "multi_margin_loss", "weight")
+    frames, classes = _check_margin_frames(input, "multi_margin_loss")
+    if target.ndim > 1 or target.numel() != frames:
+        raise RuntimeError(
+            "multi_margin_loss: target tensor should be 1-D with size equal to the number of "
+            f"input samples (batch size). Expected target size [{frames}], but got "
+            f"{list(target.shape)}. Input has shape {list(input.shape)}."
+        )
+    if weight is not None and weight.numel() != classes:
+        raise RuntimeError(
+            f"inconsistent weight size, expected {classes} but got {list(weight.shape)}"
+        )
+    if target._data.dtype != np.int64:
+        raise RuntimeError(f"expected scalar type Long but found {type_name(target)}")
+    _check_float_scores(input, "multi_margin_loss_cpu_kernel")
+    if weight is not None and weight.dtype != input.dtype:
+        raise RuntimeError(f"expected scalar type {type_name(input)} but found {type_name(weight)}")
+    t = target._data
+    if t.size and (t.min() < 0 or t.max() >= classes):
+        raise RuntimeError("target out of range")
+    return L.MultiMargin.apply(
+        input, t, p, float(margin), None if weight is None else weight._data, reduction
+    )
+
+
+def multilabel_margin_loss(
+    input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
+) -> Tensor:
+    """Multi-label hinge loss: per sample, sum over its target classes j and its other classes
+    d of max(0, 1 - input[j] + input[d]) / C; then reduced.
+
+    ``target`` holds the sample's class indices first, padded with -1 (what follows the first
+    -1 is not read): target [3, 0, -1, 1] means classes 3 and 0.
+
+    Shape:
+        input and target (N, C), or (C,).
+    """
+    api._check_tensor(input, "multilabel_margin_loss")
+    api._check_tensor(target, "multilabel_margin_loss", "target", 2)
+    reduction = _reduction(reduction, size_average, reduce)
+    frames, classes = _check_margin_frames(input, "multilabel_margin_loss")
+    ok = (
+        target.ndim <= 1 and target.numel() == classes
+        if input.ndim <= 1
+        else tuple(target.shape) == (frames, classes)
+    )
+    if not ok:
+        raise RuntimeError(
+            f"inconsistent target size: {list(target.shape)} for input of size: {list(input.shape)}"
+        )
+    if target._data.dtype != np.int64:
+        raise RuntimeError(f"expected scalar type Long but found {type_name(target)}")
+    t = target._data
+    if t.size and (t.min() < -1 or t.max() >= classes):
+        raise RuntimeError("argument #2 'target' is out of range")
+    _check_float_scores(input, "multilabel_margin_loss_forward_out_frame")
+    return L.MultilabelMargin.apply(input, t, reduction)
+
+
+def pairwise_distance(
+    x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False
+) -> Tensor:
+    """||x1 - x2 + eps||_p over the last dim (x1 and x2 broadcast), torch's formula."""
+    last = max(x1.ndim, x2.ndim) - 1
+    return api.norm(x1 - x2 + eps, p, last, keepdim)
+
+
+def _check_triplet_dims(anchor: Tensor, positive: Tensor, negative: Tensor) -> None:
+    a_dim, p_dim, n_dim = anchor.ndim, positive.ndim, negative.ndim
+    if not (a_dim == p_dim and p_dim == n_dim):
+        raise RuntimeError(
+            "The anchor, positive, and negative tensors are expected to have the same number "
+            f"of dimensions, but got: anchor {a_dim}D, positive {p_dim}D, and negative "
+            f"{n_dim}D inputs"
+        )
+
+
+def triplet_margin_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """max(0, d(a, p) - d(a, n) + margin), d the p-norm ``pairwise_distance``, reduced.
+
+    ``swap`` uses min(d(a, n), d(p, n)) as the negative distance (Balntas et al., 2016,
+    "Learning local feature descriptors with triplets and shallow convolutional neural
+    networks").
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    return _triplet_margin(anchor, positive, negative, margin, p, eps, swap, reduction)
+
+
+def _triplet_margin(anchor, positive, negative, margin, p, eps, swap, reduction) -> Tensor:
+    _check_triplet_dims(anchor, positive, negative)
+    dist_pos = pairwise_distance(anchor, positive, p, eps)
+    dist_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        dist_neg = api.minimum(dist_neg, pairwise_distance(positive, negative, p, eps))
+    return _reduce(api.clamp_min(margin + dist_pos - dist_neg, 0), reduction)
+
+
+def triplet_margin_with_distance_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    *,
+    distance_function=None,
+    margin: float = 1.0,
+    swap: bool = False,
+    reduction: str = "mean",
+) -> Tensor:
+    """max(0, d(a, p) - d(a, n) + margin) with any distance function d (default
+    ``pairwise_distance``), reduced; ``swap`` as in ``triplet_margin_loss``."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    _check_triplet_dims(anchor, positive, negative)
+    distance = pairwise_distance if distance_function is None else distance_function
+    dist_pos = distance(anchor, positive)
+    dist_neg = distance(anchor, negative)
+    if swap:
+        dist_neg = api.minimum(dist_neg, distance(positive, negative))
+    return _reduce(api.clamp_min(margin + dist_pos - dist_neg, 0), reduction)
+
+
+def poisson_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    log_input: bool = True,
+    full: bool = False,
+    size_average=None,
+    eps: float = 1e-8,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log likelihood of a Poisson target: exp(input) - target input for a log-rate
+    input (``log_input``), else input - target log(input + eps); ``full`` adds Stirling's
+    approximation of log(target!), target log target - target + log(2 pi target) / 2, where
+    target > 1. Reduced."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(reduction + " is not a valid value for reduction")
+    return _poisson_nll(input, target, log_input, full, eps, reduction)
+
+
+def _poisson_nll(input, target, log_input, full, eps, reduction) -> Tensor:
+    if log_input:
+        loss = api.exp(input) - target * input
+    else:
+        loss = input - target * api.log(input + eps)
+    if full:
+        stirling = target * api.log(target) - target + 0.5 * api.log(2 * np.pi * target)
+        loss = loss + api.masked_fill(stirling, target <= 1, 0)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    var: Tensor | float,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log likelihood of the target under N(input, var):
+    (log max(var, eps) + (input - target)² / max(var, eps)) / 2, + log(2 pi) / 2 if ``full``.
+
+    ``var`` is a float, the input's shape, or one dim short of it (or 1 in one dim): one
+    variance shared along that dim. The clamp at eps is not differentiated (as torch's).
+    """
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = var * creation.ones_like(input)
+    elif not isinstance(var, Tensor):
+        raise TypeError(
+            f"any(): argument 'input' (position 1) must be Tensor, not {type(var < 0).__name__}"
+        )
+    elif api.any(var < 0).item():
+        raise ValueError("var has negative entry/entries")
+    if var.shape != input.shape:
+        if input.shape[:-1] == var.shape:  # one variance per row of the last dim
+            var = api.unsqueeze(var, -1)
+        elif not (  # one dim of size 1 to broadcast along
+            input.ndim == var.ndim and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1
+        ):
+            raise ValueError("var is of incorrect size")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(reduction + " is not valid")
+    var = var.clone()
+    with no_grad():
+        var.clamp_(min=eps)
+    loss = 0.5 * (api.log(var) + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
     return _reduce(loss, reduction)
 
 

@@ -39,26 +39,28 @@ from feedforward.tensor import Size, Tensor
 __all__ = """
 abs absolute acos acosh add addcdiv addcmul addmm all allclose amax amin aminmax any arccos arccosh
 arcsin arcsinh arctan arctan2 arctanh argmax argmin argsort argwhere asin asinh atan atan2 atanh
-atleast_1d atleast_2d atleast_3d bincount bitwise_and bitwise_not bitwise_or bitwise_xor block_diag
-bmm broadcast_shapes broadcast_tensors broadcast_to bucketize cartesian_prod cat cdist ceil
-chain_matmul cholesky chunk clamp clamp_max clamp_min clip clone column_stack combinations concat
-concatenate copysign corrcoef cos cosh count_nonzero cov cross cummax cummin cumprod cumsum
-cumulative_trapezoid deg2rad det diag diag_embed diagflat diagonal diff div divide dot dsplit dstack
-einsum eq equal erf erfc erfinv exp exp2 expm1 fix flatten flip fliplr flipud float_power floor
-floor_divide fmax fmin fmod frac gather gcd ge greater greater_equal gt heaviside histc histogram
-hsplit hstack hypot index_add index_copy index_fill index_put index_select inner inverse isclose
-isfinite isin isinf isnan isneginf isposinf isreal kron kthvalue lcm ldexp le lerp less less_equal
-log log10 log1p log2 log_softmax logaddexp logaddexp2 logcumsumexp logdet logical_and logical_not
-logical_or logical_xor logit logsumexp lt masked_fill masked_scatter masked_select matmul
+atleast_1d atleast_2d atleast_3d binary_cross_entropy_with_logits bincount bitwise_and bitwise_not
+bitwise_or bitwise_xor block_diag bmm broadcast_shapes broadcast_tensors broadcast_to bucketize
+cartesian_prod cat cdist ceil chain_matmul cholesky chunk clamp clamp_max clamp_min clip clone
+column_stack combinations concat concatenate copysign corrcoef cos cosh cosine_embedding_loss
+count_nonzero cov cross cummax cummin cumprod cumsum cumulative_trapezoid deg2rad det diag
+diag_embed diagflat diagonal diff div divide dot dsplit dstack einsum eq equal erf erfc erfinv exp
+exp2 expm1 fix flatten flip fliplr flipud float_power floor floor_divide fmax fmin fmod frac gather
+gcd ge greater greater_equal gt heaviside hinge_embedding_loss histc histogram hsplit hstack hypot
+index_add index_copy index_fill index_put index_select inner inverse isclose isfinite isin isinf
+isnan isneginf isposinf isreal kl_div kron kthvalue lcm ldexp le lerp less less_equal log log10
+log1p log2 log_softmax logaddexp logaddexp2 logcumsumexp logdet logical_and logical_not logical_or
+logical_xor logit logsumexp lt margin_ranking_loss masked_fill masked_scatter masked_select matmul
 matrix_power max maximum mean median meshgrid min minimum mm mode moveaxis movedim msort mul
 multiply mv nan_to_num nanmean nanmedian nanquantile nansum narrow ne neg negative nextafter nonzero
-norm not_equal outer permute pinverse positive pow prod put qr quantile rad2deg ravel reciprocal
-relu remainder repeat_interleave reshape roll rot90 round row_stack rsqrt scatter scatter_add
-scatter_reduce searchsorted select sgn sigmoid sign signbit sin sinc sinh slogdet softmax sort split
-sqrt square squeeze stack std std_mean sub subtract sum svd swapaxes swapdims t take take_along_dim
-tan tanh tensor_split tensordot tile topk trace transpose trapezoid trapz tril tril_indices triu
-triu_indices true_divide trunc unbind unflatten unique unique_consecutive unravel_index unsqueeze
-vander var var_mean vdot vsplit vstack where xlogy
+norm not_equal outer pairwise_distance permute pinverse poisson_nll_loss positive pow prod put qr
+quantile rad2deg ravel reciprocal relu remainder repeat_interleave reshape roll rot90 round
+row_stack rsqrt scatter scatter_add scatter_reduce searchsorted select sgn sigmoid sign signbit sin
+sinc sinh slogdet softmax sort split sqrt square squeeze stack std std_mean sub subtract sum svd
+swapaxes swapdims t take take_along_dim tan tanh tensor_split tensordot tile topk trace transpose
+trapezoid trapz tril tril_indices triplet_margin_loss triu triu_indices true_divide trunc unbind
+unflatten unique unique_consecutive unravel_index unsqueeze vander var var_mean vdot vsplit vstack
+where xlogy
 """.split()
 
 
@@ -3477,3 +3479,113 @@ def unravel_index(indices, shape):
         Tensor._make(np.array(shape, dtype=np.int64), False, None),
     )
     return unbind(coords, -1)
+
+
+# ---------------------------------------------------------------- losses (torch's top level)
+#
+# torch.margin_ranking_loss and the rest are the ops behind nn.functional's losses: no legacy
+# size_average/reduce, and ``reduction`` an int (torch's enum: 1 'mean', 2 'sum', any other int
+# 'none'). torch documents 1 as the default, but its bindings read the default as 0: called
+# without it, torch 2.13's return the unreduced loss, and so do these.
+
+
+def _reduction_name(reduction, fn: str, position: int) -> str:
+    if type(reduction) is not int:
+        raise TypeError(
+            f"{fn}(): argument 'reduction' (position {position}) must be int, not "
+            f"{type(reduction).__name__}"
+        )
+    return {1: "mean", 2: "sum"}.get(reduction, "none")
+
+
+def margin_ranking_loss(input1, input2, target, margin: float = 0.0, reduction: int = 0):
+    from feedforward.nn import functional as F
+
+    return F.margin_ranking_loss(
+        input1,
+        input2,
+        target,
+        margin,
+        reduction=_reduction_name(reduction, "margin_ranking_loss", 5),
+    )
+
+
+def hinge_embedding_loss(input, target, margin: float = 1.0, reduction: int = 0):
+    from feedforward.nn import functional as F
+
+    return F.hinge_embedding_loss(
+        input, target, margin, reduction=_reduction_name(reduction, "hinge_embedding_loss", 4)
+    )
+
+
+def cosine_embedding_loss(input1, input2, target, margin: float = 0.0, reduction: int = 0):
+    from feedforward.nn import functional as F
+
+    return F.cosine_embedding_loss(
+        input1,
+        input2,
+        target,
+        margin,
+        reduction=_reduction_name(reduction, "cosine_embedding_loss", 5),
+    )
+
+
+def triplet_margin_loss(
+    anchor,
+    positive,
+    negative,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-06,
+    swap: bool = False,
+    reduction: int = 0,
+):
+    from feedforward.nn import functional as F
+
+    # no margin > 0 check here: torch's op has none (only nn.functional's)
+    return F._triplet_margin(
+        anchor,
+        positive,
+        negative,
+        margin,
+        p,
+        eps,
+        swap,
+        _reduction_name(reduction, "triplet_margin_loss", 8),
+    )
+
+
+def poisson_nll_loss(input, target, log_input: bool, full: bool, eps: float, reduction: int):
+    from feedforward.nn import functional as F
+
+    return F._poisson_nll(
+        input, target, log_input, full, eps, _reduction_name(reduction, "poisson_nll_loss", 6)
+    )
+
+
+def kl_div(input, target, reduction: int = 0, *, log_target: bool = False):
+    from feedforward.nn import functional as F
+
+    # torch's op: 'mean' over every element, without nn.functional's warning
+    loss = F.kl_div(input, target, reduction="none", log_target=log_target)
+    return F._reduce(loss, _reduction_name(reduction, "kl_div", 3))
+
+
+def binary_cross_entropy_with_logits(
+    input, target, weight=None, pos_weight=None, reduction: int = 0
+):
+    from feedforward.nn import functional as F
+
+    return F.binary_cross_entropy_with_logits(
+        input,
+        target,
+        weight,
+        pos_weight=pos_weight,
+        reduction=_reduction_name(reduction, "binary_cross_entropy_with_logits", 5),
+    )
+
+
+def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-06, keepdim: bool = False):
+    from feedforward.nn import functional as F
+
+    return F.pairwise_distance(x1, x2, p, eps, keepdim)

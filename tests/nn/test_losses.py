@@ -116,6 +116,96 @@ def kl_inputs(*shape, log_target=False):
     return build
 
 
+def signs(*shape):
+    """±1 targets of ``shape`` (floats, as torch's margin losses take them)."""
+    return lambda rng: rng.choice([-1.0, 1.0], shape)
+
+
+def ranked(*shape):
+    """(input1, input2, ±1 target)."""
+
+    def build(rng, dtype):
+        return pair(*shape)(rng, dtype) + [signs(*shape)(rng).astype(dtype)]
+
+    return build
+
+
+def scored(*shape):
+    """(scores, ±1 target)."""
+
+    def build(rng, dtype):
+        return [rng.normal(0, 2, shape).astype(dtype), signs(*shape)(rng).astype(dtype)]
+
+    return build
+
+
+def embedded(n, d):
+    """(input1, input2 of shape (n, d) or (d,) for n 0, ±1 target (n,) or ())."""
+
+    def build(rng, dtype):
+        shape = (n, d) if n else (d,)
+        x1, x2 = (rng.normal(0, 1, shape).astype(dtype) for _ in range(2))
+        return [x1, x2, np.asarray(signs(*shape[:-1])(rng), dtype=dtype)]
+
+    return build
+
+
+def labels(*shape, weight=False):
+    """(scores, 0/1 labels[, class weights (C,)])."""
+
+    def build(rng, dtype):
+        out = [rng.normal(0, 2, shape), rng.integers(0, 2, shape).astype(float)]
+        if weight:
+            out.append(rng.uniform(0.2, 2.0, shape[-1:]))
+        return [a.astype(dtype) for a in out]
+
+    return build
+
+
+def label_lists(n, c):
+    """(scores (n, c) or (c,), each frame's target classes in some order, then -1s)."""
+
+    def build(rng, dtype):
+        shape = (n, c) if n else (c,)
+        target = np.full((max(n, 1), c), -1, dtype=np.int64)
+        for row in target:
+            k = rng.integers(0, c + 1)
+            row[:k] = rng.permutation(c)[:k]
+            if k < c:  # what follows the first -1 is never read
+                row[k + 1 :] = rng.integers(-1, c, c - k - 1)
+        return [rng.normal(0, 1, shape).astype(dtype), target.reshape(shape)]
+
+    return build
+
+
+def triplets(*shape):
+    def build(rng, dtype):
+        return [rng.normal(0, 1, shape).astype(dtype) for _ in range(3)]
+
+    return build
+
+
+def counts(*shape, log_input=True, full=False):
+    """(log rate or rate, Poisson counts 0..6 as floats); with ``full``, 0.5..6.5: Stirling's
+    term is masked at target <= 1 (a step for finite differences), its gradient NaN at 0."""
+
+    def build(rng, dtype):
+        x = rng.normal(0, 1, shape) if log_input else rng.uniform(0.1, 4.0, shape)
+        return [x.astype(dtype), (rng.integers(0, 7, shape) + 0.5 * full).astype(dtype)]
+
+    return build
+
+
+def gaussian(shape, var_shape):
+    """(mean, target, variance > 0 of ``var_shape``)."""
+
+    def build(rng, dtype):
+        out = [rng.normal(0, 1, shape), rng.normal(0, 1, shape), rng.uniform(0.1, 2, var_shape)]
+        return [a.astype(dtype) for a in out]
+
+    return build
+
+
 # ---------------------------------------------------------------- the table
 
 
@@ -285,6 +375,171 @@ for r in REDUCTIONS + ["batchmean"]:
         ),
     ]
 
+# the margin and likelihood losses
+for r in REDUCTIONS:
+    CASES += [
+        Case(
+            f"margin_ranking_{r}",
+            lambda L, x1, x2, t, r=r: L.F.margin_ranking_loss(x1, x2, t, reduction=r),
+            ranked(6),
+        ),
+        Case(
+            f"margin_ranking_margin_{r}",
+            lambda L, x1, x2, t, r=r: L.F.margin_ranking_loss(x1, x2, t, 0.5, reduction=r),
+            ranked(3, 4),
+        ),
+        Case(
+            f"hinge_embedding_{r}",
+            lambda L, x, t, r=r: L.F.hinge_embedding_loss(x, t, reduction=r),
+            scored(4, 3),
+            no_grad=(1,),
+        ),
+        Case(
+            f"hinge_embedding_margin_{r}",
+            lambda L, x, t, r=r: L.F.hinge_embedding_loss(x, t, margin=2.5, reduction=r),
+            scored(7),
+            no_grad=(1,),
+        ),
+        Case(
+            f"soft_margin_{r}",
+            lambda L, x, t, r=r: L.F.soft_margin_loss(x, t, reduction=r),
+            scored(4, 3),
+            no_grad=(1,),
+        ),
+        Case(
+            f"cosine_embedding_{r}",
+            lambda L, x1, x2, t, r=r: L.F.cosine_embedding_loss(x1, x2, t, reduction=r),
+            embedded(5, 3),
+            no_grad=(2,),
+        ),
+        Case(
+            f"cosine_embedding_margin_{r}",
+            lambda L, x1, x2, t, r=r: L.F.cosine_embedding_loss(x1, x2, t, -0.3, reduction=r),
+            embedded(6, 4),
+            no_grad=(2,),
+        ),
+        Case(
+            f"cosine_embedding_unbatched_{r}",
+            lambda L, x1, x2, t, r=r: L.F.cosine_embedding_loss(x1, x2, t, reduction=r),
+            embedded(0, 4),
+            no_grad=(2,),
+        ),
+        Case(
+            f"multilabel_soft_margin_{r}",
+            lambda L, x, t, r=r: L.F.multilabel_soft_margin_loss(x, t, reduction=r),
+            labels(4, 3),
+        ),
+        Case(
+            f"multilabel_soft_margin_weight_{r}",
+            lambda L, x, t, w, r=r: L.F.multilabel_soft_margin_loss(x, t, w, reduction=r),
+            labels(2, 3, 4, weight=True),
+        ),
+        Case(
+            f"multi_margin_{r}",
+            lambda L, x, t, r=r: L.F.multi_margin_loss(x, t, reduction=r),
+            classes(6, 4, scale=1.0),
+        ),
+        Case(
+            f"multi_margin_p2_weight_{r}",
+            lambda L, x, t, w, r=r: L.F.multi_margin_loss(x, t, 2, 0.7, w, reduction=r),
+            classes(6, 4, scale=1.0, weight=True),
+            no_grad=(2,),
+        ),
+        Case(
+            f"multi_margin_unbatched_{r}",
+            lambda L, x, t, r=r: L.F.multi_margin_loss(x, t, p=2, margin=2.0, reduction=r),
+            classes(0, 5, scale=1.0),
+        ),
+        Case(
+            f"multilabel_margin_{r}",
+            lambda L, x, t, r=r: L.F.multilabel_margin_loss(x, t, reduction=r),
+            label_lists(6, 4),
+        ),
+        Case(
+            f"multilabel_margin_unbatched_{r}",
+            lambda L, x, t, r=r: L.F.multilabel_margin_loss(x, t, reduction=r),
+            label_lists(0, 5),
+        ),
+        Case(
+            f"triplet_margin_{r}",
+            lambda L, a, p, n, r=r: L.F.triplet_margin_loss(a, p, n, reduction=r),
+            triplets(5, 3),
+        ),
+        Case(
+            f"triplet_margin_p1_swap_{r}",
+            lambda L, a, p, n, r=r: L.F.triplet_margin_loss(
+                a, p, n, margin=0.5, p=1, eps=1e-3, swap=True, reduction=r
+            ),
+            triplets(5, 3),
+        ),
+        Case(
+            f"triplet_margin_unbatched_{r}",
+            lambda L, a, p, n, r=r: L.F.triplet_margin_loss(a, p, n, p=3, reduction=r),
+            triplets(4),
+        ),
+        Case(
+            f"triplet_distance_{r}",
+            lambda L, a, p, n, r=r: L.F.triplet_margin_with_distance_loss(a, p, n, reduction=r),
+            triplets(5, 3),
+        ),
+        Case(
+            f"triplet_distance_cosine_swap_{r}",
+            lambda L, a, p, n, r=r: L.F.triplet_margin_with_distance_loss(
+                a,
+                p,
+                n,
+                distance_function=lambda u, v: 1 - L.F.cosine_similarity(u, v),
+                margin=0.4,
+                swap=True,
+                reduction=r,
+            ),
+            triplets(6, 3),
+        ),
+        Case(
+            f"poisson_nll_{r}",
+            lambda L, x, t, r=r: L.F.poisson_nll_loss(x, t, reduction=r),
+            counts(4, 3),
+        ),
+        Case(
+            f"poisson_nll_full_{r}",
+            lambda L, x, t, r=r: L.F.poisson_nll_loss(x, t, full=True, reduction=r),
+            counts(4, 3, full=True),
+        ),
+        Case(
+            f"poisson_nll_rate_{r}",
+            lambda L, x, t, r=r: L.F.poisson_nll_loss(
+                x, t, log_input=False, full=True, eps=1e-3, reduction=r
+            ),
+            counts(4, 3, log_input=False, full=True),
+        ),
+        Case(
+            f"gaussian_nll_{r}",
+            lambda L, x, t, v, r=r: L.F.gaussian_nll_loss(x, t, v, reduction=r),
+            gaussian((4, 3), (4, 3)),
+        ),
+        Case(
+            f"gaussian_nll_full_row_var_{r}",
+            lambda L, x, t, v, r=r: L.F.gaussian_nll_loss(x, t, v, full=True, reduction=r),
+            gaussian((4, 3), (4,)),
+        ),
+        Case(
+            f"gaussian_nll_broadcast_var_{r}",
+            lambda L, x, t, v, r=r: L.F.gaussian_nll_loss(x, t, v, eps=0.05, reduction=r),
+            gaussian((2, 3, 4), (2, 1, 4)),
+        ),
+        Case(  # var below eps is clamped, not differentiated: no finite differences
+            f"gaussian_nll_clamped_var_{r}",
+            lambda L, x, t, v, r=r: L.F.gaussian_nll_loss(x, t, v, eps=0.5, reduction=r),
+            gaussian((4, 3), (4, 3)),
+            gradcheck=False,
+        ),
+        Case(
+            f"gaussian_nll_float_var_{r}",
+            lambda L, x, t, r=r: L.F.gaussian_nll_loss(x, t, 0.7, reduction=r),
+            pair(4, 3),
+        ),
+    ]
+
 # module forms: the same code through nn.XxxLoss(...)(input, target)
 CASES += [
     Case("L1Loss", lambda L, x, t: L.nn.L1Loss()(x, t), pair(3, 2)),
@@ -310,6 +565,59 @@ CASES += [
         no_grad=(2,),
     ),
     Case("KLDivLoss", lambda L, x, t: L.nn.KLDivLoss(reduction="batchmean")(x, t), kl_inputs(3, 4)),
+    Case(
+        "MarginRankingLoss",
+        lambda L, x1, x2, t: L.nn.MarginRankingLoss(margin=0.2)(x1, x2, t),
+        ranked(5),
+    ),
+    Case(
+        "HingeEmbeddingLoss",
+        lambda L, x, t: L.nn.HingeEmbeddingLoss(0.5, reduction="sum")(x, t),
+        scored(5),
+        no_grad=(1,),
+    ),
+    Case("SoftMarginLoss", lambda L, x, t: L.nn.SoftMarginLoss()(x, t), scored(5), no_grad=(1,)),
+    Case(
+        "CosineEmbeddingLoss",
+        lambda L, x1, x2, t: L.nn.CosineEmbeddingLoss(margin=0.1)(x1, x2, t),
+        embedded(4, 3),
+        no_grad=(2,),
+    ),
+    Case(
+        "MultiLabelSoftMarginLoss",
+        lambda L, x, t, w: L.nn.MultiLabelSoftMarginLoss(w, reduction="none")(x, t),
+        labels(3, 4, weight=True),
+        no_grad=(2,),
+    ),
+    Case(
+        "MultiMarginLoss",
+        lambda L, x, t, w: L.nn.MultiMarginLoss(p=2, margin=0.5, weight=w)(x, t),
+        classes(5, 3, scale=1.0, weight=True),
+        no_grad=(2,),
+    ),
+    Case(
+        "MultiLabelMarginLoss", lambda L, x, t: L.nn.MultiLabelMarginLoss()(x, t), label_lists(4, 3)
+    ),
+    Case(
+        "TripletMarginLoss",
+        lambda L, a, p, n: L.nn.TripletMarginLoss(margin=0.5, swap=True)(a, p, n),
+        triplets(4, 3),
+    ),
+    Case(
+        "TripletMarginWithDistanceLoss",
+        lambda L, a, p, n: L.nn.TripletMarginWithDistanceLoss(reduction="sum")(a, p, n),
+        triplets(4, 3),
+    ),
+    Case(
+        "PoissonNLLLoss",
+        lambda L, x, t: L.nn.PoissonNLLLoss(log_input=False, full=True)(x, t),
+        counts(4, 3, log_input=False, full=True),
+    ),
+    Case(
+        "GaussianNLLLoss",
+        lambda L, x, t, v: L.nn.GaussianNLLLoss(full=True, eps=1e-3)(x, t, v),
+        gaussian((4, 3), (4, 1)),
+    ),
 ]
 
 
@@ -391,6 +699,7 @@ NAN, INF = float("nan"), float("inf")
 
 # binary_cross_entropy raises for an input or target outside [0, 1] (NaN too), as torch
 UNIT_INTERVAL = (0.0, -0.0, 1.0, 0.5, 0.25)
+VARIANCES = (NAN, INF, 0.0, -0.0, 1e-8, 0.5, 1.0, 3.0)  # gaussian_nll_loss's: none negative
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -405,6 +714,8 @@ def test_nonfinite_matches_torch(case, dtype):
     domains = (
         {0: UNIT_INTERVAL, 1: UNIT_INTERVAL} if probabilities or case.name == "BCELoss" else None
     )
+    if case.name.lower().startswith("gaussian"):  # a negative variance raises, as torch's
+        domains = {2: VARIANCES}
     for seed in range(3):
         check_nonfinite(case, dtype, seed, domains=domains)
 

@@ -506,3 +506,136 @@ def _xlogy(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):  # log 0 = -inf, log(-1) = NaN: wanted
         a_log_b = a * np.log(b)
     return np.where((a == 0) & (b == b), 0, a_log_b).astype(np.result_type(a, b), copy=False)
+
+
+# ---------------------------------------------------------------- margin losses
+#
+# torch's soft margin, multi-class margin and multi-label margin losses are kernels of their own
+# (one node each: SoftMarginLossBackward0, ...); the other margin losses are compositions, in
+# ``functional``.
+
+
+class SoftMargin(ArrayOp):
+    """log(1 + exp(-t x)), reduced: the two-class logistic loss, t in {-1, 1}."""
+
+    torch_name = "SoftMarginLoss"
+
+    @staticmethod
+    def forward(ctx, x, t, reduction):
+        ctx.save_for_backward(x, t)
+        with np.errstate(over="ignore"):  # exp(-t x) = inf gives loss inf, as torch's
+            loss = np.log1p(np.exp(-x * t)).astype(x.dtype, copy=False)
+        return _reduced(ctx, loss, reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        # -t z / (1 + z) with z = exp(-t x), in torch's order (t z times -1/n, then / (1 + z),
+        # then times g), so that inf / inf is NaN where torch's is
+        x, t = ctx.saved_tensors
+        norm = 1 / x.size if ctx.reduction == "mean" else 1.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = np.exp(-t * x).astype(x.dtype, copy=False)
+            grad = (t * z * -norm).astype(x.dtype, copy=False) / (z + 1) * g
+        return grad.astype(x.dtype, copy=False), None
+
+
+def _frames(x: np.ndarray) -> np.ndarray:
+    """The class scores of a margin loss as (frames, classes): () and (C,) are one frame."""
+    return x.reshape(1, -1) if x.ndim <= 1 else x
+
+
+def _frame_reduced(loss: np.ndarray, reduction: str, shape: tuple) -> np.ndarray:
+    """One loss per frame, reduced; the mean of no frames is NaN, as torch's."""
+    if reduction == "none":
+        return loss.reshape(shape)
+    total = np.add.reduce(loss, axis=None)
+    if reduction == "sum":
+        return np.asarray(total, dtype=loss.dtype)
+    with np.errstate(invalid="ignore"):
+        return np.asarray(total / loss.size, dtype=loss.dtype)
+
+
+def _frame_scale(g: np.ndarray, reduction: str, frames: int, dtype) -> np.ndarray:
+    """The upstream gradient as a factor on every frame's row: one value, or an (N, 1) column."""
+    return g.reshape(frames, 1) if reduction == "none" and g.ndim else g.astype(dtype)
+
+
+class MultiMargin(ArrayOp):
+    """Multi-class hinge loss: per frame, sum_{d != y} max(0, margin - x_y + x_d)^p / C, each
+    term times weight[y]; p is 1 or 2."""
+
+    torch_name = "MultiMarginLoss"
+
+    @staticmethod
+    def forward(ctx, x, target, p, margin, weight, reduction):
+        rows = _frames(x)
+        n, c = rows.shape
+        index = target.reshape(-1)
+        frame = _row_numbers(n)
+        z = margin - rows[frame, index][:, None] + rows  # (N, C)
+        ctx.save_for_backward(z)
+        ctx.meta = x.shape, index, p, weight, reduction
+        on = z > 0  # NaN is not: torch skips that term
+        on[frame, index] = False  # the target's own class adds nothing
+        h = z if p == 1 else z * z
+        if weight is not None:
+            h = h * weight[index][:, None]
+        loss = np.add.reduce(np.where(on, h, 0), axis=1) / rows.dtype.type(c)
+        return _frame_reduced(loss.astype(rows.dtype, copy=False), reduction, target.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        # d/dx_d = slope of term d (1, or 2 z) / C (/ N for a mean), times weight[y]; the target
+        # gets minus their sum; then times the upstream gradient, as torch's kernel
+        (z,) = ctx.saved_tensors
+        shape, index, p, weight, reduction = ctx.meta
+        n, c = z.shape
+        frame = _row_numbers(n)
+        step = z.dtype.type(1 / (n * c) if reduction == "mean" else 1 / c)
+        on = z > 0
+        on[frame, index] = False
+        h = np.full_like(z, step) if p == 1 else 2 * step * z
+        if weight is not None:
+            h = h * weight[index][:, None]
+        grad = np.where(on, h, 0).astype(z.dtype, copy=False)
+        grad[frame, index] = -np.add.reduce(grad, axis=1)
+        with np.errstate(invalid="ignore"):  # 0 * inf upstream is NaN, as torch's
+            grad = grad * _frame_scale(g, reduction, n, z.dtype)
+        return grad.reshape(shape), None, None
+
+
+class MultilabelMargin(ArrayOp):
+    """Multi-label hinge loss: per frame, sum over the target classes j (the target's entries
+    up to the first -1) and the non-target classes d of max(0, 1 - x_j + x_d), / C."""
+
+    torch_name = "MultilabelMarginLoss"
+
+    @staticmethod
+    def forward(ctx, x, target, reduction):
+        rows = _frames(x)
+        n, c = rows.shape
+        labels = target.reshape(n, c)
+        listed = np.logical_and.accumulate(labels >= 0, axis=1)  # (N, C): before the first -1
+        index = np.where(listed, labels, 0)
+        is_target = np.zeros((n, c), dtype=bool)
+        frame = np.broadcast_to(_row_numbers(n)[:, None], (n, c))
+        is_target[frame[listed], index[listed]] = True
+        # z[n, j, d] = 1 - x[target j] + x[d], counted where j is listed and d is no target
+        z = 1 - rows[frame, index][:, :, None] + rows[:, None, :]
+        on = listed[:, :, None] & ~is_target[:, None, :] & (z > 0)
+        ctx.meta = x.shape, frame, index, on, reduction
+        loss = np.add.reduce(np.where(on, z, 0), axis=(1, 2)) / rows.dtype.type(c)
+        out_shape = () if x.ndim <= 1 else (n,)
+        return _frame_reduced(loss.astype(rows.dtype, copy=False), reduction, out_shape)
+
+    @staticmethod
+    def backward(ctx, g):  # +1/C at each counted d, -1/C at its target class j (/ N for a mean)
+        shape, frame, index, on, reduction = ctx.meta
+        n, c = frame.shape
+        dtype = g.dtype
+        step = dtype.type(1 / (n * c) if reduction == "mean" else 1 / c)
+        grad = np.add.reduce(on, axis=1) * step  # (N, C): the d terms
+        np.add.at(grad, (frame, index), -np.add.reduce(on, axis=2) * step)  # the j terms
+        with np.errstate(invalid="ignore"):
+            grad = grad.astype(dtype, copy=False) * _frame_scale(g, reduction, n, dtype)
+        return grad.reshape(shape), None

@@ -7,6 +7,7 @@ from feedforward.nn.modules import (
     activation,
     batchnorm,
     container,
+    distance,
     dropout,
     flatten,
     linear,
@@ -17,6 +18,7 @@ from feedforward.nn.modules import (
 from feedforward.nn.modules.activation import *
 from feedforward.nn.modules.batchnorm import *
 from feedforward.nn.modules.container import *
+from feedforward.nn.modules.distance import *
 from feedforward.nn.modules.dropout import *
 from feedforward.nn.modules.flatten import *
 from feedforward.nn.modules.linear import *
@@ -32,6 +34,7 @@ __all__ = [
     *activation.__all__,
     *batchnorm.__all__,
     *dropout.__all__,
+    *distance.__all__,
     *loss.__all__,
     *normalization.__all__,
 ]
