@@ -1269,7 +1269,8 @@ def pairwise_distance(
 ) -> Tensor:
     """||x1 - x2 + eps||_p over the last dim (x1 and x2 broadcast), torch's formula."""
     last = max(x1.ndim, x2.ndim) - 1
-    return api.norm(x1 - x2 + eps, p, last, keepdim)
+    # torch's is ATen's norm (NormBackward1), not the linalg.vector_norm that torch.norm calls
+    return api._named(api.norm(x1 - x2 + eps, p, last, keepdim), "NormBackward1")
 
 
 def _check_triplet_dims(anchor: Tensor, positive: Tensor, negative: Tensor) -> None:
@@ -1390,9 +1391,10 @@ def gaussian_nll_loss(
         if var < 0:
             raise ValueError("var has negative entry/entries")
         var = var * creation.ones_like(input)
-    elif not isinstance(var, Tensor):
+    elif not isinstance(var, Tensor):  # e.g. an int: torch's `torch.any(var < 0)` refuses it
         raise TypeError(
-            f"any(): argument 'input' (position 1) must be Tensor, not {type(var < 0).__name__}"
+            f"any() received an invalid combination of arguments - got ({type(var < 0).__name__}"
+            "), but expected one of: (Tensor input, *, Tensor out = None)"
         )
     elif api.any(var < 0).item():
         raise ValueError("var has negative entry/entries")

@@ -6,6 +6,7 @@ a float64 gradcheck, cross_entropy at logits of ±1e4, and the error inputs."""
 from __future__ import annotations
 
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -540,6 +541,129 @@ for r in REDUCTIONS:
         ),
     ]
 
+
+def shapes(*shapes, low=-2.0, high=2.0, signed=()):
+    """One uniform float array per shape (for the losses that broadcast); ``signed``: the
+    indices that are ±1 targets instead."""
+
+    def build(rng, dtype):
+        return [
+            (rng.choice([-1.0, 1.0], s) if i in signed else rng.uniform(low, high, s)).astype(dtype)
+            for i, s in enumerate(shapes)
+        ]
+
+    return build
+
+
+# torch neither warns nor refuses when these broadcast: nor do we
+CASES += [
+    Case(
+        "margin_ranking_broadcast",
+        lambda L, x1, x2, t: L.F.margin_ranking_loss(x1, x2, t, 0.3, reduction="none"),
+        shapes((3, 4), (3, 1), (1, 4), signed=(2,)),
+    ),
+    Case(
+        "hinge_embedding_broadcast",
+        lambda L, x, t: L.F.hinge_embedding_loss(x, t, reduction="none"),
+        shapes((3,), (2, 3), signed=(1,)),
+        no_grad=(1,),
+    ),
+    Case(
+        "soft_margin_broadcast",
+        lambda L, x, t: L.F.soft_margin_loss(x, t, reduction="none"),
+        shapes((3, 5), (5,), signed=(1,)),
+        no_grad=(1,),
+    ),
+    Case(
+        "multilabel_soft_margin_broadcast",
+        lambda L, x, t: L.F.multilabel_soft_margin_loss(x, t, reduction="none"),
+        shapes((3, 4), (4,), low=0.0, high=1.0),
+    ),
+    Case(
+        "triplet_margin_broadcast",
+        lambda L, a, p, n: L.F.triplet_margin_loss(a, p, n, reduction="none"),
+        shapes((4, 3), (1, 3), (4, 1)),
+    ),
+    Case(
+        "poisson_nll_broadcast",
+        lambda L, x, t: L.F.poisson_nll_loss(x, t, reduction="none"),
+        shapes((4, 3), (3,), low=0.0, high=4.0),
+    ),
+]
+
+
+# torch's top-level ops behind them: reduction an int (1 mean, 2 sum, any other none); called
+# without one, torch 2.13's give the unreduced loss
+TOP_LEVEL = [
+    (
+        "margin_ranking_loss",
+        lambda L, x1, x2, t, *r: L.lib.margin_ranking_loss(x1, x2, t, 0.2, *r),
+        ranked(5),
+        (),
+    ),
+    (
+        "hinge_embedding_loss",
+        lambda L, x, t, *r: L.lib.hinge_embedding_loss(x, t, 0.5, *r),
+        scored(5),
+        (1,),
+    ),
+    (
+        "cosine_embedding_loss",
+        lambda L, x1, x2, t, *r: L.lib.cosine_embedding_loss(x1, x2, t, 0.1, *r),
+        embedded(4, 3),
+        (2,),
+    ),
+    (
+        "triplet_margin_loss",  # margin 0 too: only nn.functional's refuses it
+        lambda L, a, p, n, *r: L.lib.triplet_margin_loss(a, p, n, 0.0, 1.5, 1e-3, True, *r),
+        triplets(4, 3),
+        (),
+    ),
+    (
+        "poisson_nll_loss",
+        lambda L, x, t, *r: L.lib.poisson_nll_loss(x, t, False, True, 1e-4, *(r or (1,))),
+        counts(4, 3, log_input=False, full=True),
+        (),
+    ),
+    ("kl_div", lambda L, x, t, *r: L.lib.kl_div(x, t, *r), kl_inputs(3, 4), ()),
+    (
+        "kl_div_log_target",
+        lambda L, x, t, *r: L.lib.kl_div(x, t, *r, log_target=True),
+        kl_inputs(3, 4, log_target=True),
+        (),
+    ),
+    (
+        "binary_cross_entropy_with_logits",
+        lambda L, x, t, p, *r: L.lib.binary_cross_entropy_with_logits(x, t, None, p, *r),
+        logits_targets(4, 3, pos_weight=True),
+        (2,),
+    ),
+]
+for name, call, build, no_grad in TOP_LEVEL:
+    for r in ((), (0,), (1,), (2,), (3,)):
+        CASES.append(
+            Case(
+                f"torch.{name}{r[0] if r else ''}",
+                lambda L, *a, call=call, r=r: call(L, *a, *r),
+                build,
+                no_grad=no_grad,
+            )
+        )
+CASES += [
+    Case("torch.pairwise_distance", lambda L, a, b: L.lib.pairwise_distance(a, b), pair(4, 3)),
+    Case(
+        "pairwise_distance_p1_keepdim",
+        lambda L, a, b: L.F.pairwise_distance(a, b, 1.0, 1e-3, keepdim=True),
+        pair(2, 4, 3),
+    ),
+    Case(
+        "pairwise_distance_broadcast_pinf",
+        lambda L, a, b: L.F.pairwise_distance(a, b[0], float("inf")),
+        pair(4, 3),
+    ),
+    Case("PairwiseDistance", lambda L, a, b: L.nn.PairwiseDistance(p=3)(a, b), pair(5)),
+]
+
 # module forms: the same code through nn.XxxLoss(...)(input, target)
 CASES += [
     Case("L1Loss", lambda L, x, t: L.nn.L1Loss()(x, t), pair(3, 2)),
@@ -856,7 +980,24 @@ LOSS_MODULES = [
     lambda L: L.nn.BCELoss(),
     lambda L: L.nn.BCEWithLogitsLoss(pos_weight=L.lib.ones(2)),
     lambda L: L.nn.KLDivLoss(reduction="batchmean", log_target=True),
+    lambda L: L.nn.MarginRankingLoss(margin=0.5, reduction="sum"),
+    lambda L: L.nn.HingeEmbeddingLoss(margin=2.0),
+    lambda L: L.nn.SoftMarginLoss(reduction="none"),
+    lambda L: L.nn.CosineEmbeddingLoss(margin=-0.5),
+    lambda L: L.nn.MultiLabelSoftMarginLoss(weight=L.lib.ones(3)),
+    lambda L: L.nn.MultiMarginLoss(p=2, margin=0.5, weight=L.lib.ones(3)),
+    lambda L: L.nn.MultiLabelMarginLoss(),
+    lambda L: L.nn.TripletMarginLoss(margin=0.5, p=1.0, eps=1e-3, swap=True),
+    lambda L: L.nn.TripletMarginWithDistanceLoss(),
+    lambda L: L.nn.TripletMarginWithDistanceLoss(distance_function=L.nn.PairwiseDistance(p=1)),
+    lambda L: L.nn.TripletMarginWithDistanceLoss(distance_function=L.F.cosine_similarity),
+    lambda L: L.nn.PoissonNLLLoss(log_input=False, full=True, eps=1e-4),
+    lambda L: L.nn.GaussianNLLLoss(full=True, eps=1e-3),
+    lambda L: L.nn.PairwiseDistance(p=1.0, eps=0.0, keepdim=True),
 ]
+
+# what each module stores, by torch's attribute names
+OPTIONS = ("margin", "p", "eps", "swap", "log_input", "full", "norm", "keepdim")
 
 
 @pytest.mark.parametrize("make", LOSS_MODULES)
@@ -864,7 +1005,56 @@ def test_module_repr_and_state_dict_keys(make):
     a, b = make(FF), make(TORCH)
     assert repr(a) == repr(b)
     assert list(a.state_dict()) == list(b.state_dict())
-    assert a.reduction == b.reduction
+    assert getattr(a, "reduction", None) == getattr(b, "reduction", None)
+    for option in OPTIONS:
+        assert getattr(a, option, None) == getattr(b, option, None), option
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda L: L.nn.MultiMarginLoss(p=3),
+        lambda L: L.nn.MultiMarginLoss(weight=L.lib.ones(2, 2)),
+        lambda L: L.nn.TripletMarginLoss(margin=0),
+        lambda L: L.nn.TripletMarginWithDistanceLoss(margin=-1.0),
+    ],
+)
+def test_module_options_refused_like_torch(make):
+    errors = []
+    for L in (FF, TORCH):
+        with pytest.raises(ValueError) as info:
+            make(L)
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize(
+    "fn,arrays",
+    [
+        (lambda L, *a: L.F.margin_ranking_loss(*a, margin=0.1, **L.kw), ranked(4)),
+        (lambda L, *a: L.F.hinge_embedding_loss(*a, **L.kw), scored(4)),
+        (lambda L, *a: L.F.soft_margin_loss(*a, **L.kw), scored(4)),
+        (lambda L, *a: L.F.cosine_embedding_loss(*a, **L.kw), embedded(3, 2)),
+        (lambda L, *a: L.F.multilabel_soft_margin_loss(*a, **L.kw), labels(3, 2)),
+        (lambda L, *a: L.F.multi_margin_loss(*a, **L.kw), classes(3, 4)),
+        (lambda L, *a: L.F.multilabel_margin_loss(*a, **L.kw), label_lists(3, 4)),
+        (lambda L, *a: L.F.triplet_margin_loss(*a, **L.kw), triplets(3, 2)),
+        (lambda L, *a: L.F.poisson_nll_loss(*a, **L.kw), counts(3, 2)),
+        (lambda L, *a: L.nn.MarginRankingLoss(**L.kw)(*a), ranked(4)),
+        (lambda L, *a: L.nn.MultiMarginLoss(**L.kw)(*a), classes(3, 4)),
+        (lambda L, *a: L.nn.PoissonNLLLoss(**L.kw)(*a), counts(3, 2)),
+    ],
+)
+@pytest.mark.parametrize(
+    "kwargs", [{"size_average": False}, {"reduce": False}, {"size_average": True}], ids=str
+)
+def test_legacy_size_average_and_reduce_of_margin_losses(fn, arrays, kwargs):
+    values = []
+    for L in (FF, TORCH):
+        tensors = [L.lib.tensor(a) for a in arrays(np.random.default_rng(0), "float64")]
+        with pytest.warns(UserWarning, match="size_average and reduce args will be deprecated"):
+            values.append(fn(SimpleNamespace(**vars(L), kw=kwargs), *tensors).numpy())
+    np.testing.assert_allclose(values[0], values[1], rtol=1e-12)
 
 
 # ---------------------------------------------------------------- errors
@@ -982,6 +1172,183 @@ ERRORS = [
     ("module_bad_reduction", lambda L, x, t: L.nn.MSELoss(reduction="avg")(x, t), [X35, X35]),
 ]
 
+V3, V4 = np.ones(3, np.float32), np.ones(4, np.float32)
+T3 = _i(1, 0, 4)
+LABELS = np.array([[3, 0, -1, 1, 1], [1, 2, 3, 4, 0], [-1, 1, 1, 1, 1]])
+# the margin and likelihood losses: torch's exception types and messages, both checked
+MESSAGES = [
+    ("ranking_dims", lambda L, a, b, t: L.F.margin_ranking_loss(a, b, t), [V3, V3, X35]),
+    ("ranking_shapes", lambda L, a, b, t: L.F.margin_ranking_loss(a, b, t), [V3, V4, V3]),
+    (
+        "ranking_reduction",
+        lambda L, a, b, t: L.F.margin_ranking_loss(a, b, t, reduction="x"),
+        [V3, V3, V3],
+    ),
+    ("hinge_reduction", lambda L, x, t: L.F.hinge_embedding_loss(x, t, reduction="x"), [V3, V3]),
+    ("hinge_broadcast", lambda L, x, t: L.F.hinge_embedding_loss(x, t), [V3, V4]),
+    ("soft_margin_shapes", lambda L, x, t: L.F.soft_margin_loss(x, t), [X35, V4]),
+    ("soft_margin_grows_input", lambda L, x, t: L.F.soft_margin_loss(x, t), [X35[0], X35]),
+    ("soft_margin_long_input", lambda L, x, t: L.F.soft_margin_loss(x, t), [_i(1, 2), _i(1, 1)]),
+    ("soft_margin_reduction", lambda L, x, t: L.F.soft_margin_loss(x, t, reduction="x"), [V3, V3]),
+    (
+        "soft_margin_target_requires_grad",
+        lambda L, x, t: L.F.soft_margin_loss(x, t.requires_grad_()),
+        [V3, V3],
+    ),
+    ("cosine_2d_target", lambda L, a, b, t: L.F.cosine_embedding_loss(a, b, t), [X35, X35, X35]),
+    ("cosine_1d_inputs", lambda L, a, b, t: L.F.cosine_embedding_loss(a, b, t), [V3, V3, V3]),
+    ("cosine_0d_target", lambda L, a, b, t: L.F.cosine_embedding_loss(a, b, t), [X35, X35, V3[0]]),
+    ("cosine_broadcast", lambda L, a, b, t: L.F.cosine_embedding_loss(a, b, t), [X35, X35, V4]),
+    (
+        "cosine_reduction",
+        lambda L, a, b, t: L.F.cosine_embedding_loss(a, b, t, reduction="x"),
+        [X35, X35, V3],
+    ),
+    (
+        "multilabel_soft_reduction",
+        lambda L, x, t: L.F.multilabel_soft_margin_loss(x, t, reduction="x"),
+        [X35, X35],
+    ),
+    ("multilabel_soft_shapes", lambda L, x, t: L.F.multilabel_soft_margin_loss(x, t), [X35, V4]),
+    ("multi_margin_p", lambda L, x, t: L.F.multi_margin_loss(x, t, p=3), [X35, T3]),
+    ("multi_margin_target_big", lambda L, x, t: L.F.multi_margin_loss(x, t), [X35, _i(1, 0, 5)]),
+    ("multi_margin_target_neg", lambda L, x, t: L.F.multi_margin_loss(x, t), [X35, _i(1, 0, -1)]),
+    ("multi_margin_target_size", lambda L, x, t: L.F.multi_margin_loss(x, t), [X35, _i(1, 0)]),
+    ("multi_margin_target_2d", lambda L, x, t: L.F.multi_margin_loss(x, t), [V3, _i(1)[None]]),
+    (
+        "multi_margin_float_target",
+        lambda L, x, t: L.F.multi_margin_loss(x, t),
+        [X35, T3.astype(np.float32)],
+    ),
+    (
+        "multi_margin_int32_target",
+        lambda L, x, t: L.F.multi_margin_loss(x, t),
+        [X35, T3.astype(np.int32)],
+    ),
+    (
+        "multi_margin_weight_size",
+        lambda L, x, t, w: L.F.multi_margin_loss(x, t, weight=w),
+        [X35, T3, V4],
+    ),
+    (
+        "multi_margin_weight_2d",
+        lambda L, x, t, w: L.F.multi_margin_loss(x, t, weight=w),
+        [X35, T3, X35],
+    ),
+    (
+        "multi_margin_weight_dtype",
+        lambda L, x, t, w: L.F.multi_margin_loss(x, t, weight=w.double()),
+        [X35, T3, X35[0]],
+    ),
+    (
+        "multi_margin_weight_requires_grad",
+        lambda L, x, t, w: L.F.multi_margin_loss(x, t, weight=w.requires_grad_()),
+        [X35, T3, X35[0]],
+    ),
+    ("multi_margin_3d", lambda L, x, t: L.F.multi_margin_loss(x, t), [X35[None], T3]),
+    ("multi_margin_no_classes", lambda L, x, t: L.F.multi_margin_loss(x, t), [X35[:, :0], T3]),
+    ("multi_margin_long_input", lambda L, x, t: L.F.multi_margin_loss(x, t), [T3[None], T3[:1]]),
+    (
+        "multi_margin_reduction",
+        lambda L, x, t: L.F.multi_margin_loss(x, t, reduction="x"),
+        [X35, T3],
+    ),
+    (
+        "multilabel_margin_target_size",
+        lambda L, x, t: L.F.multilabel_margin_loss(x, t),
+        [X35, LABELS[:, :4]],
+    ),
+    (
+        "multilabel_margin_unbatched_size",
+        lambda L, x, t: L.F.multilabel_margin_loss(x, t),
+        [X35[0], LABELS[:1]],
+    ),
+    (
+        "multilabel_margin_target_big",
+        lambda L, x, t: L.F.multilabel_margin_loss(x, t),
+        [X35, np.where(LABELS == 4, 5, LABELS)],
+    ),
+    (
+        "multilabel_margin_target_after_end",  # read or not, every entry is checked
+        lambda L, x, t: L.F.multilabel_margin_loss(x, t),
+        [X35, np.where(LABELS == 1, -2, LABELS)],
+    ),
+    (
+        "multilabel_margin_float_target",
+        lambda L, x, t: L.F.multilabel_margin_loss(x, t),
+        [X35, LABELS.astype(np.float32)],
+    ),
+    ("multilabel_margin_3d", lambda L, x, t: L.F.multilabel_margin_loss(x, t), [X35[None], T3]),
+    (
+        "multilabel_margin_reduction",
+        lambda L, x, t: L.F.multilabel_margin_loss(x, t, reduction="x"),
+        [X35, LABELS],
+    ),
+    ("triplet_dims", lambda L, a, p, n: L.F.triplet_margin_loss(a, p, n), [X35, X35, V4]),
+    ("triplet_shapes", lambda L, a, p, n: L.F.triplet_margin_loss(a, p, n), [X35, X35, X35[:2]]),
+    ("triplet_margin", lambda L, a, p, n: L.F.triplet_margin_loss(a, p, n, 0.0), [V3, V3, V3]),
+    (
+        "triplet_reduction",
+        lambda L, a, p, n: L.F.triplet_margin_loss(a, p, n, reduction="x"),
+        [V3, V3, V3],
+    ),
+    (
+        "triplet_distance_dims",
+        lambda L, a, p, n: L.F.triplet_margin_with_distance_loss(a, p, n),
+        [X35, X35, V4],
+    ),
+    (
+        "triplet_distance_margin",
+        lambda L, a, p, n: L.F.triplet_margin_with_distance_loss(a, p, n, margin=-1.0),
+        [V3, V3, V3],
+    ),
+    (
+        "triplet_distance_reduction",
+        lambda L, a, p, n: L.F.triplet_margin_with_distance_loss(a, p, n, reduction="x"),
+        [V3, V3, V3],
+    ),
+    ("poisson_reduction", lambda L, x, t: L.F.poisson_nll_loss(x, t, reduction="x"), [V3, V3]),
+    ("poisson_shapes", lambda L, x, t: L.F.poisson_nll_loss(x, t), [X35, V4]),
+    ("gaussian_negative_var", lambda L, x, t, v: L.F.gaussian_nll_loss(x, t, -v), [V3, V3, V3]),
+    ("gaussian_negative_float", lambda L, x, t: L.F.gaussian_nll_loss(x, t, -1.0), [V3, V3]),
+    (
+        "gaussian_var_size",
+        lambda L, x, t, v: L.F.gaussian_nll_loss(x, t, v),
+        [X35, X35, X35[:, :2]],
+    ),
+    (
+        "gaussian_var_dims",
+        lambda L, x, t, v: L.F.gaussian_nll_loss(x, t, v),
+        [X35, X35, V3[:1, None]],
+    ),
+    (
+        "gaussian_reduction",
+        lambda L, x, t, v: L.F.gaussian_nll_loss(x, t, v, reduction="x"),
+        [V3, V3, V3],
+    ),
+    ("gaussian_int_var", lambda L, x, t: L.F.gaussian_nll_loss(x, t, 1), [V3, V3]),
+    ("pairwise_shapes", lambda L, a, b: L.F.pairwise_distance(a, b), [X35, V4]),
+    *[
+        (
+            f"torch_{name}_reduction_str",
+            lambda L, *a, call=call: call(L, *a, "mean"),
+            build(np.random.default_rng(0), "float32"),
+        )
+        for name, call, build, _ in TOP_LEVEL
+    ],
+]
+
+
+@pytest.mark.parametrize("name,fn,arrays", MESSAGES, ids=[e[0] for e in MESSAGES])
+def test_margin_loss_errors_match_torch(name, fn, arrays):
+    ff_err, torch_err = same_error(fn, *arrays)
+    if name.endswith("_shapes"):  # a broadcast's: ours names the op and both shapes
+        assert str(torch_err) in str(ff_err)
+    elif name == "gaussian_int_var":  # torch's comes from torch.any's argument parser
+        assert str(ff_err).split(":")[0] == str(torch_err).split(":")[0]
+    elif not name.endswith("_broadcast"):  # ff.where names other shapes than the bad ones
+        assert str(ff_err).replace("feedforward.", "torch.") == str(torch_err)
+
 
 @pytest.mark.filterwarnings("ignore:Using a target size")  # torch warns before it raises
 @pytest.mark.parametrize("name,fn,arrays", ERRORS, ids=[e[0] for e in ERRORS])
@@ -1079,3 +1446,37 @@ def test_bce_weight_gradient_by_finite_differences():
     w = ff.tensor(rng.uniform(0.5, 2, 3), requires_grad=True)
     for fn in (FF.F.binary_cross_entropy, FF.F.binary_cross_entropy_with_logits):
         assert ff.autograd.gradcheck(lambda a, b, f=fn: f(a, t, weight=b), (x, w), eps=1e-6)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize(
+    "fn,arrays",
+    [
+        (lambda L, x, t, r: L.F.multi_margin_loss(x, t, reduction=r), [X35[:0], _i()]),
+        (
+            lambda L, x, t, r: L.F.multilabel_margin_loss(x, t, reduction=r),
+            [X35[:0], np.zeros((0, 5), np.int64)],
+        ),
+        (lambda L, x, t, r: L.F.multi_margin_loss(x, t, reduction=r), [X35[0, 0], _i(0)[0]]),
+        (lambda L, x, t, r: L.F.multilabel_margin_loss(x, t, reduction=r), [X35[0, 0], _i(0)[0]]),
+        (lambda L, x, t, r: L.F.multi_margin_loss(x, t, reduction=r), [X35[0], _i(3)]),
+    ],
+    ids=["multi_empty", "multilabel_empty", "multi_0d", "multilabel_0d", "multi_1d_target"],
+)
+def test_margin_losses_odd_shapes_like_torch(fn, arrays, reduction):
+    """No samples, a 0-D score, a (C,) score with a (1,) target: torch's values, shapes and
+    gradients. (Over no samples torch's kernels leave a reduced loss uninitialised; ours is
+    sum 0, mean NaN.)"""
+    if not arrays[0].size and reduction != "none":
+        out = fn(FF, ff.tensor(arrays[0]), ff.tensor(arrays[1]), reduction).item()
+        assert out == 0 if reduction == "sum" else np.isnan(out)
+        return
+    results = []
+    for L in (FF, TORCH):
+        x = L.lib.tensor(arrays[0], requires_grad=True)
+        out = fn(L, x, L.lib.tensor(arrays[1]), reduction)
+        out.sum().backward()
+        results.append((out.detach().numpy(), x.grad.numpy()))
+    for a, b in zip(*results):
+        assert a.shape == b.shape and a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)

@@ -591,7 +591,7 @@ class MultiMargin(ArrayOp):
         shape, index, p, weight, reduction = ctx.meta
         n, c = z.shape
         frame = _row_numbers(n)
-        step = z.dtype.type(1 / (n * c) if reduction == "mean" else 1 / c)
+        step = z.dtype.type(1 / (max(n, 1) * c) if reduction == "mean" else 1 / c)  # n 0: empty
         on = z > 0
         on[frame, index] = False
         h = np.full_like(z, step) if p == 1 else 2 * step * z
@@ -633,7 +633,7 @@ class MultilabelMargin(ArrayOp):
         shape, frame, index, on, reduction = ctx.meta
         n, c = frame.shape
         dtype = g.dtype
-        step = dtype.type(1 / (n * c) if reduction == "mean" else 1 / c)
+        step = dtype.type(1 / (max(n, 1) * c) if reduction == "mean" else 1 / c)  # n 0: empty
         grad = np.add.reduce(on, axis=1) * step  # (N, C): the d terms
         np.add.at(grad, (frame, index), -np.add.reduce(on, axis=2) * step)  # the j terms
         with np.errstate(invalid="ignore"):
