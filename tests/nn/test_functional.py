@@ -121,18 +121,23 @@ SKIP = {"relu_", "leaky_relu_", "elu_", "selu_", "celu_", "hardtanh_", "threshol
 
 @pytest.mark.parametrize("name", [n for n in FF.F.__all__ if n not in SKIP])
 def test_signature_matches_torch(name):
-    """Same parameter names, order and defaults (ff may add keyword-only extras)."""
+    """Same parameter names, order and defaults, torch's keyword-only ones keyword-only too
+    (ff may add keyword-only extras)."""
     try:
         theirs = inspect.signature(getattr(TORCH.F, name))
     except ValueError:  # a C builtin: torch documents the signature in the docstring only
         pytest.skip(f"torch.nn.functional.{name} has no Python signature")
     ours = inspect.signature(getattr(FF.F, name))
     positional = [p for p in ours.parameters.values() if p.kind != p.KEYWORD_ONLY]
-    extras = [p for p in ours.parameters.values() if p.kind == p.KEYWORD_ONLY]
-    assert [p.name for p in positional] == list(theirs.parameters), name
+    keyword = {p.name: p for p in ours.parameters.values() if p.kind == p.KEYWORD_ONLY}
+    their_positional = [p for p in theirs.parameters.values() if p.kind != p.KEYWORD_ONLY]
+    assert [p.name for p in positional] == [p.name for p in their_positional], name
     for p in positional:
         assert p.default == theirs.parameters[p.name].default, f"{name}({p.name}=...)"
-    assert all(p.default is not p.empty for p in extras)
+    for p in theirs.parameters.values():
+        if p.kind == p.KEYWORD_ONLY:
+            assert keyword.pop(p.name).default == p.default, f"{name}(*, {p.name}=...)"
+    assert all(p.default is not p.empty for p in keyword.values())  # the extras
 
 
 # ---------------------------------------------------------------- one_hot

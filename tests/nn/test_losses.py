@@ -5,6 +5,7 @@ a float64 gradcheck, cross_entropy at logits of ±1e4, and the error inputs."""
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from types import SimpleNamespace
 
@@ -1480,3 +1481,15 @@ def test_margin_losses_odd_shapes_like_torch(fn, arrays, reduction):
     for a, b in zip(*results):
         assert a.shape == b.shape and a.dtype == b.dtype
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", [n for n in vars(FF.nn) if n.endswith(("Loss", "Distance"))])
+def test_module_signatures_match_torch(name):
+    """Every loss (and distance) layer: torch's constructor and forward parameters, kinds and
+    defaults."""
+    ours, theirs = getattr(FF.nn, name), getattr(TORCH.nn, name)
+    for method in ("__init__", "forward"):
+        a, b = (inspect.signature(getattr(cls, method)).parameters for cls in (ours, theirs))
+        assert [(p.name, p.kind, p.default) for p in a.values()] == [
+            (p.name, p.kind, p.default) for p in b.values()
+        ], method
