@@ -1164,7 +1164,7 @@ def multilabel_soft_margin_loss(
     return _reduce(loss, reduction)
 
 
-def _check_margin_frames(input: Tensor, fn: str) -> tuple[int, int]:
+def _check_margin_frames(input: Tensor) -> tuple[int, int]:
     """(frames, classes) of a margin loss's scores: () / (C,) one frame, (N, C) N; C > 0."""
     shape = tuple(input.shape)
     if not (len(shape) == 2 and shape[1] or len(shape) == 1 and shape[0] or not shape):
@@ -1206,7 +1206,7 @@ def multi_margin_loss(
     if weight is not None and weight.ndim != 1:
         raise ValueError("weight must be one-dimensional")
     _check_not_differentiable(weight, "multi_margin_loss", "weight")
-    frames, classes = _check_margin_frames(input, "multi_margin_loss")
+    frames, classes = _check_margin_frames(input)
     if target.ndim > 1 or target.numel() != frames:
         raise RuntimeError(
             "multi_margin_loss: target tensor should be 1-D with size equal to the number of "
@@ -1245,7 +1245,7 @@ def multilabel_margin_loss(
     api._check_tensor(input, "multilabel_margin_loss")
     api._check_tensor(target, "multilabel_margin_loss", "target", 2)
     reduction = _reduction(reduction, size_average, reduce)
-    frames, classes = _check_margin_frames(input, "multilabel_margin_loss")
+    frames, classes = _check_margin_frames(input)
     ok = (
         target.ndim <= 1 and target.numel() == classes
         if input.ndim <= 1
