@@ -680,6 +680,43 @@ CASES = [
     Case("addmm_beta0", lambda a, b, c: a.addmm(b, c, beta=0), [(3, 2), (3, 4), (4, 2)]),
     Case("mv", lambda a, b: a.mv(b), [(3, 4), (4,)]),
     Case("mv_fn", lambda a, b: L(a).mv(a, b), [(2, 3), (3,)]),
+    Case("addmv", lambda a, b, c: L(a).addmv(a, b, c), [(3,), (3, 4), (4,)]),
+    Case("addmv_scaled", lambda a, b, c: a.addmv(b, c, beta=0.5, alpha=-2), [(1,), (3, 4), (4,)]),
+    Case("addmv_beta0", lambda a, b, c: a.addmv(b, c, beta=0), [(3,), (3, 4), (4,)]),
+    Case("addr", lambda a, b, c: L(a).addr(a, b, c), [(3, 4), (3,), (4,)]),
+    Case("addr_scaled", lambda a, b, c: a.addr(b, c, beta=2, alpha=0.5), [(4,), (3,), (4,)]),
+    Case("addr_beta0", lambda a, b, c: a.addr(b, c, beta=0), [(3, 4), (3,), (4,)]),
+    Case(  # (torch's backward of a promoted addr fails: forward only)
+        "addr_promoted", lambda a, b, c: a.addr(b.double(), c), [(3, 4), (3,), (4,)], grad=False
+    ),
+    Case("addbmm", lambda a, b, c: L(a).addbmm(a, b, c), [(3, 5), (2, 3, 4), (2, 4, 5)]),
+    Case(
+        "addbmm_scaled",
+        lambda a, b, c: a.addbmm(b, c, beta=-1, alpha=0.5),
+        [(5,), (2, 3, 4), (2, 4, 5)],
+    ),
+    Case("addbmm_beta0", lambda a, b, c: a.addbmm(b, c, beta=0), [(3, 5), (2, 3, 4), (2, 4, 5)]),
+    Case("baddbmm", lambda a, b, c: L(a).baddbmm(a, b, c), [(2, 3, 5), (2, 3, 4), (2, 4, 5)]),
+    Case(
+        "baddbmm_scaled",
+        lambda a, b, c: a.baddbmm(b, c, beta=0.5, alpha=3),
+        [(3, 1), (2, 3, 4), (2, 4, 5)],
+    ),
+    Case("baddbmm_beta0", lambda a, b, c: a.baddbmm(b, c, beta=0), [(5,), (2, 3, 4), (2, 4, 5)]),
+    Case("ger", lambda a, b: L(a).ger(a, b), [(3,), (4,)]),
+    Case("ger_method", lambda a, b: a.ger(b), [(3,), (2,)]),
+    Case("dist", lambda a, b: L(a).dist(a, b), [(3, 4), (4,)]),
+    Case("dist_p1", lambda a, b: a.dist(b, 1), [(3, 4), (3, 4)]),
+    Case("dist_p3", lambda a, b: a.dist(b, p=3), [(5,), (5,)]),
+    Case("dist_p_half", lambda a, b: a.dist(b, 0.5), [(5,), (5,)]),
+    Case("dist_inf", lambda a, b: a.dist(b, float("inf")), [(3, 4), (3, 4)]),
+    Case("dist_neg_inf", lambda a, b: a.dist(b, -float("inf")), [(3, 4), (3, 4)]),
+    Case("dist_p0", lambda a, b: a.dist(b, 0), [(3, 4), (3, 4)], grad=False),
+    Case("renorm", lambda a: L(a).renorm(a, 2, 0, 1.0), [(3, 4)]),
+    Case("renorm_dim1", lambda a: a.renorm(1, 1, 2.5), [(3, 4)]),
+    Case("renorm_inf", lambda a: a.renorm(float("inf"), -1, 1.0), [(2, 3, 4)]),
+    Case("renorm_p3", lambda a: a.renorm(3, 1, 1.5), [(2, 3, 4)]),
+    Case("renorm_maxnorm0", lambda a: a.renorm(2, 0, 0.0), [(3, 4)]),
     Case("sinh", lambda a: a.sinh(), [(3, 4)]),
     Case("cosh", lambda a: L(a).cosh(a), [(3, 4)]),
     Case("atan2", lambda a, b: a.atan2(b), [(3, 4), (4,)]),
@@ -1726,6 +1763,75 @@ ERRORS = [
     ("mv_size", lambda a, b: a.mv(b), [(3, 4), (5,)]),
     ("mv_matrix", lambda a, b: a.mv(b), [(3, 4), (4, 4)]),
     ("mv_dtypes", lambda a, b: a.mv(b.double()), [(3, 4), (4,)]),
+    ("addmv_size", lambda a, b, c: a.addmv(b, c), [(3,), (3, 4), (5,)]),
+    ("addmv_input_size", lambda a, b, c: a.addmv(b, c), [(2,), (3, 4), (4,)]),
+    ("addmv_input_2d", lambda a, b, c: a.addmv(b, c), [(3, 4), (3, 4), (4,)]),
+    ("addmv_vec_2d", lambda a, b, c: a.addmv(b, c), [(3,), (3, 4), (4, 1)]),
+    ("addmv_input_dtype", lambda a, b, c: a.double().addmv(b, c), [(3,), (3, 4), (4,)]),
+    ("addmv_vec_dtype", lambda a, b, c: a.addmv(b, c.double()), [(3,), (3, 4), (4,)]),
+    ("addmv_bool", lambda a, b, c: (a > 0).addmv(b > 0, c > 0), [(3,), (3, 4), (4,)]),
+    ("addmv_number", lambda a, b: L(a).addmv(a, b, 2.0), [(3,), (3, 4)]),
+    ("addmv__shape", lambda a, b, c: a.addmv_(b, c), [(1,), (3, 4), (4,)]),
+    ("addr_size", lambda a, b, c: a.addr(b, c), [(3, 4), (3,), (5,)]),
+    ("addr_vec_2d", lambda a, b, c: a.addr(b, c), [(3, 4), (3, 1), (4,)]),
+    ("addr_vec2_2d", lambda a, b, c: a.addr(b, c), [(3, 4), (3,), (4, 2)]),
+    (
+        "addr_float_beta_int",
+        lambda a, b, c: a.long().addr(b.long(), c.long(), beta=0.5),
+        [(2, 2), (2,), (2,)],
+    ),
+    (
+        "addr_float_alpha_bool",
+        lambda a, b, c: (a > 0).addr(b > 0, c > 0, alpha=0.5),
+        [(2, 2), (2,), (2,)],
+    ),
+    (
+        "addr_bool_beta_int",
+        lambda a, b, c: a.int().addr(b.int(), c.int(), beta=True),
+        [(2, 2), (2,), (2,)],
+    ),
+    ("addr_number", lambda a, b: L(a).addr(a, 2.0, b), [(3, 4), (4,)]),
+    ("addr__1d", lambda a, b, c: a.addr_(b, c), [(4,), (3,), (4,)]),
+    ("addr__cast", lambda a, b, c: a.long().addr_(b, c), [(3, 4), (3,), (4,)]),
+    ("addbmm_batches", lambda a, b, c: a.addbmm(b, c), [(3, 5), (2, 3, 4), (3, 4, 5)]),
+    ("addbmm_inner", lambda a, b, c: a.addbmm(b, c), [(3, 5), (2, 3, 4), (2, 5, 5)]),
+    ("addbmm_batch1_2d", lambda a, b, c: a.addbmm(b, c), [(1,), (3, 4), (2, 4, 5)]),
+    ("addbmm_batch2_2d", lambda a, b, c: a.addbmm(b, c), [(1,), (2, 3, 4), (4, 5)]),
+    ("addbmm_input_shape", lambda a, b, c: a.addbmm(b, c), [(2, 5), (2, 3, 4), (2, 4, 5)]),
+    ("addbmm_input_dtype", lambda a, b, c: a.double().addbmm(b, c), [(3, 5), (2, 3, 4), (2, 4, 5)]),
+    (
+        "addbmm_batch1_dtype",
+        lambda a, b, c: a.addbmm(b.double(), c),
+        [(3, 5), (2, 3, 4), (2, 4, 5)],
+    ),
+    ("addbmm_bool", lambda a, b, c: (a > 0).addbmm(b > 0, c > 0), [(3, 5), (2, 3, 4), (2, 4, 5)]),
+    ("baddbmm_batches", lambda a, b, c: a.baddbmm(b, c), [(3, 5), (2, 3, 4), (3, 4, 5)]),
+    ("baddbmm_inner", lambda a, b, c: a.baddbmm(b, c), [(3, 5), (2, 3, 4), (2, 5, 5)]),
+    ("baddbmm_batch1_2d", lambda a, b, c: a.baddbmm(b, c), [(1,), (3, 4), (2, 4, 5)]),
+    ("baddbmm_batch2_2d", lambda a, b, c: a.baddbmm(b, c), [(1,), (2, 3, 4), (4, 5)]),
+    ("baddbmm_input_shape", lambda a, b, c: a.baddbmm(b, c), [(4, 3, 5), (2, 3, 4), (2, 4, 5)]),
+    ("baddbmm_input_dtype", lambda a, b, c: a.double().baddbmm(b, c), [(5,), (2, 3, 4), (2, 4, 5)]),
+    (
+        "baddbmm_batch2_dtype",
+        lambda a, b, c: a.baddbmm(b, c.double()),
+        [(5,), (2, 3, 4), (2, 4, 5)],
+    ),
+    ("baddbmm_bool", lambda a, b, c: (a > 0).baddbmm(b > 0, c > 0), [(5,), (2, 3, 4), (2, 4, 5)]),
+    ("baddbmm__shape", lambda a, b, c: a.baddbmm_(b, c), [(3, 5), (2, 3, 4), (2, 4, 5)]),
+    ("ger_2d", lambda a, b: L(a).ger(a, b), [(3, 1), (4,)]),
+    ("outer_2d", lambda a, b: L(a).outer(a, b), [(3,), (4, 1)]),
+    ("dist_shapes", lambda a, b: a.dist(b), [(3,), (4,)]),
+    ("dist_int", lambda a: a.long().dist(a.int()), [(3,)]),
+    ("dist_bool", lambda a: (a > 0).dist(a > 0), [(3,)]),
+    ("dist_number", lambda a: a.dist(2.0), [(3,)]),
+    ("renorm_p0", lambda a: a.renorm(0, 0, 1.0), [(3, 4)]),
+    ("renorm_negative_p", lambda a: a.renorm(-1, 5, -1), [(3,)]),
+    ("renorm_negative_maxnorm", lambda a: a.renorm(2, 0, -1.5), [(3,)]),
+    ("renorm_1d", lambda a: a.renorm(2, 0, 1.0), [(3,)]),
+    ("renorm_bad_dim", lambda a: a.renorm(2, 2, 1.0), [(3, 4)]),
+    ("renorm_float_dim", lambda a: L(a).renorm(a, 2, 0.5, 1.0), [(3, 4)]),
+    ("renorm_int", lambda a: a.long().renorm(2, 0, 1), [(3, 4)]),
+    ("renorm__int", lambda a: a.long().renorm_(2, 0, 1), [(3, 4)]),
     ("atan2_number", lambda a: a.atan2(2), [(3,)]),
     ("fmod_integer_zero", lambda a: a.long().fmod(0), [(3,)]),
     ("fmod_bool", lambda a: (a > 0).fmod(True), [(3,)]),
@@ -1952,6 +2058,14 @@ select_0d roll_misaligned roll_shifts_without_dims roll_0d_dims movedim_lengths
 movedim_repeated_source movedim_repeated_destination diag_3d diagonal_same_dims trace_1d
 trace_bool tile_negative repeat_interleave_negative repeat_interleave_counts lerp_dtypes
 lerp_weight_dtype lerp_int addcmul_bool addcdiv_integers addmm_inner addmm_vector addmm_dtypes
+addmv_size addmv_input_size addmv_input_2d addmv_vec_2d addmv_input_dtype addmv_vec_dtype
+addmv_bool addmv_number addmv__shape addr_size addr_vec_2d addr_vec2_2d addr_float_beta_int
+addr_float_alpha_bool addr_bool_beta_int addr_number addr__1d addr__cast addbmm_batches
+addbmm_inner addbmm_batch1_2d addbmm_batch2_2d addbmm_input_shape addbmm_input_dtype
+addbmm_batch1_dtype addbmm_bool baddbmm_batches baddbmm_inner baddbmm_batch1_2d baddbmm_batch2_2d
+baddbmm_input_shape baddbmm_input_dtype baddbmm_batch2_dtype baddbmm_bool baddbmm__shape ger_2d
+outer_2d dist_int dist_bool dist_number renorm_p0 renorm_negative_p
+renorm_negative_maxnorm renorm_1d renorm_bad_dim renorm_float_dim renorm_int renorm__int
 addmm_input_dtype addmm_input_shape mv_size mv_matrix mv_dtypes fmod_integer_zero fmod_bool
 frac_int xlogy_numbers nanmean_int tensor_split_zero tensor_split_0d median_empty_dim
 median_bool masked_select_float_mask take_out_of_range take_negative_out_of_range take_int32
@@ -2705,6 +2819,13 @@ INPLACE = {
     "float_power_number_": lambda a, b, c: a.float_power_(2),
     "ldexp_": lambda a, b, c: a.ldexp_((b * 3).long()),
     "ldexp_float_": lambda a, b, c: a.ldexp_(b),
+    "addmv_": lambda a, b, c: a[0].addmv_(b, c[1], beta=0.5),
+    "addmv_fn_": lambda a, b, c: L(a).addmv_(a[0], b, c[1], alpha=2),
+    "addr_": lambda a, b, c: a.addr_(b[0], c[1], alpha=-1),
+    "addr_promoted_": lambda a, b, c: a.addr_(b[0].double(), c[1]),
+    "addbmm_": lambda a, b, c: a.addbmm_(b[None], c[None], beta=2),
+    "baddbmm_": lambda a, b, c: a[None].clone().baddbmm_(b[None], c[None]),
+    "renorm_": lambda a, b, c: a.renorm_(2, 1, 1.0),
 }
 
 
@@ -2820,7 +2941,7 @@ def test_heaviside_has_no_derivative_as_torch():
 INPLACE_FUNCTION_ARGS = {  # torch.<name>(x, *args): the arguments past x, where there are any
     "clamp_": (-0.5, 0.5), "clamp_max_": (0.5,), "clamp_min_": (-0.5,), "clip_": (-0.5, 0.5),
     "fill_": (2.5,), "gcd_": "int", "lcm_": "int", "ldexp_": "exponent", "xlogy_": "other",
-    "index_put_": "index", "logit_": (0.1,), "nan_to_num_": (0.0,),
+    "index_put_": "index", "logit_": (0.1,), "nan_to_num_": (0.0,), "addmv_": "matvec",
 }  # fmt: skip
 
 
@@ -2840,6 +2961,8 @@ def test_inplace_functions_as_torch(name):
             args = (lib.tensor(data[::-1].copy()),)
         elif args == "index":
             args = ((lib.tensor([1, 0]), lib.tensor([2, 2])), lib.tensor([5.0, 6.0]))
+        elif args == "matvec":
+            x, args = lib.tensor(data[:, 0]), (lib.tensor(data), lib.tensor(data[0]))
         with np.errstate(invalid="ignore"):
             result = getattr(lib, name)(x, *args)
         assert result is x, name

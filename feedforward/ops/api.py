@@ -28,6 +28,7 @@ from feedforward.ops._util import (
     kernel_error,
     normalize_dim,
     normalize_dims,
+    promote,
     scalar_array,
     type_name,
     wrap_int,
@@ -37,30 +38,30 @@ from feedforward.tensor import Size, Tensor
 # What ``import feedforward`` takes from here: torch's functions. (expand, view, repeat and the
 # other methods-only names are here for the methods of the same names: torch has no torch.view.)
 __all__ = """
-abs absolute acos acosh add addcdiv addcmul addmm all allclose amax amin aminmax any arccos arccosh
-arcsin arcsinh arctan arctan2 arctanh argmax argmin argsort argwhere asin asinh atan atan2 atanh
-atleast_1d atleast_2d atleast_3d binary_cross_entropy_with_logits bincount bitwise_and bitwise_not
-bitwise_or bitwise_xor block_diag bmm broadcast_shapes broadcast_tensors broadcast_to bucketize
-cartesian_prod cat cdist ceil chain_matmul cholesky chunk clamp clamp_max clamp_min clip clone
-column_stack combinations concat concatenate copysign corrcoef cos cosh cosine_embedding_loss
-count_nonzero cov cross cummax cummin cumprod cumsum cumulative_trapezoid deg2rad det diag
-diag_embed diagflat diagonal diff div divide dot dsplit dstack einsum eq equal erf erfc erfinv exp
-exp2 expm1 fix flatten flip fliplr flipud float_power floor floor_divide fmax fmin fmod frac gather
-gcd ge greater greater_equal gt heaviside hinge_embedding_loss histc histogram hsplit hstack hypot
-index_add index_copy index_fill index_put index_select inner inverse isclose isfinite isin isinf
-isnan isneginf isposinf isreal kl_div kron kthvalue lcm ldexp le lerp less less_equal log log10
-log1p log2 log_softmax logaddexp logaddexp2 logcumsumexp logdet logical_and logical_not logical_or
-logical_xor logit logsumexp lt margin_ranking_loss masked_fill masked_scatter masked_select matmul
-matrix_power max maximum mean median meshgrid min minimum mm mode moveaxis movedim msort mul
-multiply mv nan_to_num nanmean nanmedian nanquantile nansum narrow ne neg negative nextafter nonzero
-norm not_equal outer pairwise_distance permute pinverse poisson_nll_loss positive pow prod put qr
-quantile rad2deg ravel reciprocal relu remainder repeat_interleave reshape roll rot90 round
-row_stack rsqrt scatter scatter_add scatter_reduce searchsorted select sgn sigmoid sign signbit sin
-sinc sinh slogdet softmax sort split sqrt square squeeze stack std std_mean sub subtract sum svd
-swapaxes swapdims t take take_along_dim tan tanh tensor_split tensordot tile topk trace transpose
-trapezoid trapz tril tril_indices triplet_margin_loss triu triu_indices true_divide trunc unbind
-unflatten unique unique_consecutive unravel_index unsqueeze vander var var_mean vdot vsplit vstack
-where xlogy
+abs absolute acos acosh add addbmm addcdiv addcmul addmm addmv addr all allclose amax amin aminmax
+any arccos arccosh arcsin arcsinh arctan arctan2 arctanh argmax argmin argsort argwhere asin asinh
+atan atan2 atanh atleast_1d atleast_2d atleast_3d baddbmm binary_cross_entropy_with_logits bincount
+bitwise_and bitwise_not bitwise_or bitwise_xor block_diag bmm broadcast_shapes broadcast_tensors
+broadcast_to bucketize cartesian_prod cat cdist ceil chain_matmul cholesky chunk clamp clamp_max
+clamp_min clip clone column_stack combinations concat concatenate copysign corrcoef cos cosh
+cosine_embedding_loss count_nonzero cov cross cummax cummin cumprod cumsum cumulative_trapezoid
+deg2rad det diag diag_embed diagflat diagonal diff dist div divide dot dsplit dstack einsum eq equal
+erf erfc erfinv exp exp2 expm1 fix flatten flip fliplr flipud float_power floor floor_divide fmax
+fmin fmod frac gather gcd ge ger greater greater_equal gt heaviside hinge_embedding_loss histc
+histogram hsplit hstack hypot index_add index_copy index_fill index_put index_select inner inverse
+isclose isfinite isin isinf isnan isneginf isposinf isreal kl_div kron kthvalue lcm ldexp le lerp
+less less_equal log log10 log1p log2 log_softmax logaddexp logaddexp2 logcumsumexp logdet
+logical_and logical_not logical_or logical_xor logit logsumexp lt margin_ranking_loss masked_fill
+masked_scatter masked_select matmul matrix_power max maximum mean median meshgrid min minimum mm
+mode moveaxis movedim msort mul multiply mv nan_to_num nanmean nanmedian nanquantile nansum narrow
+ne neg negative nextafter nonzero norm not_equal outer pairwise_distance permute pinverse
+poisson_nll_loss positive pow prod put qr quantile rad2deg ravel reciprocal relu remainder renorm
+repeat_interleave reshape result_type roll rot90 round row_stack rsqrt scatter scatter_add
+scatter_reduce searchsorted select sgn sigmoid sign signbit sin sinc sinh slogdet softmax sort split
+sqrt square squeeze stack std std_mean sub subtract sum svd swapaxes swapdims t take take_along_dim
+tan tanh tensor_split tensordot tile topk trace transpose trapezoid trapz tril tril_indices
+triplet_margin_loss triu triu_indices true_divide trunc unbind unflatten unique unique_consecutive
+unravel_index unsqueeze vander var var_mean vdot vsplit vstack where xlogy
 """.split()
 
 
@@ -84,6 +85,29 @@ def _check_tensor(x, fn: str, arg: str = "input", position: int = 1) -> None:
         raise TypeError(
             f"{fn}(): argument '{arg}' (position {position}) must be Tensor, not {type(x).__name__}"
         )
+
+
+def _operand_array(x, fn: str, arg: str, position: int) -> np.ndarray:
+    if isinstance(x, Tensor):
+        return x._data
+    if isinstance(x, bool | int | float | np.number | np.bool_):
+        return x
+    raise TypeError(
+        f"{fn}(): argument '{arg}' (position {position}) must be Tensor, not {type(x).__name__}"
+    )
+
+
+def result_type(tensor1, tensor2):
+    """The dtype an arithmetic op on the two (tensors or numbers) gives, by torch's promotion:
+    a dimensioned tensor's category (bool < integer < float) rules unless the other operand's
+    is higher; numbers count by category only (a float is the default dtype)."""
+    a = _operand_array(tensor1, "result_type", "tensor1", 1)
+    b = _operand_array(tensor2, "result_type", "tensor2", 2)
+    if not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
+        da, db = (_dtype.from_numpy_dtype(scalar_array(x).dtype) for x in (a, b))
+        return _dtype.promote_types(da, db)
+    a, _ = promote(a, b) if isinstance(a, np.ndarray) else promote(b, a)
+    return _dtype.from_numpy_dtype(a.dtype)
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -188,6 +212,174 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     if input.shape != (n, p):
         expand(input.detach(), (n, p))  # torch's error if input does not broadcast to the product
     return L.Addmm.apply(input, mat1, mat2, beta=beta, alpha=alpha)
+
+
+def _check_same_dtype(fn: str, *tensors) -> None:
+    """torch's words for a matrix-vector product of mixed dtypes: every dtype, in order."""
+    if len({t._data.dtype for t in tensors}) > 1:
+        names = [type_name(t) for t in tensors]
+        raise RuntimeError(
+            f"{fn} input tensors must have the same dtype, but got {', '.join(names[:-1])}, "
+            f"and {names[-1]}"
+        )
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1):
+    """beta * input + alpha * (mat @ vec), input broadcast to the product's length."""
+    _check_tensor(mat, "addmv", "mat", 2)
+    _check_tensor(vec, "addmv", "vec", 3)
+    if mat.ndim != 2 or vec.ndim != 1 or input.ndim > 1:
+        raise RuntimeError(
+            f"vector + matrix @ vector expected, got {input.ndim}, {mat.ndim}, {vec.ndim}"
+        )
+    (n, k), size = mat.shape, input.shape[0] if input.ndim else 1
+    if k != vec.shape[0] or size not in (1, n):
+        raise RuntimeError(
+            f"size mismatch, got input ({size}), mat ({n}x{k}), vec ({vec.shape[0]})"
+        )
+    _check_same_dtype("addmv", input, mat, vec)
+    if mat._data.dtype == np.bool_:
+        raise kernel_error("addmv_impl_cpu", np.bool_)
+    return L.Addmv.apply(input, mat, vec, beta=beta, alpha=alpha)
+
+
+def _check_scalars(dtype: np.dtype, beta, alpha) -> None:
+    """addr's rules for beta and alpha: no floats in an integer op, no bools but in a bool one."""
+    for name, value in (("beta", beta), ("alpha", alpha)):
+        if dtype.kind in "biu" and isinstance(value, float):
+            raise RuntimeError(
+                f"For integral input tensors, argument {name} must not be a floating point number."
+            )
+        if dtype != np.bool_ and isinstance(value, bool):
+            raise RuntimeError(f"Boolean {name} only supported for Boolean results.")
+
+
+def _number(x):
+    """A 0-dim tensor given for a scalar argument (beta, alpha, p) as the number it holds."""
+    return x.item() if isinstance(x, Tensor) else x
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1):
+    """beta * input + alpha * outer(vec1, vec2), in the dtype the three promote to."""
+    _check_tensor(vec1, "addr", "vec1", 2)
+    _check_tensor(vec2, "addr", "vec2", 3)
+    for name, v in (("vec1", vec1), ("vec2", vec2)):
+        if v.ndim != 1:
+            raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {v.ndim}-D")
+    beta, alpha = _number(beta), _number(alpha)
+    _check_scalars(L.promote3(input._data, vec1._data, vec2._data)[0].dtype, beta, alpha)
+    shape = (vec1.shape[0], vec2.shape[0])
+    if input.shape != shape:
+        expand(input.detach(), shape)  # torch's error where input does not broadcast to it
+    return L.Addr.apply(input, vec1, vec2, beta=beta, alpha=alpha)
+
+
+def _check_batches(batch1, batch2, fn: str) -> None:
+    _check_tensor(batch1, fn, "batch1", 2)
+    _check_tensor(batch2, fn, "batch2", 3)
+    if batch1.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if batch2.ndim != 3:  # (torch reads its third size first)
+        normalize_dim(2, batch2.ndim)
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """beta * input + alpha * (the sum over the batch of batch1[i] @ batch2[i])."""
+    _check_tensor(batch1, "addbmm", "batch1", 2)
+    _check_tensor(batch2, "addbmm", "batch2", 3)
+    if batch2.ndim < 3:
+        normalize_dim(2, batch2.ndim)
+    shape = (batch1.shape[1] if batch1.ndim > 1 else 1, batch2.shape[2])
+    if input.shape != shape:
+        expand(input.detach(), shape)
+    _check_batches(batch1, batch2, "addbmm")
+    if batch1.shape[0] != batch2.shape[0]:
+        raise RuntimeError(
+            "batch1 and batch2 must have same number of batches, got "
+            f"{batch1.shape[0]} and {batch2.shape[0]}"
+        )
+    (_, n, k), (_, k2, p) = batch1.shape, batch2.shape
+    if k != k2:
+        raise RuntimeError(f"Incompatible matrix sizes for bmm ({n}x{k} and {k2}x{p})")
+    for name, a in (("self", input), ("mat1", batch1)):
+        if a.dtype is not batch2.dtype:
+            raise RuntimeError(
+                f"{name} and mat2 must have the same dtype, but got {type_name(a)} and "
+                f"{type_name(batch2)}"
+            )
+    if batch1._data.dtype == np.bool_:
+        raise kernel_error("addmm_impl_cpu_", np.bool_)
+    return L.Addbmm.apply(input, batch1, batch2, beta=beta, alpha=alpha)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """beta * input + alpha * (batch1 @ batch2), batch by batch."""
+    _check_tensor(batch1, "baddbmm", "batch1", 2)
+    _check_tensor(batch2, "baddbmm", "batch2", 3)
+    if batch2.ndim < 3:
+        normalize_dim(2, batch2.ndim)
+    shape = (*batch1.shape[:2], batch2.shape[2]) if batch1.ndim > 1 else None
+    if shape is not None and input.shape != shape:
+        expand(input.detach(), shape)
+    _check_batches(batch1, batch2, "baddbmm")
+    b, n, k = batch1.shape
+    if batch2.shape[:2] != (b, k):
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{b}, {k}] but got: "
+            f"[{batch2.shape[0]}, {batch2.shape[1]}]."
+        )
+    if input.dtype is not batch1.dtype or batch1.dtype is not batch2.dtype:
+        c = [C_TYPE_NAMES[t._data.dtype.name] for t in (input, batch1)]
+        if input.dtype is not batch1.dtype:
+            raise RuntimeError(
+                f"Input dtypes must be the same, got: input {c[0]}, batch1: {c[1]}, batch2: "
+                f"{C_TYPE_NAMES[batch2._data.dtype.name]}"
+            )
+        raise RuntimeError(
+            f"expected scalar type {type_name(batch1)} but found {type_name(batch2)}"
+        )
+    if batch1._data.dtype == np.bool_:
+        raise kernel_error("baddbmm", np.bool_)
+    return L.Baddbmm.apply(input, batch1, batch2, beta=beta, alpha=alpha)
+
+
+def dist(input, other, p=2):
+    """The p-norm of input - other (broadcast): torch.norm(input - other, p)."""
+    _check_tensor(other, "dist", "other", 2)
+    E._check_bool_subtraction(input._data, other._data)
+    _broadcast_shapes("dist", input.shape, other.shape)
+    dtype = promote(input._data, other._data)[0].dtype
+    if dtype.kind != "f":
+        raise RuntimeError(
+            "norm(): input dtype should be either floating point or complex. Got "
+            f"{SCALAR_TYPE_NAMES[dtype.name]} instead."
+        )
+    return L.Dist.apply(input, other, float(_number(p)))
+
+
+def renorm(input, p, dim, maxnorm):
+    """Each slice ``input.select(dim, i)`` whose p-norm exceeds maxnorm rescaled to norm maxnorm
+    (over maxnorm / (norm + 1e-7)); the others unchanged."""
+    if not isinstance(dim, int | np.integer) or isinstance(dim, bool):
+        raise TypeError(
+            f"renorm(): argument 'dim' (position 3) must be int, not {type(dim).__name__}"
+        )
+    p, maxnorm = float(_number(p)), _number(maxnorm)
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm:g}")
+    if input.ndim < 2:
+        raise RuntimeError(
+            f"renorm: input needs at least 2 dimensions, got {input.ndim} dimensions"
+        )
+    dim = normalize_dim(dim, input.ndim)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+            f"{type_name(input)}"
+        )
+    return L.Renorm.apply(input, p, dim, float(maxnorm))
 
 
 def mv(input, vec):
@@ -2988,7 +3180,15 @@ def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None
 
 
 def outer(input, vec2):
+    for name, v in (("self", input), ("vec2", vec2)):
+        if v.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v.ndim}-D")
     return E.Mul.apply(input.reshape(-1, 1), vec2.reshape(1, -1))
+
+
+def ger(input, vec2):
+    """outer, by its old name."""
+    return outer(input, vec2)
 
 
 def kron(input, other):

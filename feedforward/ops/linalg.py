@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from feedforward.ops import _gemm
-from feedforward.ops._util import kernel_error, unbroadcast, zero_where
+from feedforward.ops._util import kernel_error, promote, unbroadcast, zero_where
 from feedforward.ops.elementwise import ArrayOp
+from feedforward.ops.matrix import VectorNorm
 
 
 def _matmul_error(a: np.ndarray, b: np.ndarray, op: str) -> RuntimeError:
@@ -146,37 +147,147 @@ class Linear(ArrayOp):
         return gx, gw, gb
 
 
+def _scalars(dtype: np.dtype, beta, alpha) -> tuple:
+    """beta and alpha as torch casts them into the op's dtype: an integer op truncates them."""
+    if dtype.kind in "iu":
+        return int(beta), int(alpha)
+    return beta, alpha
+
+
+def _plus_scaled(x: np.ndarray, product: np.ndarray, beta, alpha) -> np.ndarray:
+    """beta * x + alpha * product, x broadcast to product's shape; beta = 0 ignores x, NaN
+    included, as torch."""
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:
+        return product
+    return product + (x if beta == 1 else x * beta)
+
+
+def _input_grad(ctx, g: np.ndarray) -> np.ndarray:
+    """d(beta x) = beta g, summed over the dims x was broadcast along."""
+    return unbroadcast(g if ctx.beta == 1 else g * ctx.beta, ctx.shape)
+
+
+def _times(g: np.ndarray, alpha) -> np.ndarray:
+    return g if alpha == 1 else g * alpha
+
+
 class Addmm(ArrayOp):
     """beta * x + alpha * (m1 @ m2), x broadcast to the product's shape (beta = 0: x is ignored,
     NaN included, as torch)."""
 
     @staticmethod
     def forward(ctx, x, m1, m2, beta=1, alpha=1):
-        if m1.dtype.kind in "iu":  # torch casts the scalars into an integer op's dtype
-            beta, alpha = int(beta), int(alpha)
+        beta, alpha = _scalars(m1.dtype, beta, alpha)
         ctx.shape, ctx.beta, ctx.alpha = x.shape, beta, alpha
         ctx.save_for_backward(m1, m2)
-        out = _gemm.dot(m1, m2)
-        if alpha != 1:
-            out = out * alpha
-        if beta == 0:
-            return out
-        return out + (x if beta == 1 else x * beta)
+        return _plus_scaled(x, _gemm.dot(m1, m2), beta, alpha)
 
     @staticmethod
     def backward(ctx, g):  # dx = beta g (summed over broadcast dims), dm1 = alpha g m2ᵀ, ...
         m1, m2 = ctx.saved_tensors
-        need, beta, alpha = ctx.needs_input_grad, ctx.beta, ctx.alpha
-        gx = gm1 = gm2 = None
-        if need[0]:
-            gx = unbroadcast(g if beta == 1 else g * beta, ctx.shape)
-        if need[1]:
-            gm1 = _gemm.dot(g, m2.T)
-            gm1 = gm1 if alpha == 1 else gm1 * alpha
-        if need[2]:
-            gm2 = _gemm.dot(m1.T, g)
-            gm2 = gm2 if alpha == 1 else gm2 * alpha
+        need, alpha = ctx.needs_input_grad, ctx.alpha
+        gx = _input_grad(ctx, g) if need[0] else None
+        gm1 = _times(_gemm.dot(g, m2.T), alpha) if need[1] else None
+        gm2 = _times(_gemm.dot(m1.T, g), alpha) if need[2] else None
         return gx, gm1, gm2
+
+
+class Addmv(ArrayOp):
+    """beta * x + alpha * (mat @ vec): dmat = alpha g vecᵀ, dvec = alpha matᵀ g."""
+
+    @staticmethod
+    def forward(ctx, x, mat, vec, beta=1, alpha=1):
+        beta, alpha = _scalars(mat.dtype, beta, alpha)
+        ctx.shape, ctx.beta, ctx.alpha = x.shape, beta, alpha
+        ctx.save_for_backward(mat, vec)
+        return _plus_scaled(x, np.dot(mat, vec), beta, alpha)
+
+    @staticmethod
+    def backward(ctx, g):
+        mat, vec = ctx.saved_tensors
+        need, alpha = ctx.needs_input_grad, ctx.alpha
+        gx = _input_grad(ctx, g) if need[0] else None
+        gmat = _times(np.outer(g, vec), alpha) if need[1] else None
+        gvec = _times(np.dot(mat.T, g), alpha) if need[2] else None
+        return gx, gmat, gvec
+
+
+def promote3(x: np.ndarray, vec1: np.ndarray, vec2: np.ndarray) -> tuple:
+    """addr's three operands in the one dtype torch computes it in."""
+    x, vec1 = promote(x, vec1)
+    x, vec2 = promote(x, vec2)
+    return x, vec1.astype(x.dtype, copy=False), vec2
+
+
+class Addr(ArrayOp):
+    """beta * x + alpha * (vec1 ⊗ vec2), the three in torch's promoted dtype (for bools: x and
+    beta, or the outer product and alpha). dvec1 = alpha g vec2, dvec2 = alpha gᵀ vec1."""
+
+    @staticmethod
+    def forward(ctx, x, vec1, vec2, beta=1, alpha=1):
+        ctx.shape, ctx.beta, ctx.alpha = x.shape, beta, alpha
+        x, vec1, vec2 = promote3(x, vec1, vec2)
+        ctx.save_for_backward(vec1, vec2)
+        product = np.outer(vec1, vec2)
+        if product.dtype == np.bool_:
+            product = product & bool(alpha)
+            return product | (x & bool(beta)) if beta else product
+        return _plus_scaled(x, product, beta, alpha)
+
+    @staticmethod
+    def backward(ctx, g):
+        vec1, vec2 = ctx.saved_tensors
+        need, alpha = ctx.needs_input_grad, ctx.alpha
+        gx = _input_grad(ctx, g) if need[0] else None
+        gvec1 = _times(np.dot(g, vec2), alpha) if need[1] else None
+        gvec2 = _times(np.dot(g.T, vec1), alpha) if need[2] else None
+        return gx, gvec1, gvec2
+
+
+class Addbmm(ArrayOp):
+    """beta * x + alpha * sum_i batch1[i] @ batch2[i]: one GEMM of the batches laid side by side
+    ((n, b*k) @ (b*k, p)); dbatch1[i] = alpha g batch2[i]ᵀ, dbatch2[i] = alpha batch1[i]ᵀ g."""
+
+    @staticmethod
+    def forward(ctx, x, batch1, batch2, beta=1, alpha=1):
+        beta, alpha = _scalars(batch1.dtype, beta, alpha)
+        ctx.shape, ctx.beta, ctx.alpha = x.shape, beta, alpha
+        ctx.save_for_backward(batch1, batch2)
+        b, n, k = batch1.shape
+        side_by_side = batch1.transpose(1, 0, 2).reshape(n, b * k)
+        product = _gemm.dot(side_by_side, batch2.reshape(b * k, batch2.shape[2]))
+        return _plus_scaled(x, product, beta, alpha)
+
+    @staticmethod
+    def backward(ctx, g):
+        batch1, batch2 = ctx.saved_tensors
+        need, alpha = ctx.needs_input_grad, ctx.alpha
+        gx = _input_grad(ctx, g) if need[0] else None
+        gb1 = _times(np.matmul(g, batch2.transpose(0, 2, 1)), alpha) if need[1] else None
+        gb2 = _times(np.matmul(batch1.transpose(0, 2, 1), g), alpha) if need[2] else None
+        return gx, gb1, gb2
+
+
+class Baddbmm(ArrayOp):
+    """beta * x + alpha * (batch1 @ batch2), batch by batch, x broadcast to the result."""
+
+    @staticmethod
+    def forward(ctx, x, batch1, batch2, beta=1, alpha=1):
+        beta, alpha = _scalars(batch1.dtype, beta, alpha)
+        ctx.shape, ctx.beta, ctx.alpha = x.shape, beta, alpha
+        ctx.save_for_backward(batch1, batch2)
+        return _plus_scaled(x, np.matmul(batch1, batch2), beta, alpha)
+
+    @staticmethod
+    def backward(ctx, g):
+        batch1, batch2 = ctx.saved_tensors
+        need, alpha = ctx.needs_input_grad, ctx.alpha
+        gx = _input_grad(ctx, g) if need[0] else None
+        gb1 = _times(np.matmul(g, batch2.transpose(0, 2, 1)), alpha) if need[1] else None
+        gb2 = _times(np.matmul(batch1.transpose(0, 2, 1), g), alpha) if need[2] else None
+        return gx, gb1, gb2
 
 
 class Einsum(ArrayOp):
@@ -307,3 +418,47 @@ class Cross(ArrayOp):
         ga = np.cross(b, g, axis=ctx.axis) if need_a else None
         gb = np.cross(g, a, axis=ctx.axis) if need_b else None
         return ga, gb, None
+
+
+class Dist(ArrayOp):
+    """The p-norm of a - b (broadcast): linalg.vector_norm's forward and backward on the
+    difference, whose gradient goes to a as it is and to b negated."""
+
+    @staticmethod
+    def forward(ctx, a, b, p: float):
+        ctx.shapes = a.shape, b.shape
+        a, b = promote(a, b)
+        return VectorNorm.forward(ctx, a - b, p, None, False)
+
+    @staticmethod
+    def backward(ctx, g):
+        g_diff = VectorNorm.backward(ctx, g)
+        if g_diff is None:  # p = 0: torch's gradient is undefined, as the norm's
+            return None, None
+        need, (a_shape, b_shape) = ctx.needs_input_grad, ctx.shapes
+        ga = unbroadcast(g_diff, a_shape) if need[0] else None
+        gb = unbroadcast(-g_diff, b_shape) if need[1] else None
+        return ga, gb
+
+
+class Renorm(ArrayOp):
+    """Each slice along ``dim`` whose p-norm is over maxnorm scaled down to it: x * maxnorm /
+    (norm + 1e-7) there, x elsewhere. Backward as torch's renorm_backward: with f = maxnorm /
+    (norm + 1e-7), dx = f g - f / (norm + 1e-7) * dnorm/dx * sum(x g) where scaled."""
+
+    @staticmethod
+    def forward(ctx, x, p: float, dim: int, maxnorm: float):
+        ctx.axes = tuple(i for i in range(x.ndim) if i != dim)
+        norm = VectorNorm.forward(ctx, x, p, ctx.axes, True)
+        ctx.maxnorm = maxnorm
+        with np.errstate(divide="ignore", invalid="ignore"):
+            factor = np.where(norm > maxnorm, maxnorm / (norm + 1e-7), 1).astype(x.dtype)
+        return x * factor
+
+    @staticmethod
+    def backward(ctx, g):
+        x, norm = ctx.saved_tensors
+        norm_grad = VectorNorm.backward(ctx, np.sum(x * g, axis=ctx.axes, keepdims=True))
+        inverse = 1 / (norm + 1e-7)
+        factor = inverse * ctx.maxnorm
+        return np.where(norm > ctx.maxnorm, factor * g - (factor * inverse) * norm_grad, g)

@@ -45,6 +45,7 @@ unique_consecutive histogram
 diff hsplit vsplit dsplit fliplr flipud rot90 kron inner vdot cross diag_embed diagflat index_add
 index_copy masked_scatter
 det inverse svd slogdet logdet pinverse qr cholesky
+addmv addr addbmm baddbmm ger dist renorm
 """.split()
 
 for _name in _SAME_NAME:
@@ -268,6 +269,34 @@ def _ldexp_(self, other):
     return self._inplace(result)
 
 
+def _product_inplace(fn, check_shape: bool):
+    """``x.addmv_(mat, vec)`` and the like; where ``check_shape``, x must have the result's
+    shape, with torch's words (x.add_'s are other ones)."""
+
+    def method(self, *args, **kwargs):
+        result = fn(self._as_input(), *args, **kwargs)
+        if check_shape and result.shape != self.shape:
+            raise RuntimeError(
+                f"Bad in-place call: input tensor size {list(self.shape)} and output tensor size "
+                f"{list(result.shape)} should match"
+            )
+        return self._inplace(result)
+
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+def _addr_(self, vec1, vec2, *, beta=1, alpha=1):
+    if self.ndim != 2:
+        raise RuntimeError(f"2D tensor expected, got {self.ndim}D tensor for input")
+    return self._inplace(api.addr(self._as_input(), vec1, vec2, beta=beta, alpha=alpha))
+
+
+Tensor.addmv_ = _product_inplace(api.addmv, True)
+Tensor.baddbmm_ = _product_inplace(api.baddbmm, True)
+Tensor.addbmm_ = _product_inplace(api.addbmm, False)
+Tensor.renorm_ = _product_inplace(api.renorm, False)
+Tensor.addr_ = _addr_
 Tensor.float_power_ = _float_power_
 Tensor.heaviside_ = _heaviside_
 Tensor.ldexp_ = _ldexp_
@@ -286,7 +315,7 @@ def _checked_operand(method, name: str, arg: str):
 
 
 for _name in """atan2 arctan2 hypot logaddexp logaddexp2 fmax fmin heaviside nextafter ldexp gcd
-lcm""".split():
+lcm dist""".split():
     _arg = "values" if _name == "heaviside" else "other"
     setattr(Tensor, _name, _checked_operand(getattr(Tensor, _name), _name, _arg))
     if hasattr(Tensor, _name + "_"):
@@ -485,9 +514,9 @@ Tensor.squeeze_ = _shape_inplace(api.squeeze, _squeeze_name)
 # torch's in-place functions: torch.sin_(x) is x.sin_() (ff.__init__ exports them)
 INPLACE_FUNCTIONS = {
     name: getattr(Tensor, name)
-    for name in """abs_ acos_ acosh_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_
-    atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ deg2rad_ detach_ erf_ erfc_
-    exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ gcd_ index_put_ lcm_ ldexp_ log_ log10_ log1p_ log2_
-    logit_ nan_to_num_ neg_ negative_ rad2deg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_
+    for name in """abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_
+    asinh_ atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ deg2rad_ detach_ erf_
+    erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ gcd_ index_put_ lcm_ ldexp_ log_ log10_ log1p_
+    log2_ logit_ nan_to_num_ neg_ negative_ rad2deg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_
     sinc_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ xlogy_ zero_""".split()
 }

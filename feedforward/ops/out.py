@@ -50,7 +50,7 @@ FACTORY = "factory"  # a new tensor of out's dtype
 RULES = {
     CAST: """exp log log2 log10 log1p expm1 sqrt rsqrt sin cos tanh sinh cosh sigmoid square
         reciprocal add sub mul div true_divide floor_divide remainder fmod pow atan2 maximum
-        minimum xlogy lerp addcmul addcdiv outer divide multiply
+        minimum xlogy lerp addcmul addcdiv outer ger addr divide multiply
         tan asin acos atan asinh acosh atanh arcsin arccos arctan arctan2 arcsinh arccosh arctanh
         erf erfc erfinv exp2 logit sinc deg2rad rad2deg hypot logaddexp logaddexp2 fmax fmin
         subtract copysign nextafter ldexp gcd lcm
@@ -70,7 +70,7 @@ RULES = {
         linalg.det linalg.slogdet linalg.inv linalg.solve linalg.cholesky linalg.qr linalg.eigh
         linalg.eigvalsh linalg.svd linalg.svdvals linalg.matrix_power linalg.multi_dot
         linalg.cross linalg.vecdot linalg.vector_norm linalg.matrix_norm linalg.norm
-        linalg.matmul negative fix""",
+        linalg.matmul negative fix addmv addbmm baddbmm renorm""",
     OUT_DTYPE: "sum prod cumsum cumprod nansum nanmean",
     ANY: "bernoulli",
     FACTORY: "zeros ones empty full arange linspace logspace eye rand randn randint randperm",
@@ -100,6 +100,7 @@ DTYPE_ERRORS = {
     "amax": _AMAX,
     "amin": _AMAX,
     "nan_to_num": "nan_to_num: dtype of out: {out} should be same as input: {result}",
+    "addbmm": "self and mat2 must have the same dtype, but got {out} and {result}",
     "mv": "addmv input tensors must have the same dtype, but got {out}, {result}, and {result}",
     **dict.fromkeys(("dot", "vdot"), "result dtype {out} does not match input dtype {result}"),
     "logsumexp": "logsumexp(): Expected floating point type for result tensor, but got: {out}",
@@ -183,6 +184,7 @@ TORCH_OP_NAMES = {
     "true_divide": "div",
     "square": "pow",
     "outer": "mul",
+    "ger": "mul",
     **dict.fromkeys(("hstack", "vstack", "column_stack", "dstack"), "cat"),
     "diff": "sub",
     "kron": "mul",
@@ -394,3 +396,24 @@ for _name in __all__:
     else:  # bernoulli and multinomial live with the other random functions
         source = api if hasattr(api, _name) else creation
         globals()[_name] = with_out(getattr(source, _name), _rule)
+
+
+def _warned_ger(ger):
+    """torch warns that ger is deprecated when it writes into an ``out`` (its ger_out kernel),
+    not otherwise."""
+
+    @functools.wraps(ger)
+    def wrapper(*args, out=None, **kwargs):
+        if out is not None:
+            warnings.warn(
+                "torch.ger is deprecated and will be removed in a future PyTorch release. Use "
+                "torch.outer instead.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return ger(*args, out=out, **kwargs)
+
+    return wrapper
+
+
+ger = _warned_ger(ger)  # noqa: F821  (bound by the loop above)
