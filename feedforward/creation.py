@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 
 from feedforward import _dtype
-from feedforward.ops._util import SCALAR_TYPE_NAMES, kernel_error
+from feedforward.ops._util import C_TYPE_NAMES, SCALAR_TYPE_NAMES, kernel_error
 from feedforward.random import _generator
 from feedforward.tensor import Tensor, _array_from, device
 
@@ -39,6 +39,12 @@ __all__ = [
     "normal",
     "bernoulli",
     "multinomial",
+    "scalar_tensor",
+    "hann_window",
+    "hamming_window",
+    "blackman_window",
+    "bartlett_window",
+    "kaiser_window",
 ]
 
 
@@ -351,3 +357,139 @@ def multinomial(
         rows.append(rng.choice(p.size, size=num_samples, replace=replacement, p=p / p.sum()))
     out = np.asarray(rows, dtype=np.int64)
     return _finish(out if input.ndim == 2 else out[0], False)
+
+
+def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=False,
+                  requires_grad: bool = False) -> Tensor:  # fmt: skip
+    """A 0-dim tensor holding the number s, of the default float dtype unless told."""
+    if isinstance(s, Tensor):
+        s = s.item()
+    if not isinstance(s, bool | int | float | np.number | np.bool_):
+        raise TypeError(
+            f"scalar_tensor(): argument 's' (position 1) must be Number, not {type(s).__name__}"
+        )
+    return _finish(np.asarray(s, dtype=_float(dtype)), requires_grad, device)
+
+
+# ---------------------------------------------------------------- windows (torch's formulas)
+
+
+def _window(name: str, window_length, periodic: bool, dtype, requires_grad: bool, formula):
+    """``formula(k, n)`` at the points k = 0 .. n - 1, n = window_length, or one more for a
+    periodic window (which drops its last point); a window of one point is 1."""
+    if not isinstance(window_length, int) or isinstance(window_length, bool):
+        raise TypeError(
+            f"{name}(): argument 'window_length' (position 1) must be int, not "
+            f"{type(window_length).__name__}"
+        )
+    dt = _float(dtype)
+    if dt.kind != "f":
+        raise RuntimeError(
+            f"{name} expects floating point dtypes, got: TensorOptions(dtype="
+            f"{C_TYPE_NAMES[dt.name]}, device=cpu, layout=Strided (default), requires_grad=false "
+            "(default), pinned_memory=false, memory_format=(nullopt))"
+        )
+    if window_length < 0:
+        raise RuntimeError(
+            f"{name} requires non-negative window_length, got window_length={window_length}"
+        )
+    if window_length <= 1:
+        values = np.ones(window_length)
+    else:
+        n = window_length + 1 if periodic else window_length
+        values = formula(np.arange(n, dtype=np.float64), n)[:window_length]
+    return _finish(values.astype(dt), requires_grad)
+
+
+def _cosine(alpha: float, beta: float):
+    return lambda k, n: alpha - beta * np.cos(2 * np.pi * k / (n - 1))
+
+
+def hamming_window(
+    window_length,
+    periodic: bool = True,
+    alpha: float = 0.54,
+    beta: float = 0.46,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    pin_memory=False,
+    requires_grad: bool = False,
+) -> Tensor:
+    """alpha - beta cos(2 pi k / (N - 1)), k = 0 .. N - 1."""
+    formula = _cosine(alpha, beta)
+    return _window("hamming_window", window_length, periodic, dtype, requires_grad, formula)
+
+
+def hann_window(
+    window_length,
+    periodic: bool = True,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    pin_memory=False,
+    requires_grad: bool = False,
+) -> Tensor:
+    """0.5 - 0.5 cos(2 pi k / (N - 1)): the Hamming window with alpha = beta = 0.5."""
+    formula = _cosine(0.5, 0.5)
+    return _window("hann_window", window_length, periodic, dtype, requires_grad, formula)
+
+
+def _blackman(k: np.ndarray, n: int) -> np.ndarray:
+    w = np.pi * k / (n - 1)
+    return 0.08 * np.cos(4 * w) - 0.5 * np.cos(2 * w) + 0.42
+
+
+def blackman_window(
+    window_length,
+    periodic: bool = True,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    pin_memory=False,
+    requires_grad: bool = False,
+) -> Tensor:
+    """0.42 - 0.5 cos(2 pi k / (N - 1)) + 0.08 cos(4 pi k / (N - 1))."""
+    return _window("blackman_window", window_length, periodic, dtype, requires_grad, _blackman)
+
+
+def _bartlett(k: np.ndarray, n: int) -> np.ndarray:
+    return 1 - np.abs(2 * k / (n - 1) - 1)
+
+
+def bartlett_window(
+    window_length,
+    periodic: bool = True,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    pin_memory=False,
+    requires_grad: bool = False,
+) -> Tensor:
+    """The triangle 1 - |2k / (N - 1) - 1|."""
+    return _window("bartlett_window", window_length, periodic, dtype, requires_grad, _bartlett)
+
+
+def kaiser_window(
+    window_length,
+    periodic: bool = True,
+    beta: float = 12.0,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    pin_memory=False,
+    requires_grad: bool = False,
+) -> Tensor:
+    """I0(beta sqrt(1 - ((k - a) / a)^2)) / I0(beta), a = (N - 1) / 2, I0 the modified Bessel
+    function of order 0 (NumPy's ``i0``)."""
+
+    def kaiser(k: np.ndarray, n: int) -> np.ndarray:
+        a = (n - 1) / 2
+        return np.i0(beta * np.sqrt(np.clip(1 - ((k - a) / a) ** 2, 0, None))) / np.i0(beta)
+
+    return _window("kaiser_window", window_length, periodic, dtype, requires_grad, kaiser)

@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections import namedtuple
 
 __all__ = [
-    "aminmax", "aminmax_out", "cummax", "cummax_out", "cummin", "cummin_out", "histogram",
+    "aminmax", "aminmax_out", "cummax", "cummax_out", "cummin", "cummin_out", "frexp", "frexp_out",
+    "histogram",
     "histogram_out", "kthvalue", "kthvalue_out", "linalg_eigh", "linalg_eigh_out", "linalg_lstsq",
     "linalg_lstsq_out", "linalg_qr", "linalg_qr_out", "linalg_slogdet", "linalg_slogdet_out",
     "linalg_svd", "linalg_svd_out", "max", "max_out", "median", "median_out", "min", "min_out",
@@ -58,6 +59,8 @@ cummax = _return_type("cummax")
 cummax_out = _return_type("cummax_out")
 cummin = _return_type("cummin")
 cummin_out = _return_type("cummin_out")
+frexp = _return_type("frexp", ("mantissa", "exponent"))
+frexp_out = _return_type("frexp_out", ("mantissa", "exponent"))
 histogram = _return_type("histogram", ("hist", "bin_edges"))
 histogram_out = _return_type("histogram_out", ("hist", "bin_edges"))
 kthvalue = _return_type("kthvalue")

@@ -717,6 +717,45 @@ CASES = [
     Case("renorm_inf", lambda a: a.renorm(float("inf"), -1, 1.0), [(2, 3, 4)]),
     Case("renorm_p3", lambda a: a.renorm(3, 1, 1.5), [(2, 3, 4)]),
     Case("renorm_maxnorm0", lambda a: a.renorm(2, 0, 0.0), [(3, 4)]),
+    Case("rsub_fn", lambda a, b: L(a).rsub(a, b), [(3, 4), (4,)]),
+    Case("rsub_fn_alpha", lambda a, b: L(a).rsub(a, b, alpha=2), [(3, 1), (3, 4)]),
+    Case("rsub_fn_number", lambda a: L(a).rsub(a, 2, alpha=-1.5), [(3, 4)]),
+    Case("fill_fn", lambda a: L(a).fill(a, 2.5), [(3, 4)]),
+    Case("fill_fn_tensor", lambda a, b: L(a).fill(a, b.sum()), [(3, 4), (2,)]),
+    Case("frexp", lambda a: a.frexp(), [(3, 4)], low=-40, high=40),
+    Case("frexp_fn", lambda a: L(a).frexp(a * 1e-3), [(3, 4)]),
+    Case("select_scatter", lambda a, b: L(a).select_scatter(a, b, 0, 1), [(3, 4), (4,)]),
+    Case("select_scatter_dim", lambda a, b: a.select_scatter(b, -1, -2), [(2, 3, 4), (2, 3)]),
+    Case("slice_scatter", lambda a, b: L(a).slice_scatter(a, b, 0, 1), [(3, 4), (2, 4)]),
+    Case("slice_scatter_step", lambda a, b: a.slice_scatter(b, 1, 0, None, 2), [(3, 4), (3, 2)]),
+    Case("slice_scatter_end", lambda a, b: a.slice_scatter(b, end=-1), [(3, 4), (2, 4)]),
+    Case("diagonal_scatter", lambda a, b: L(a).diagonal_scatter(a, b), [(3, 4), (3,)]),
+    Case("diagonal_scatter_offset", lambda a, b: a.diagonal_scatter(b, -1), [(3, 4), (2,)]),
+    Case(
+        "diagonal_scatter_dims",
+        lambda a, b: a.diagonal_scatter(b, 1, 2, 0),
+        [(3, 2, 4), (2, 2)],
+    ),
+    Case(
+        "index_reduce_prod",
+        lambda a, b: L(a).index_reduce(a, 0, L(a).tensor([0, 0, 2]), b, "prod"),
+        [(4, 3), (3, 3)],
+    ),
+    Case(
+        "index_reduce_mean",
+        lambda a, b: a.index_reduce(1, L(a).tensor([1, 0, 1]), b, "mean", include_self=False),
+        [(2, 3), (2, 3)],
+    ),
+    Case(
+        "index_reduce_amax",
+        lambda a, b: a.index_reduce(0, L(a).tensor([2, 2]), b, "amax"),
+        [(3, 2), (2, 2)],
+    ),
+    Case(
+        "index_reduce_amin",
+        lambda a, b: a.index_reduce(-1, L(a).tensor([0, 0, 0]), b, "amin", include_self=False),
+        [(2, 3), (2, 3)],
+    ),
     Case("sinh", lambda a: a.sinh(), [(3, 4)]),
     Case("cosh", lambda a: L(a).cosh(a), [(3, 4)]),
     Case("atan2", lambda a, b: a.atan2(b), [(3, 4), (4,)]),
@@ -1344,6 +1383,12 @@ INTEGER_OPS = {
     "float_power_number": lambda a, b: L(a).float_power(a, 2),
     "arctan2": lambda a, b: a.arctan2(b),
     "subtract": lambda a, b: a.subtract(b, alpha=2),
+    "lshift": lambda a, b: a << b,
+    "rshift": lambda a, b: a >> b,
+    "lshift_fn": lambda a, b: L(a).bitwise_left_shift(a, b),
+    "rshift_fn_number": lambda a, b: L(a).bitwise_right_shift(a, 1),
+    "rlshift_number": lambda a, b: 3 << b,
+    "rsub_fn": lambda a, b: L(a).rsub(a, b),
 }
 SMALL_DTYPES = [np.bool_, np.uint8, np.int8, np.int32, np.int64, np.float32]
 
@@ -1365,6 +1410,120 @@ def test_integer_and_bool_operands_match_torch(name, da, db, divisor):
         return
     with np.errstate(all="ignore"):
         assert_same(fn(ff.tensor(a), ff.tensor(b)), expected, f"{name} {a.dtype} {b.dtype}")
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int16, np.int32, np.int64], ids=str)
+@pytest.mark.parametrize("name", ["bitwise_left_shift", "bitwise_right_shift"])
+def test_shifts_by_negative_and_too_many_bits_as_torch(name, dtype):
+    """A count past the width (or negative) gives 0, or -1 for a negative number shifted right;
+    the counts' dtype promotes with the values' (uint8 by int64 is int64)."""
+    values = np.array([1, -1, 100, -128, 7, 0, 3, -5]).astype(dtype)
+    counts = np.array([0, 1, 7, 8, 9, 63, 64, -1])
+    for b in (counts, counts.astype(dtype)):
+        outcomes = [getattr(L, name)(L.tensor(values), L.tensor(b)) for L in (ff, torch)]
+        assert_same(*outcomes, f"{name} {np.dtype(dtype)} by {b.dtype}")
+    for count in (3, 70, -2):
+        outcomes = [getattr(L, name)(L.tensor(values), count) for L in (ff, torch)]
+        assert_same(*outcomes, f"{name} {np.dtype(dtype)} by {count}")
+
+
+TYPE_QUESTIONS = {  # fn(lib): a dtype, a bool or a number, the same in both
+    "result_type": lambda L: L.result_type(L.ones(2, dtype=L.int32), L.ones((), dtype=L.float64)),
+    "result_type_numbers": lambda L: L.result_type(2, 3.5),
+    "result_type_int_numbers": lambda L: L.result_type(True, 3),
+    "result_type_number_first": lambda L: L.result_type(2.5, L.ones(2, dtype=L.int64)),
+    "result_type_uint8_int": lambda L: L.result_type(L.ones(2, dtype=L.uint8), 300),
+    "result_type_bool_tensors": lambda L: L.result_type(L.ones(2).bool(), L.ones(()).long()),
+    **{
+        f"can_cast_{a}_{b}": lambda L, a=a, b=b: L.can_cast(getattr(L, a), getattr(L, b))
+        for a in ("float32", "float64", "int32", "uint8", "bool")
+        for b in ("float16", "int64", "int8", "bool")
+    },
+    "is_floating_point": lambda L: L.is_floating_point(L.ones(2)),
+    "is_floating_point_int": lambda L: L.ones(2).long().is_floating_point(),
+    "is_complex": lambda L: L.is_complex(L.ones(2)) or L.ones(2).is_complex(),
+    "is_signed": lambda L: [L.is_signed(L.ones(2, dtype=d)) for d in (L.uint8, L.bool, L.int8)],
+    "is_signed_method": lambda L: L.ones(2).is_signed(),
+    "is_nonzero": lambda L: [L.is_nonzero(L.tensor(v)) for v in (0, [1.5], float("nan"), False)],
+    "is_nonzero_method": lambda L: L.tensor([0.0]).is_nonzero(),
+    "is_same_size": lambda L: [
+        L.is_same_size(L.ones(2, 3), L.zeros(2, 3)),
+        L.ones(2).is_same_size(L.ones(3)),
+    ],
+    "is_inference": lambda L: [L.is_inference(L.ones(2)), L.ones(2).is_inference()],
+    "scalar_tensor": lambda L: L.scalar_tensor(2).dtype,
+    "scalar_tensor_dtype": lambda L: L.scalar_tensor(2.7, dtype=L.int64).item(),
+    "scalar_tensor_of_tensor": lambda L: L.scalar_tensor(L.tensor(True)).item(),
+    "scalar_tensor_requires_grad": lambda L: L.scalar_tensor(2.0, requires_grad=True).requires_grad,
+}
+
+
+@pytest.mark.parametrize("name", TYPE_QUESTIONS)
+def test_type_questions_as_torch(name):
+    ours, theirs = (TYPE_QUESTIONS[name](L) for L in (ff, torch))
+    assert str(ours).replace("feedforward", "torch") == str(theirs)
+
+
+TYPE_QUESTION_ERRORS = {
+    "can_cast_tensor": lambda L: L.can_cast(L.ones(2), L.float32),
+    "can_cast_to_string": lambda L: L.can_cast(L.float32, "float"),
+    "scalar_tensor_string": lambda L: L.scalar_tensor("a"),
+    "is_same_size_number": lambda L: L.is_same_size(L.ones(2), 2),
+    "is_signed_number": lambda L: L.is_signed(2),
+    "detach_number": lambda L: L.detach(2.0),
+}
+
+
+@pytest.mark.parametrize("name", TYPE_QUESTION_ERRORS)
+def test_type_question_errors_as_torch(name):
+    with pytest.raises(Exception) as theirs:
+        TYPE_QUESTION_ERRORS[name](torch)
+    with pytest.raises(theirs.type) as ours:
+        TYPE_QUESTION_ERRORS[name](ff)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_detach_function_shares_storage_and_drops_the_graph_like_torch():
+    for L in (ff, torch):
+        x = L.ones(3, requires_grad=True)
+        y = L.detach(x * 2)
+        assert not y.requires_grad and y.grad_fn is None and L.detach(x).is_leaf
+        d = L.detach(x)
+        with L.no_grad():
+            x[0] = 5.0
+        assert d[0].item() == 5.0 and d._version == x._version
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda L, x: L.split_with_sizes(x, [1, 3]),
+        lambda L, x: x.split_with_sizes((2, 1), 1),
+        lambda L, x: L.unsafe_split(x, 3),
+        lambda L, x: x.unsafe_split(2, dim=1),
+        lambda L, x: L.unsafe_chunk(x, 2),
+        lambda L, x: x.unsafe_chunk(3, 1),
+        lambda L, x: L.unsafe_split_with_sizes(x, [3, 1]),
+    ],
+)
+def test_split_with_sizes_and_unsafe_splits_as_torch(call):
+    """The pieces, their node's name and gradients; an unsafe piece may change in place while
+    recording (torch refuses it for split's)."""
+    data = np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32)
+    results = []
+    for L in (ff, torch):
+        x = L.tensor(data, requires_grad=True)
+        pieces = call(L, x)
+        names = [type(p.grad_fn).__name__ if L is torch else p.grad_fn.name() for p in pieces]
+        sum(p.sum() * (i + 1) for i, p in enumerate(pieces)).backward()
+        results.append((pieces, names, x.grad))
+    (ours, our_names, our_grad), (theirs, their_names, their_grad) = results
+    assert our_names == their_names
+    assert_same(list(ours), list(theirs), "pieces")
+    assert_same(our_grad, their_grad, "grad")
+    if "Unsafe" in our_names[0]:
+        for L in (ff, torch):
+            call(L, L.tensor(data, requires_grad=True) * 1)[0].mul_(2)  # allowed while recording
 
 
 SCALAR_OPS = {
@@ -1832,6 +1991,61 @@ ERRORS = [
     ("renorm_float_dim", lambda a: L(a).renorm(a, 2, 0.5, 1.0), [(3, 4)]),
     ("renorm_int", lambda a: a.long().renorm(2, 0, 1), [(3, 4)]),
     ("renorm__int", lambda a: a.long().renorm_(2, 0, 1), [(3, 4)]),
+    ("rsub_number_first", lambda a: L(a).rsub(2, a), [(3,)]),
+    ("rsub_bool", lambda a: L(a).rsub(a > 0, a > 0), [(3,)]),
+    ("fill_1d_value", lambda a: L(a).fill(a, a), [(3,)]),
+    ("frexp_int", lambda a: a.long().frexp(), [(3,)]),
+    ("lshift_float", lambda a: L(a).bitwise_left_shift(a, 1), [(3,)]),
+    ("rshift_bool", lambda a: (a > 0) >> (a > 0), [(3,)]),
+    ("lshift_operator_float", lambda a: a.long() << 1.5, [(3,)]),
+    ("is_floating_point_number", lambda a: L(a).is_floating_point(2.0), [(3,)]),
+    ("is_nonzero_empty", lambda a: L(a).is_nonzero(a[:0]), [(3,)]),
+    ("is_nonzero_many", lambda a: a.is_nonzero(), [(3,)]),
+    ("split_with_sizes_sum", lambda a: a.split_with_sizes([1, 1]), [(3,)]),
+    ("split_with_sizes_int", lambda a: a.split_with_sizes(2), [(3,)]),
+    ("select_scatter_size", lambda a, b: L(a).select_scatter(a, b, 0, 1), [(3, 4), (3,)]),
+    ("select_scatter_index", lambda a, b: L(a).select_scatter(a, b, 0, 4), [(3, 4), (4,)]),
+    ("select_scatter_number", lambda a: L(a).select_scatter(a, 1.0, 0, 1), [(3, 4)]),
+    ("slice_scatter_size", lambda a, b: L(a).slice_scatter(a, b), [(3, 4), (1, 4)]),
+    ("diagonal_scatter_size", lambda a, b: L(a).diagonal_scatter(a, b, 1), [(3, 4), (4,)]),
+    ("index_reduce_sum", lambda a: a.index_reduce(0, L(a).tensor([0]), a[:1], "sum"), [(3, 2)]),
+    ("index_reduce_range", lambda a: a.index_reduce(0, L(a).tensor([3]), a[:1], "prod"), [(3, 2)]),
+    (
+        "index_reduce_negative",
+        lambda a: a.index_reduce(0, L(a).tensor([-1]), a[:1], "prod"),
+        [(3, 2)],
+    ),
+    ("index_reduce_count", lambda a: a.index_reduce(0, L(a).tensor([0]), a[:2], "amax"), [(3, 2)]),
+    (
+        "index_reduce_float_index",
+        lambda a: a.index_reduce(0, L(a).tensor([0.0]), a[:1], "amax"),
+        [(3, 2)],
+    ),
+    (
+        "index_reduce_dtypes",
+        lambda a: a.index_reduce(0, L(a).tensor([0]), a[:1].double(), "amax"),
+        [(3, 2)],
+    ),
+    (
+        "index_reduce_matrix_index",
+        lambda a: a.index_reduce(0, L(a).tensor([[0]]), a[:1], "amin"),
+        [(3, 2)],
+    ),
+    (
+        "index_reduce_source_shape",
+        lambda a: a.index_reduce(0, L(a).tensor([0]), a[:1, :1], "amin"),
+        [(3, 2)],
+    ),
+    (
+        "index_reduce_bool",
+        lambda a: (a > 0).index_reduce(0, L(a).tensor([0]), a[:1] > 0, "prod"),
+        [(3,)],
+    ),
+    (
+        "index_reduce_bool_mean",
+        lambda a: (a > 0).index_reduce(0, L(a).tensor([0]), a[:1] > 0, "mean"),
+        [(3, 2)],
+    ),
     ("atan2_number", lambda a: a.atan2(2), [(3,)]),
     ("fmod_integer_zero", lambda a: a.long().fmod(0), [(3,)]),
     ("fmod_bool", lambda a: (a > 0).fmod(True), [(3,)]),
@@ -2066,6 +2280,12 @@ addbmm_batch1_dtype addbmm_bool baddbmm_batches baddbmm_inner baddbmm_batch1_2d 
 baddbmm_input_shape baddbmm_input_dtype baddbmm_batch2_dtype baddbmm_bool baddbmm__shape ger_2d
 outer_2d dist_int dist_bool dist_number renorm_p0 renorm_negative_p
 renorm_negative_maxnorm renorm_1d renorm_bad_dim renorm_float_dim renorm_int renorm__int
+rsub_bool fill_1d_value frexp_int lshift_float rshift_bool lshift_operator_float
+is_floating_point_number is_nonzero_empty is_nonzero_many split_with_sizes_sum
+split_with_sizes_int select_scatter_size select_scatter_index select_scatter_number
+slice_scatter_size diagonal_scatter_size index_reduce_sum index_reduce_range index_reduce_negative
+index_reduce_count index_reduce_float_index index_reduce_dtypes index_reduce_matrix_index
+index_reduce_source_shape index_reduce_bool index_reduce_bool_mean
 addmm_input_dtype addmm_input_shape mv_size mv_matrix mv_dtypes fmod_integer_zero fmod_bool
 frac_int xlogy_numbers nanmean_int tensor_split_zero tensor_split_0d median_empty_dim
 median_bool masked_select_float_mask take_out_of_range take_negative_out_of_range take_int32
@@ -2826,6 +3046,11 @@ INPLACE = {
     "addbmm_": lambda a, b, c: a.addbmm_(b[None], c[None], beta=2),
     "baddbmm_": lambda a, b, c: a[None].clone().baddbmm_(b[None], c[None]),
     "renorm_": lambda a, b, c: a.renorm_(2, 1, 1.0),
+    "bitwise_left_shift_": lambda a, b, c: (a * 10).long().bitwise_left_shift_((b * 2).long()),
+    "bitwise_right_shift_": lambda a, b, c: (a * 10).long().bitwise_right_shift_(1),
+    "ilshift": lambda a, b, c: a.int().__ilshift__(3),
+    "irshift": lambda a, b, c: (a * 50).int().__irshift__((b * 5).int()),
+    "index_reduce_": lambda a, b, c: a.index_reduce_(0, L(a).tensor([2, 0, 2]), b, "amax"),
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -59,12 +61,68 @@ FACTORIES = [
     lambda lib: lib.logspace(-3, 0, 7),
     lambda lib: lib.eye(3),
     lambda lib: lib.eye(2, 4, dtype=lib.float64),
+    lambda lib: lib.scalar_tensor(3),
+    lambda lib: lib.scalar_tensor(1.5, dtype=lib.float64),
+    *[
+        lambda lib, name=name, n=n, periodic=periodic: getattr(lib, f"{name}_window")(n, periodic)
+        for name in ("hann", "hamming", "blackman", "bartlett", "kaiser")
+        for n in (0, 1, 2, 5, 16)
+        for periodic in (True, False)
+    ],
+    lambda lib: lib.hann_window(7, dtype=lib.float64),
+    lambda lib: lib.hamming_window(6, False, 0.5, 0.4, dtype=lib.float64),
+    lambda lib: lib.kaiser_window(9, False, 3.5, dtype=lib.float64),
+    lambda lib: lib.blackman_window(8, requires_grad=True),
+    lambda lib: lib.bartlett_window(9, dtype=lib.float64),
 ]
 
 
 @pytest.mark.parametrize("make", FACTORIES, ids=range(len(FACTORIES)))
 def test_factories_match_torch(make):
     assert_same(make(ff), make(torch), "factory", rtol=1e-6, atol=1e-7)
+
+
+WINDOW_ERRORS = [
+    lambda lib: lib.hann_window(5, dtype=lib.int64),
+    lambda lib: lib.kaiser_window(-1),
+    lambda lib: lib.bartlett_window(2.5),
+    lambda lib: lib.blackman_window(-3, dtype=lib.float64),
+    lambda lib: lib.hamming_window(4, dtype=lib.bool),
+]
+
+
+@pytest.mark.parametrize("make", WINDOW_ERRORS, ids=range(len(WINDOW_ERRORS)))
+def test_window_errors_as_torch(make):
+    with pytest.raises(Exception) as theirs:
+        make(torch)
+    with pytest.raises(theirs.type) as ours:
+        make(ff)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_window_requires_grad_as_torch():
+    for lib in (ff, torch):
+        w = lib.hann_window(4, requires_grad=True)
+        assert w.requires_grad and w.is_leaf and w.grad_fn is None
+
+
+def test_thread_counts_are_recorded_and_checked_as_torch():
+    """NumPy's BLAS keeps its threads; ff records the numbers (README, Differences)."""
+    assert ff.get_num_threads() >= 1 and ff.get_num_interop_threads() >= 1
+    before = ff.get_num_threads(), ff.get_num_interop_threads()
+    try:
+        ff.set_num_threads(3)
+        ff.set_num_interop_threads(2)
+        assert ff.get_num_threads() == 3 and ff.get_num_interop_threads() == 2
+    finally:
+        ff.set_num_threads(before[0])
+        ff.set_num_interop_threads(before[1])
+    for set_threads in ("set_num_threads", "set_num_interop_threads"):
+        for bad in (0, -1, 1.5, "a"):
+            with pytest.raises(RuntimeError) as theirs:
+                getattr(torch, set_threads)(bad)
+            with pytest.raises(RuntimeError, match=f"^{re.escape(str(theirs.value))}$"):
+                getattr(ff, set_threads)(bad)
 
 
 def test_random_factories_shapes_dtypes_and_distributions():

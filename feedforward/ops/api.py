@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import builtins
+import os
 import warnings
 from collections.abc import Sequence
 
@@ -33,6 +34,7 @@ from feedforward.ops._util import (
     type_name,
     wrap_int,
 )
+from feedforward.ops._util import can_cast as _can_cast
 from feedforward.tensor import Size, Tensor
 
 # What ``import feedforward`` takes from here: torch's functions. (expand, view, repeat and the
@@ -41,27 +43,31 @@ __all__ = """
 abs absolute acos acosh add addbmm addcdiv addcmul addmm addmv addr all allclose amax amin aminmax
 any arccos arccosh arcsin arcsinh arctan arctan2 arctanh argmax argmin argsort argwhere asin asinh
 atan atan2 atanh atleast_1d atleast_2d atleast_3d baddbmm binary_cross_entropy_with_logits bincount
-bitwise_and bitwise_not bitwise_or bitwise_xor block_diag bmm broadcast_shapes broadcast_tensors
-broadcast_to bucketize cartesian_prod cat cdist ceil chain_matmul cholesky chunk clamp clamp_max
-clamp_min clip clone column_stack combinations concat concatenate copysign corrcoef cos cosh
-cosine_embedding_loss count_nonzero cov cross cummax cummin cumprod cumsum cumulative_trapezoid
-deg2rad det diag diag_embed diagflat diagonal diff dist div divide dot dsplit dstack einsum eq equal
-erf erfc erfinv exp exp2 expm1 fix flatten flip fliplr flipud float_power floor floor_divide fmax
-fmin fmod frac gather gcd ge ger greater greater_equal gt heaviside hinge_embedding_loss histc
-histogram hsplit hstack hypot index_add index_copy index_fill index_put index_select inner inverse
-isclose isfinite isin isinf isnan isneginf isposinf isreal kl_div kron kthvalue lcm ldexp le lerp
-less less_equal log log10 log1p log2 log_softmax logaddexp logaddexp2 logcumsumexp logdet
-logical_and logical_not logical_or logical_xor logit logsumexp lt margin_ranking_loss masked_fill
-masked_scatter masked_select matmul matrix_power max maximum mean median meshgrid min minimum mm
-mode moveaxis movedim msort mul multiply mv nan_to_num nanmean nanmedian nanquantile nansum narrow
-ne neg negative nextafter nonzero norm not_equal outer pairwise_distance permute pinverse
-poisson_nll_loss positive pow prod put qr quantile rad2deg ravel reciprocal relu remainder renorm
-repeat_interleave reshape result_type roll rot90 round row_stack rsqrt scatter scatter_add
-scatter_reduce searchsorted select sgn sigmoid sign signbit sin sinc sinh slogdet softmax sort split
-sqrt square squeeze stack std std_mean sub subtract sum svd swapaxes swapdims t take take_along_dim
-tan tanh tensor_split tensordot tile topk trace transpose trapezoid trapz tril tril_indices
-triplet_margin_loss triu triu_indices true_divide trunc unbind unflatten unique unique_consecutive
-unravel_index unsqueeze vander var var_mean vdot vsplit vstack where xlogy
+bitwise_and bitwise_left_shift bitwise_not bitwise_or bitwise_right_shift bitwise_xor block_diag bmm
+broadcast_shapes broadcast_tensors broadcast_to bucketize can_cast cartesian_prod cat cdist ceil
+chain_matmul cholesky chunk clamp clamp_max clamp_min clip clone column_stack combinations concat
+concatenate copysign corrcoef cos cosh cosine_embedding_loss count_nonzero cov cross cummax cummin
+cumprod cumsum cumulative_trapezoid deg2rad det detach diag diag_embed diagflat diagonal
+diagonal_scatter diff dist div divide dot dsplit dstack einsum eq equal erf erfc erfinv exp exp2
+expm1 fill fix flatten flip fliplr flipud float_power floor floor_divide fmax fmin fmod frac frexp
+gather gcd ge ger get_num_interop_threads get_num_threads greater greater_equal gt heaviside
+hinge_embedding_loss histc histogram hsplit hstack hypot index_add index_copy index_fill index_put
+index_reduce index_select inner inverse is_complex is_floating_point is_inference is_nonzero
+is_same_size is_signed isclose isfinite isin isinf isnan isneginf isposinf isreal kl_div kron
+kthvalue lcm ldexp le lerp less less_equal log log10 log1p log2 log_softmax logaddexp logaddexp2
+logcumsumexp logdet logical_and logical_not logical_or logical_xor logit logsumexp lt
+margin_ranking_loss masked_fill masked_scatter masked_select matmul matrix_power max maximum mean
+median meshgrid min minimum mm mode moveaxis movedim msort mul multiply mv nan_to_num nanmean
+nanmedian nanquantile nansum narrow ne neg negative nextafter nonzero norm not_equal outer
+pairwise_distance permute pinverse poisson_nll_loss positive pow prod put qr quantile rad2deg ravel
+reciprocal relu remainder renorm repeat_interleave reshape result_type roll rot90 round row_stack
+rsqrt rsub scatter scatter_add scatter_reduce searchsorted select select_scatter
+set_num_interop_threads set_num_threads sgn sigmoid sign signbit sin sinc sinh slice_scatter slogdet
+softmax sort split split_with_sizes sqrt square squeeze stack std std_mean sub subtract sum svd
+swapaxes swapdims t take take_along_dim tan tanh tensor_split tensordot tile topk trace transpose
+trapezoid trapz tril tril_indices triplet_margin_loss triu triu_indices true_divide trunc unbind
+unflatten unique unique_consecutive unravel_index unsafe_chunk unsafe_split unsafe_split_with_sizes
+unsqueeze vander var var_mean vdot vsplit vstack where xlogy
 """.split()
 
 
@@ -3789,3 +3795,284 @@ def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-06, keepdim: bool 
     from feedforward.nn import functional as F
 
     return F.pairwise_distance(x1, x2, p, eps, keepdim)
+
+
+# ---------------------------------------------------------------- predicates and small helpers
+
+
+def rsub(input, other, *, alpha=1):
+    """other - alpha * input: sub with its operands swapped."""
+    _check_tensor(input, "rsub")
+    out = E.Sub.apply(other, input, alpha=alpha) if alpha != 1 else E.Sub.apply(other, input)
+    return _named(out, "RsubBackward0") if isinstance(other, Tensor) else out
+
+
+def fill(input, value):
+    """A tensor of input's shape and dtype holding ``value`` (a number or a 0-dim tensor)."""
+    if isinstance(value, Tensor) and value.ndim:
+        raise RuntimeError(
+            "fill_ only supports 0-dimension value tensor but got tensor with "
+            f"{value.ndim} dimensions."
+        )
+    return E.Fill.apply(input, value)
+
+
+def can_cast(from_, to) -> bool:
+    """Whether torch's casting rules let an op write a ``from_`` result into a ``to`` tensor:
+    never a float into an integer, nor anything but a bool into a bool."""
+    for name, position, d in (("from_", 1, from_), ("to", 2, to)):
+        if not isinstance(d, _dtype.dtype):
+            raise TypeError(
+                f"can_cast(): argument '{name}' (position {position}) must be torch.dtype, not "
+                f"{type(d).__name__}"
+            )
+    return _can_cast(from_.numpy_dtype, to.numpy_dtype)
+
+
+def frexp(input):
+    """Mantissa and exponent, input = mantissa * 2 ** exponent with 0.5 <= |mantissa| < 1
+    (0, inf and NaN keep themselves with exponent 0); exponent is int32."""
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    exponent = Tensor._make(np.frexp(input._data)[1], False, None)
+    return return_types.frexp((E.Frexp.apply(input), exponent))
+
+
+def _shift(left: bool):
+    """bitwise_left_shift / bitwise_right_shift in the promoted dtype, as torch: a shift by a
+    negative count or by at least the dtype's bits gives 0 (a negative number shifted right,
+    -1); NumPy's would take the count modulo the bits."""
+    name = "lshift" if left else "rshift"
+
+    def fn(input, other):
+        a = input._data if isinstance(input, Tensor) else input
+        b = other._data if isinstance(other, Tensor) else other
+        a, b = promote(a, b)
+        dtype = a.dtype if isinstance(a, np.ndarray) else b.dtype
+        if dtype.kind in "fb":
+            raise kernel_error(f"{name}_cpu", dtype)
+        a, b = np.asarray(a, dtype=dtype), np.asarray(b, dtype=dtype)
+        out_of_range = (b < 0) | (b >= 8 * a.dtype.itemsize)
+        count = np.where(out_of_range, 0, b)
+        if left:
+            result = np.where(out_of_range, 0, np.left_shift(a, count))
+        else:
+            result = np.where(out_of_range, np.where(a < 0, -1, 0), np.right_shift(a, count))
+        return Tensor._make(np.asarray(result.astype(dtype, copy=False)), False, None)
+
+    fn.__name__ = f"bitwise_{'left' if left else 'right'}_shift"
+    return fn
+
+
+bitwise_left_shift = _shift(True)
+bitwise_right_shift = _shift(False)
+
+
+def _predicate(name: str, test):
+    def fn(input):
+        _check_tensor(input, name)
+        return test(input)
+
+    fn.__name__ = name
+    return fn
+
+
+is_floating_point = _predicate("is_floating_point", lambda t: t._data.dtype.kind == "f")
+is_complex = _predicate("is_complex", lambda t: t._data.dtype.kind == "c")
+is_signed = _predicate("is_signed", lambda t: t._data.dtype.kind in "if")
+is_inference = _predicate("is_inference", lambda t: getattr(t, "_inference", False))
+
+
+def is_nonzero(input) -> bool:
+    """Whether a one-element tensor is not 0 (NaN is not 0)."""
+    _check_tensor(input, "is_nonzero")
+    if input._data.size == 0:
+        raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+    if input._data.size > 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return bool(input._data.reshape(-1)[0] != 0)
+
+
+def is_same_size(input, other) -> bool:
+    _check_tensor(input, "is_same_size")
+    _check_tensor(other, "is_same_size", "other", 2)
+    return input.shape == other.shape
+
+
+def detach(input):
+    """input's values (same storage) without its graph: ``input.detach()``."""
+    _check_tensor(input, "detach")
+    return input.detach()
+
+
+# ---------------------------------------------------------------- splits and scatters
+
+
+def _sizes_arg(split_sizes, fn: str) -> list:
+    if not isinstance(split_sizes, tuple | list | Size):
+        raise TypeError(
+            f"{fn}(): argument 'split_sizes' (position 1) must be tuple of ints, not "
+            f"{type(split_sizes).__name__}"
+        )
+    return list(split_sizes)
+
+
+def split_with_sizes(input, split_sizes, dim: int = 0):
+    """Pieces of the given lengths along dim, as views: ``split`` with a list."""
+    return split(input, _sizes_arg(split_sizes, "split_with_sizes"), dim)
+
+
+def _unsafe(pieces: tuple, torch_name: str) -> tuple:
+    """torch's unsafe_* splits: the same views, but not marked as several outputs of one op, so
+    that changing one in place is not refused."""
+    for piece in pieces:
+        if piece.grad_fn is not None:
+            piece.grad_fn.torch_name = torch_name
+            piece.grad_fn._output_nr = 0
+    return pieces
+
+
+def unsafe_split(input, split_size, dim: int = 0):
+    return _unsafe(split(input, split_size, dim), "UnsafeSplitBackward0")
+
+
+def unsafe_split_with_sizes(input, split_sizes, dim: int = 0):
+    sizes = _sizes_arg(split_sizes, "unsafe_split_with_sizes")
+    return _unsafe(split(input, sizes, dim), "UnsafeSplitWithSizesBackward0")
+
+
+def unsafe_chunk(input, chunks: int, dim: int = 0):
+    return _unsafe(chunk(input, chunks, dim), "UnsafeSplitBackward0")
+
+
+def _scatter_into(input, src, part, region: Tensor, fn: str, torch_name: str):
+    """``input`` with ``region`` (the part of it ``part`` picks) replaced by src."""
+    _check_tensor(src, fn, "src", 2)
+    if src.shape != region.shape:
+        raise RuntimeError(
+            "expected src to have a size equal to the slice of self. src size = "
+            f"{list(src.shape)}, slice size = {list(region.shape)}"
+        )
+    return S.ScatterInto.apply(input, src, part, torch_name)
+
+
+def select_scatter(input, src, dim: int, index: int):
+    """A copy of input with ``input.select(dim, index)`` replaced by src."""
+    region = select(input.detach(), dim, index)  # (torch's errors for dim and index)
+    axis = normalize_dim(dim, input.ndim)
+    at = (slice(None),) * axis + (index,)
+    return _scatter_into(input, src, lambda a: a[at], region, "select_scatter", "SelectScatter")
+
+
+def slice_scatter(input, src, dim: int = 0, start=None, end=None, step: int = 1):
+    """A copy of input with ``input[..., start:end:step, ...]`` (along dim) replaced by src."""
+    axis = normalize_dim(dim, input.ndim)
+    if step <= 0:
+        raise RuntimeError("slice step must be positive")
+    at = (slice(None),) * axis + (slice(start, end, step),)
+    region = input.detach()[at]
+    return _scatter_into(input, src, lambda a: a[at], region, "slice_scatter", "SliceScatter")
+
+
+def diagonal_scatter(input, src, offset: int = 0, dim1: int = 0, dim2: int = 1):
+    """A copy of input with ``input.diagonal(offset, dim1, dim2)`` replaced by src."""
+    region = diagonal(input.detach(), offset, dim1, dim2)
+    d1, d2 = normalize_dim(dim1, input.ndim), normalize_dim(dim2, input.ndim)
+
+    def part(a):
+        return S.diagonal_view(a, offset, d1, d2)
+
+    return _scatter_into(input, src, part, region, "diagonal_scatter", "DiagonalScatter")
+
+
+def index_reduce(input, dim: int, index, source, reduce: str, *, include_self: bool = True):
+    """input with source's slices along dim reduced into the slices ``index`` names ("prod",
+    "mean", "amax" or "amin"; with ``include_self``, input's own values count too): the
+    scatter_reduce of source with index spread along its other dims."""
+    _warn_once("index_reduce() is in beta and the API may change at any time.")
+    _check_tensor(index, "index_reduce", "index", 3)
+    _check_tensor(source, "index_reduce", "source", 4)
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(
+            "index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got "
+            f"{reduce}."
+        )
+    axis = normalize_dim(dim, input.ndim)
+    idx = index._data
+    if idx.ndim > 1:
+        raise IndexError(
+            "index_reduce_(): Index is supposed to be a vector, but got dim: "
+            f"{idx.ndim} with type: {SCALAR_TYPE_NAMES[idx.dtype.name]} and size: "
+            f"{list(idx.shape)}"
+        )
+    if idx.dtype not in (np.int32, np.int64):
+        raise RuntimeError(
+            "index_reduce_(): Expected dtype int32/int64 for index but got: "
+            f"{SCALAR_TYPE_NAMES[idx.dtype.name]}"
+        )
+    if input.dtype is not source.dtype:
+        raise RuntimeError(
+            f"index_reduce_(): self ({type_name(input)}) and source ({type_name(source)}) must "
+            "have the same scalar type"
+        )
+    n = source.shape[axis] if source.ndim else 1
+    if idx.size != n:
+        raise RuntimeError(
+            f"index_reduce_(): Number of indices ({idx.size}) should be equal to "
+            f"source.size(dim): ({n}), for dim: {axis}"
+        )
+    others = [s for d, s in enumerate(input.shape) if d != axis]
+    if [s for d, s in enumerate(source.shape) if d != axis] != others:
+        raise RuntimeError(
+            "source tensor shape must match self tensor shape, excluding the specified "
+            f"dimension. Got self.shape = {list(input.shape)} source.shape = "
+            f"{list(source.shape)}"
+        )
+    if ((idx < 0) | (idx >= input.shape[axis])).any():
+        raise IndexError("index out of range in self")
+    if input._data.dtype == np.bool_ and (input.ndim <= 1 or reduce == "mean"):
+        # (torch's serial kernel for 1-D has no bool; the other one's mean floors a division)
+        raise kernel_error("index_func_" if input.ndim <= 1 else "div_floor_cpu", np.bool_)
+    shape = [1] * source.ndim
+    shape[axis] = -1
+    spread = np.broadcast_to(idx.astype(np.int64).reshape(shape), source.shape)
+    out = I.ScatterReduce.apply(input, axis, spread, source, reduce, include_self)
+    return _named(out, "IndexReduceBackward0")
+
+
+# ---------------------------------------------------------------- threads
+
+# NumPy's BLAS sizes its own thread pool when it loads; feedforward runs no threads of its own.
+# So these record the numbers asked for, with torch's checks, and change nothing.
+_threads = {"intra": None, "interop": None}
+
+
+def _cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+def _set_threads(kind: str, fn: str, n) -> None:
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise RuntimeError(f"{fn} expects an int, but got {type(n).__name__}")
+    if n <= 0:
+        raise RuntimeError(f"{fn} expects a positive integer")
+    _threads[kind] = n
+
+
+def get_num_threads() -> int:
+    """The number given to set_num_threads, else the CPUs this process may run on."""
+    return _threads["intra"] or _cpus()
+
+
+def set_num_threads(int) -> None:  # (torch's argument name)
+    """Recorded for get_num_threads; NumPy's BLAS keeps the threads it started with."""
+    _set_threads("intra", "set_num_threads", int)
+
+
+def get_num_interop_threads() -> int:
+    return _threads["interop"] or _cpus()
+
+
+def set_num_interop_threads(int) -> None:
+    """Recorded for get_num_interop_threads: feedforward runs no ops in parallel."""
+    _set_threads("interop", "set_num_interop_threads", int)

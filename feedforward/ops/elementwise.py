@@ -1216,3 +1216,32 @@ class Ldexp(ArrayOp):
             unbroadcast(g * power, ctx.shapes[0]) if need_a else None,
             unbroadcast(g * a * np.log(2.0) * power, ctx.shapes[1]) if need_b else None,
         )
+
+
+class Frexp(ArrayOp):
+    """The mantissa m of x = m * 2**e (0.5 <= |m| < 1; ``api.frexp`` gives e): the gradient
+    is g / 2**e."""
+
+    @staticmethod
+    def forward(ctx, x):
+        mantissa, ctx.exponent = np.frexp(x)
+        return mantissa
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.ldexp(g, -ctx.exponent).astype(g.dtype, copy=False)
+
+
+class Fill(ArrayOp):
+    """A tensor of x's shape and dtype holding one value (a number, or a 0-dim tensor whose
+    gradient is the sum of g's); x's gradient is 0."""
+
+    @staticmethod
+    def forward(ctx, x, value):
+        ctx.torch_name = "FillBackward1" if isinstance(value, np.ndarray) else "FillBackward0"
+        return np.full(x.shape, value, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        return (np.zeros_like(g) if need[0] else None), (np.sum(g) if need[1] else None)

@@ -46,6 +46,9 @@ diff hsplit vsplit dsplit fliplr flipud rot90 kron inner vdot cross diag_embed d
 index_copy masked_scatter
 det inverse svd slogdet logdet pinverse qr cholesky
 addmv addr addbmm baddbmm ger dist renorm
+frexp bitwise_left_shift bitwise_right_shift is_complex is_nonzero is_same_size is_signed
+is_inference split_with_sizes unsafe_split unsafe_split_with_sizes unsafe_chunk select_scatter
+slice_scatter diagonal_scatter index_reduce
 """.split()
 
 for _name in _SAME_NAME:
@@ -210,6 +213,11 @@ Tensor.__or__ = _binary_operator(api.bitwise_or)
 Tensor.__xor__ = _binary_operator(api.bitwise_xor)
 Tensor.__rand__ = _rbinary_operator(api.bitwise_and)
 Tensor.__ror__ = _rbinary_operator(api.bitwise_or)
+Tensor.__rxor__ = _rbinary_operator(api.bitwise_xor)
+Tensor.__lshift__ = _binary_operator(api.bitwise_left_shift)
+Tensor.__rshift__ = _binary_operator(api.bitwise_right_shift)
+Tensor.__rlshift__ = _rbinary_operator(api.bitwise_left_shift)
+Tensor.__rrshift__ = _rbinary_operator(api.bitwise_right_shift)
 
 
 # ---------------------------------------------------------------- in-place variants
@@ -239,7 +247,7 @@ subtract absolute gcd lcm""".split():
     setattr(Tensor, _name + "_", _inplace_method(getattr(api, _name)))
 for _name in """sin cos expm1 log1p log2 log10 rsqrt divide multiply true_divide fix negative
 bitwise_and bitwise_or bitwise_xor bitwise_not logical_and logical_or logical_xor logical_not
-cumsum cumprod tril triu""".split():
+cumsum cumprod tril triu bitwise_left_shift bitwise_right_shift""".split():
     setattr(Tensor, _name + "_", _inplace_method(getattr(api, _name)))
 for _name in "divide multiply fix".split():
     setattr(Tensor, _name, getattr(api, _name))
@@ -330,6 +338,8 @@ for _op, _name in {
     "ipow": "pow_",
     "imod": "remainder_",
     "ifloordiv": "floor_divide_",
+    "ilshift": "bitwise_left_shift_",
+    "irshift": "bitwise_right_shift_",
 }.items():
     setattr(Tensor, f"__{_op}__", getattr(Tensor, _name))
 
@@ -370,6 +380,11 @@ def _scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
 
 def _index_add_(self, dim, index, source, *, alpha=1):
     return self._inplace(api.index_add(self._as_input(), dim, index, source, alpha=alpha))
+
+
+def _index_reduce_(self, dim, index, source, reduce, *, include_self=True):
+    out = api.index_reduce(self._as_input(), dim, index, source, reduce, include_self=include_self)
+    return self._inplace(out)
 
 
 def _index_copy_(self, dim, index, source):
@@ -503,6 +518,7 @@ Tensor.fill_diagonal_ = _fill_diagonal_
 Tensor.ndimension = Tensor.dim
 Tensor.index_add_ = _index_add_
 Tensor.index_copy_ = _index_copy_
+Tensor.index_reduce_ = _index_reduce_
 Tensor.masked_scatter_ = _masked_scatter_
 Tensor.t_ = _shape_inplace(_t, lambda: "TBackward1")
 Tensor.transpose_ = _shape_inplace(api.transpose, lambda *a, **k: "TransposeBackward1")

@@ -53,7 +53,7 @@ RULES = {
         minimum xlogy lerp addcmul addcdiv outer ger addr divide multiply
         tan asin acos atan asinh acosh atanh arcsin arccos arctan arctan2 arcsinh arccosh arctanh
         erf erfc erfinv exp2 logit sinc deg2rad rad2deg hypot logaddexp logaddexp2 fmax fmin
-        subtract copysign nextafter ldexp gcd lcm
+        subtract copysign nextafter ldexp gcd lcm bitwise_left_shift bitwise_right_shift
         eq ne lt le gt ge greater less greater_equal less_equal not_equal
         logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor
         mean std var logsumexp cat concat concatenate stack hstack vstack column_stack row_stack
@@ -70,7 +70,8 @@ RULES = {
         linalg.det linalg.slogdet linalg.inv linalg.solve linalg.cholesky linalg.qr linalg.eigh
         linalg.eigvalsh linalg.svd linalg.svdvals linalg.matrix_power linalg.multi_dot
         linalg.cross linalg.vecdot linalg.vector_norm linalg.matrix_norm linalg.norm
-        linalg.matmul negative fix addmv addbmm baddbmm renorm""",
+        linalg.matmul negative fix addmv addbmm baddbmm renorm
+        index_reduce slice_scatter frexp""",
     OUT_DTYPE: "sum prod cumsum cumprod nansum nanmean",
     ANY: "bernoulli",
     FACTORY: "zeros ones empty full arange linspace logspace eye rand randn randint randperm",
@@ -100,6 +101,7 @@ DTYPE_ERRORS = {
     "amax": _AMAX,
     "amin": _AMAX,
     "nan_to_num": "nan_to_num: dtype of out: {out} should be same as input: {result}",
+    "frexp": "torch.frexp() expects mantissa to have dtype {c_result} but got {c_out}",
     "addbmm": "self and mat2 must have the same dtype, but got {out} and {result}",
     "mv": "addmv input tensors must have the same dtype, but got {out}, {result}, and {result}",
     **dict.fromkeys(("dot", "vdot"), "result dtype {out} does not match input dtype {result}"),
@@ -171,12 +173,12 @@ TYPE_ERRORS = set(_STACKS.split())  # torch's quirk
 # out= with an input that requires grad is refused only where a gradient could flow (torch lets
 # the integer and boolean results through, and, by how their out= kernels are registered,
 # softmax, log_softmax, diag, floor_divide, quantile, nanquantile, histogram, tensordot,
-# inner, and linalg's matrix_norm and norm, composites)
+# inner, slice_scatter, and linalg's matrix_norm and norm, composites)
 NOT_DIFFERENTIABLE = set(
     """eq ne lt le gt ge greater less greater_equal less_equal not_equal logical_and logical_or
     logical_xor logical_not bitwise_and bitwise_or bitwise_xor bitwise_not isin argmax argmin
     nonzero floor_divide softmax log_softmax diag histc searchsorted bucketize signbit isneginf
-    isposinf heaviside gcd lcm quantile nanquantile histogram tensordot inner
+    isposinf heaviside gcd lcm quantile nanquantile histogram tensordot inner slice_scatter
     linalg.matrix_rank linalg.matrix_norm linalg.norm""".split()
 )
 # the op torch names when it refuses grad: the one its function is made of
@@ -238,6 +240,8 @@ def _dtype_error(name: str, result: np.dtype, out: np.dtype, rule: str) -> Excep
     template = DTYPE_ERRORS.get(name, EXACT_ERROR if rule == EXACT else CAST_ERROR)
     if name in UNCASTABLE_ERRORS and not can_cast(result, out):
         template = UNCASTABLE_ERRORS[name]
+    if name == "frexp" and result == np.int32:  # the exponent, of its own words
+        template = "torch.frexp() expects exponent to have int dtype but got {c_out}"
     error = TypeError if name in TYPE_ERRORS else RuntimeError
     return error(template.format(**words))
 

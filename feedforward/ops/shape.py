@@ -307,3 +307,28 @@ class BlockDiag(ArrayOp):
     @staticmethod
     def backward(ctx, g):  # each input gets its own block of the gradient
         return (None, *(g[r0:r1, c0:c1] for r0, r1, c0, c1 in ctx.blocks))
+
+
+class ScatterInto(ArrayOp):
+    """A copy of x with one part of it (``part(array)``, a view: a select, a slice or a
+    diagonal) replaced by src, cast to x's dtype: torch's select_scatter, slice_scatter and
+    diagonal_scatter (``torch_name``). x's gradient is g with that part zeroed, src's is g's part.
+    """
+
+    @staticmethod
+    def forward(ctx, x, src, part, torch_name: str):
+        ctx.part, ctx.torch_name = part, torch_name
+        out = x.copy()
+        part(out)[...] = src
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        gx = gsrc = None
+        if need[0]:
+            gx = g.copy()
+            ctx.part(gx)[...] = 0
+        if need[1]:
+            gsrc = ctx.part(g).copy()
+        return gx, gsrc
