@@ -112,6 +112,7 @@ class Tensor:
     _grad = None  # the accumulated gradient of a leaf (or of a non-leaf that retains it)
     _vc = None  # version counter, made on first use (most tensors are never written in place)
     _hooks = None  # gradient hooks of a leaf
+    _post_accumulate_hooks = None  # hooks of a leaf, called after its .grad is accumulated
     _storage = None  # a view's (storage's first array, own array): see autograd.share_storage
     __array_priority__ = 1000  # np.float32(2) * tensor -> Tensor.__rmul__, not a NumPy array
 

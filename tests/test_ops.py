@@ -717,6 +717,8 @@ CASES = [
     Case("renorm_inf", lambda a: a.renorm(float("inf"), -1, 1.0), [(2, 3, 4)]),
     Case("renorm_p3", lambda a: a.renorm(3, 1, 1.5), [(2, 3, 4)]),
     Case("renorm_maxnorm0", lambda a: a.renorm(2, 0, 0.0), [(3, 4)]),
+    Case("angle", lambda a: a.angle(), [(3, 4)]),
+    Case("angle_fn", lambda a: L(a).angle(a) + a, [(3, 4)]),
     Case("rsub_fn", lambda a, b: L(a).rsub(a, b), [(3, 4), (4,)]),
     Case("rsub_fn_alpha", lambda a, b: L(a).rsub(a, b, alpha=2), [(3, 1), (3, 4)]),
     Case("rsub_fn_number", lambda a: L(a).rsub(a, 2, alpha=-1.5), [(3, 4)]),
@@ -1389,6 +1391,7 @@ INTEGER_OPS = {
     "rshift_fn_number": lambda a, b: L(a).bitwise_right_shift(a, 1),
     "rlshift_number": lambda a, b: 3 << b,
     "rsub_fn": lambda a, b: L(a).rsub(a, b),
+    "angle": lambda a, b: L(a).angle(a - 1),
 }
 SMALL_DTYPES = [np.bool_, np.uint8, np.int8, np.int32, np.int64, np.float32]
 
@@ -3051,6 +3054,7 @@ INPLACE = {
     "ilshift": lambda a, b, c: a.int().__ilshift__(3),
     "irshift": lambda a, b, c: (a * 50).int().__irshift__((b * 5).int()),
     "index_reduce_": lambda a, b, c: a.index_reduce_(0, L(a).tensor([2, 0, 2]), b, "amax"),
+    "conj_physical_": lambda a, b, c: a.conj_physical_(),
 }
 
 

@@ -79,6 +79,7 @@ ROWS = [
     ("slice_scatter", (X, Y[:2], 0, 1)),
     ("index_reduce", (X, 0, np.array([0, 2, 0]), Y, "amax")),
     ("frexp", (X,)),
+    ("angle", (X,)),
     ("addmm", (RNG.standard_normal((3, 5)).astype(np.float32), X, M)),
     *[(name, ([X, Y],)) for name in "cat concat concatenate stack hstack vstack".split()],
     ("gather", (X, 1, I)),

@@ -372,3 +372,102 @@ def test_random_inplace_fills_and_legacy_constructor():
     assert w._version.value == 1
     assert ff.Tensor(2, 3).shape == (2, 3) and ff.Tensor(2, 3).dtype is ff.float32
     assert_same(ff.Tensor([1, 2]), torch.Tensor([1, 2]), "legacy Tensor(data)")
+
+
+def test_device_and_layout_properties_as_torchs_cpu_tensors():
+    names = [n for n in dir(torch.Tensor) if n.startswith("is_")]
+    properties = [n for n in names if not callable(getattr(torch.ones(1), n))]
+    for name in properties:
+        assert getattr(ff.ones(2), name) == getattr(torch.ones(2), name), name
+
+
+@pytest.mark.parametrize(
+    "name", "conj resolve_conj resolve_neg conj_physical real".split()
+)  # fmt: skip
+def test_complex_views_of_a_real_tensor_are_the_tensor_itself_as_torch(name):
+    for lib in (ff, torch):
+        x = lib.ones(3, requires_grad=True)
+        assert getattr(lib, name)(x) is x, name
+        method = getattr(x, name)
+        assert (method if name == "real" else method()) is x, name
+        assert not x.is_conj() and not x.is_neg() and not lib.is_conj(x) and not lib.is_neg(x)
+        assert lib.conj_physical_(x.detach()) is not None
+
+
+def test_imag_of_a_real_tensor_raises_as_torch():
+    for lib in (ff, torch):
+        with pytest.raises(RuntimeError, match="^imag is not implemented for tensors with non-"):
+            lib.ones(2).imag
+        with pytest.raises(RuntimeError, match="^imag is not implemented for tensors with non-"):
+            lib.imag(lib.ones(2))
+
+
+NEW_CALLS = {
+    "sizes": lambda x: x.new(2, 3).shape,
+    "size": lambda x: x.new(x.shape).shape,
+    "nothing": lambda x: x.new(),
+    "list": lambda x: x.new([1, 2]),
+    "tuple_is_data": lambda x: x.new((2, 3)),
+    "nested": lambda x: x.long().new([[1, 2]]),
+    "tensor": lambda x: x.new(x * 2),
+}
+
+
+@pytest.mark.parametrize("name", NEW_CALLS)
+def test_legacy_new_as_torch(name):
+    ours, theirs = (NEW_CALLS[name](lib.arange(4.0).reshape(2, 2)) for lib in (ff, torch))
+    if isinstance(theirs, torch.Tensor):
+        assert_same(ours, theirs, name)
+    else:
+        assert tuple(ours) == tuple(theirs)
+
+
+def test_legacy_new_shares_a_tensors_memory_and_refuses_another_dtype_as_torch():
+    for lib in (ff, torch):
+        x, y = lib.ones(3), lib.zeros(2)
+        alias = x.new(y)
+        alias[0] = 5.0
+        assert y[0].item() == 5.0
+        with pytest.raises(TypeError) as err:
+            x.new(lib.ones(2).long())
+        assert str(err.value).startswith("expected TensorOptions(dtype=float, device=cpu")
+        with pytest.raises(TypeError, match=r"^new\(\): data must be a sequence \(got float\)"):
+            x.new(2.5)
+
+
+def test_output_nr_as_torch():
+    for lib in (ff, torch):
+        x = lib.ones(4, 2, requires_grad=True)
+        assert x.output_nr == 0 and (x * 2).output_nr == 0
+        assert [p.output_nr for p in x.unbind()] == [0, 1, 2, 3]
+        assert [p.output_nr for p in x.split(1, 1)] == [0, 1]
+
+
+def test_post_accumulate_grad_hook_runs_after_grad_is_added_as_torch():
+    seen = []
+    for lib in (ff, torch):
+        calls = []
+        w = lib.ones(3, requires_grad=True)
+        handle = w.register_post_accumulate_grad_hook(
+            lambda p, calls=calls: calls.append(p.grad.tolist())
+        )
+        (w * 2).sum().backward()
+        (w * w).sum().backward()  # (two paths to w: one call, after both are added)
+        lib.autograd.grad((w * 3).sum(), w)  # (no .grad accumulated: no call)
+        handle.remove()
+        (w * 3).sum().backward()
+        seen.append((calls, w.grad.tolist()))
+        with pytest.raises(RuntimeError, match="^post accumulate grad hooks cannot be registered"):
+            (w * 2).register_post_accumulate_grad_hook(lambda p: None)
+        with pytest.raises(RuntimeError, match="^cannot register a hook on a tensor that doesn't"):
+            lib.ones(2).register_post_accumulate_grad_hook(lambda p: None)
+    assert seen[0] == seen[1]
+
+
+def test_bernoulli_and_multinomial_methods():
+    p = ff.tensor([0.0, 1.0, 0.0, 1.0])
+    assert p.bernoulli().tolist() == [0.0, 1.0, 0.0, 1.0] and p.bernoulli().dtype is ff.float32
+    assert set(ff.zeros(1000).bernoulli(0.5).unique().tolist()) == {0.0, 1.0}
+    drawn = p.multinomial(2)
+    assert drawn.dtype is ff.int64 and sorted(drawn.tolist()) == [1, 3]
+    assert p.multinomial(5, replacement=True).shape == (5,)

@@ -39,7 +39,28 @@ def _run(root, root_grad: np.ndarray, retain_graph: bool, capture: dict | None) 
         _walk(root, root_grad, retain_graph, capture)
 
 
+_accumulated: dict = {}  # the leaves with post-accumulate hooks whose .grad this pass added to
+
+
+def _run_post_accumulate_hooks() -> None:
+    """``register_post_accumulate_grad_hook``'s hooks, once a leaf per backward pass, after the
+    pass has added every one of its gradient's parts into .grad (ff delivers them one by one)."""
+    leaves = list(_accumulated.values())
+    _accumulated.clear()
+    for leaf in leaves:
+        for hook in list(leaf._post_accumulate_hooks or ()):
+            hook(leaf)
+
+
 def _walk(root, root_grad: np.ndarray, retain_graph: bool, capture: dict | None) -> None:
+    try:
+        _walk_graph(root, root_grad, retain_graph, capture)
+    finally:
+        if _accumulated:
+            _run_post_accumulate_hooks()
+
+
+def _walk_graph(root, root_grad: np.ndarray, retain_graph: bool, capture: dict | None) -> None:
     handed_out = {id(root_grad)}  # arrays now owned by some .grad: the next leaf needs a copy
     if root.grad_fn is None:  # backward() called on a leaf itself
         _deliver(root, root_grad, capture, handed_out)
@@ -99,6 +120,8 @@ def _deliver(leaf, g: np.ndarray, capture: dict | None, handed_out: set) -> None
             capture[id(leaf)] = g if prev is None else prev + g
         return
     leaf._grad = _accumulate(leaf._grad, g, handed_out, leaf)
+    if leaf._post_accumulate_hooks:
+        _accumulated[id(leaf)] = leaf
 
 
 def _accumulate(existing, g: np.ndarray, handed_out: set, owner):

@@ -41,31 +41,32 @@ from feedforward.tensor import Size, Tensor
 # other methods-only names are here for the methods of the same names: torch has no torch.view.)
 __all__ = """
 abs absolute acos acosh add addbmm addcdiv addcmul addmm addmv addr all allclose amax amin aminmax
-any arccos arccosh arcsin arcsinh arctan arctan2 arctanh argmax argmin argsort argwhere asin asinh
-atan atan2 atanh atleast_1d atleast_2d atleast_3d baddbmm binary_cross_entropy_with_logits bincount
-bitwise_and bitwise_left_shift bitwise_not bitwise_or bitwise_right_shift bitwise_xor block_diag bmm
-broadcast_shapes broadcast_tensors broadcast_to bucketize can_cast cartesian_prod cat cdist ceil
-chain_matmul cholesky chunk clamp clamp_max clamp_min clip clone column_stack combinations concat
-concatenate copysign corrcoef cos cosh cosine_embedding_loss count_nonzero cov cross cummax cummin
-cumprod cumsum cumulative_trapezoid deg2rad det detach diag diag_embed diagflat diagonal
-diagonal_scatter diff dist div divide dot dsplit dstack einsum eq equal erf erfc erfinv exp exp2
-expm1 fill fix flatten flip fliplr flipud float_power floor floor_divide fmax fmin fmod frac frexp
-gather gcd ge ger get_num_interop_threads get_num_threads greater greater_equal gt heaviside
-hinge_embedding_loss histc histogram hsplit hstack hypot index_add index_copy index_fill index_put
-index_reduce index_select inner inverse is_complex is_floating_point is_inference is_nonzero
-is_same_size is_signed isclose isfinite isin isinf isnan isneginf isposinf isreal kl_div kron
-kthvalue lcm ldexp le lerp less less_equal log log10 log1p log2 log_softmax logaddexp logaddexp2
-logcumsumexp logdet logical_and logical_not logical_or logical_xor logit logsumexp lt
-margin_ranking_loss masked_fill masked_scatter masked_select matmul matrix_power max maximum mean
-median meshgrid min minimum mm mode moveaxis movedim msort mul multiply mv nan_to_num nanmean
-nanmedian nanquantile nansum narrow ne neg negative nextafter nonzero norm not_equal outer
-pairwise_distance permute pinverse poisson_nll_loss positive pow prod put qr quantile rad2deg ravel
-reciprocal relu remainder renorm repeat_interleave reshape result_type roll rot90 round row_stack
-rsqrt rsub scatter scatter_add scatter_reduce searchsorted select select_scatter
-set_num_interop_threads set_num_threads sgn sigmoid sign signbit sin sinc sinh slice_scatter slogdet
-softmax sort split split_with_sizes sqrt square squeeze stack std std_mean sub subtract sum svd
-swapaxes swapdims t take take_along_dim tan tanh tensor_split tensordot tile topk trace transpose
-trapezoid trapz tril tril_indices triplet_margin_loss triu triu_indices true_divide trunc unbind
+angle any arccos arccosh arcsin arcsinh arctan arctan2 arctanh argmax argmin argsort argwhere asin
+asinh atan atan2 atanh atleast_1d atleast_2d atleast_3d baddbmm binary_cross_entropy_with_logits
+bincount bitwise_and bitwise_left_shift bitwise_not bitwise_or bitwise_right_shift bitwise_xor
+block_diag bmm broadcast_shapes broadcast_tensors broadcast_to bucketize can_cast cartesian_prod cat
+cdist ceil chain_matmul cholesky chunk clamp clamp_max clamp_min clip clone column_stack
+combinations concat concatenate conj conj_physical copysign corrcoef cos cosh cosine_embedding_loss
+count_nonzero cov cross cummax cummin cumprod cumsum cumulative_trapezoid deg2rad det detach diag
+diag_embed diagflat diagonal diagonal_scatter diff dist div divide dot dsplit dstack einsum eq equal
+erf erfc erfinv exp exp2 expm1 fill fix flatten flip fliplr flipud float_power floor floor_divide
+fmax fmin fmod frac frexp gather gcd ge ger get_num_interop_threads get_num_threads greater
+greater_equal gt heaviside hinge_embedding_loss histc histogram hsplit hstack hypot imag index_add
+index_copy index_fill index_put index_reduce index_select inner inverse is_complex is_conj
+is_floating_point is_inference is_neg is_nonzero is_same_size is_signed isclose isfinite isin isinf
+isnan isneginf isposinf isreal kl_div kron kthvalue lcm ldexp le lerp less less_equal log log10
+log1p log2 log_softmax logaddexp logaddexp2 logcumsumexp logdet logical_and logical_not logical_or
+logical_xor logit logsumexp lt margin_ranking_loss masked_fill masked_scatter masked_select matmul
+matrix_power max maximum mean median meshgrid min minimum mm mode moveaxis movedim msort mul
+multiply mv nan_to_num nanmean nanmedian nanquantile nansum narrow ne neg negative nextafter nonzero
+norm not_equal outer pairwise_distance permute pinverse poisson_nll_loss positive pow prod put qr
+quantile rad2deg ravel real reciprocal relu remainder renorm repeat_interleave reshape resolve_conj
+resolve_neg result_type roll rot90 round row_stack rsqrt rsub scatter scatter_add scatter_reduce
+searchsorted select select_scatter set_num_interop_threads set_num_threads sgn sigmoid sign signbit
+sin sinc sinh slice_scatter slogdet softmax sort split split_with_sizes sqrt square squeeze stack
+std std_mean sub subtract sum svd swapaxes swapdims t take take_along_dim tan tanh tensor_split
+tensordot tile topk trace transpose trapezoid trapz tril tril_indices triplet_margin_loss triu
+triu_indices true_divide trunc unbind
 unflatten unique unique_consecutive unravel_index unsafe_chunk unsafe_split unsafe_split_with_sizes
 unsqueeze vander var var_mean vdot vsplit vstack where xlogy
 """.split()
@@ -4076,3 +4077,37 @@ def get_num_interop_threads() -> int:
 def set_num_interop_threads(int) -> None:
     """Recorded for get_num_interop_threads: feedforward runs no ops in parallel."""
     _set_threads("interop", "set_num_interop_threads", int)
+
+
+# ---------------------------------------------------------------- complex-number views of reals
+
+# feedforward has no complex dtypes: for its real tensors torch's conj, resolve_conj,
+# resolve_neg, conj_physical and real give the tensor itself, as torch does for real ones.
+
+
+def _itself(name: str):
+    def fn(input):
+        _check_tensor(input, name)
+        return input
+
+    fn.__name__ = name
+    return fn
+
+
+conj = _itself("conj")
+resolve_conj = _itself("resolve_conj")
+resolve_neg = _itself("resolve_neg")
+conj_physical = _itself("conj_physical")
+real = _itself("real")
+is_conj = _predicate("is_conj", lambda t: False)
+is_neg = _predicate("is_neg", lambda t: False)
+
+
+def imag(input):
+    _check_tensor(input, "imag")
+    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+
+def angle(input):
+    """The argument of each element: 0 or pi for real numbers (NaN for NaN)."""
+    return E.Angle.apply(input)

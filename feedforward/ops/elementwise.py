@@ -1245,3 +1245,17 @@ class Fill(ArrayOp):
     def backward(ctx, g):
         need = ctx.needs_input_grad
         return (np.zeros_like(g) if need[0] else None), (np.sum(g) if need[1] else None)
+
+
+class Angle(ArrayOp):
+    """The argument of a real number: pi for a negative one, NaN for NaN, 0 otherwise (-0.0
+    included); integers and bools give the default float dtype. Its gradient is 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        x = _floating(x)
+        return np.where(x < 0, x.dtype.type(np.pi), np.where(np.isnan(x), x, 0)).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(g)

@@ -17,8 +17,8 @@ from feedforward.ops import api
 from feedforward.ops import elementwise as E
 from feedforward.ops import indexing as I
 from feedforward.ops import linalg as L
-from feedforward.ops._util import can_cast, type_name
-from feedforward.tensor import Tensor
+from feedforward.ops._util import C_TYPE_NAMES, can_cast, type_name
+from feedforward.tensor import Size, Tensor, _RemovableHook
 
 # methods whose first argument is the tensor itself, same name as the function
 _SAME_NAME = """
@@ -48,7 +48,8 @@ det inverse svd slogdet logdet pinverse qr cholesky
 addmv addr addbmm baddbmm ger dist renorm
 frexp bitwise_left_shift bitwise_right_shift is_complex is_nonzero is_same_size is_signed
 is_inference split_with_sizes unsafe_split unsafe_split_with_sizes unsafe_chunk select_scatter
-slice_scatter diagonal_scatter index_reduce
+slice_scatter diagonal_scatter index_reduce conj resolve_conj resolve_neg conj_physical is_conj
+is_neg angle
 """.split()
 
 for _name in _SAME_NAME:
@@ -71,6 +72,18 @@ def _where(self, condition, other):
 
 def _type_as(self, other):
     return self.to(other.dtype)
+
+
+def _bernoulli(self, p=None, *, generator=None):
+    from feedforward.creation import bernoulli
+
+    return bernoulli(self, p, generator=generator)
+
+
+def _multinomial(self, num_samples, replacement=False, *, generator=None):
+    from feedforward.creation import multinomial
+
+    return multinomial(self, num_samples, replacement, generator=generator)
 
 
 def _new_tensor(self, data, dtype=None, device=None, requires_grad=False):
@@ -110,6 +123,71 @@ Tensor.new_zeros = _new_zeros
 Tensor.new_ones = _new_ones
 Tensor.new_full = _new_full
 Tensor.new_empty = _new_empty
+
+
+def _new(self, *args, device=None):
+    """The legacy constructor, in self's dtype: ``x.new(2, 3)`` (sizes, or a Size) is
+    uninitialised, ``x.new([1, 2])`` holds that data, ``x.new(t)`` shares t's memory (t of
+    self's dtype), ``x.new()`` is empty."""
+    from feedforward.creation import empty, tensor
+
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        other = args[0]
+        if other.dtype is not self.dtype:
+            raise TypeError(
+                f"expected {_options(self._data.dtype)} (got {_options(other._data.dtype)})"
+            )
+        return other.detach()
+    if builtins.all(isinstance(a, int | np.integer) for a in args) or (
+        len(args) == 1 and isinstance(args[0], Size)
+    ):
+        return empty(*(args or (0,)), dtype=self.dtype)
+    if len(args) == 1:
+        if not isinstance(args[0], list | tuple | np.ndarray):
+            raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
+        return tensor(args[0], dtype=self.dtype)
+    raise TypeError(f"new(): expected sizes, data or a tensor, got {len(args)} arguments")
+
+
+def _options(dtype: np.dtype) -> str:
+    return (
+        f"TensorOptions(dtype={C_TYPE_NAMES[dtype.name]}, device=cpu, layout=Strided, "
+        "requires_grad=false (default), pinned_memory=false (default), memory_format=(nullopt))"
+    )
+
+
+def _register_post_accumulate_grad_hook(self, hook):
+    """Call ``hook(self)`` after a backward pass has added into this leaf's ``.grad`` (an
+    optimizer step per parameter, as torch's). Returns a handle whose ``remove()`` undoes it."""
+    if not self._requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if self.grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    if self._post_accumulate_hooks is None:
+        self._post_accumulate_hooks = []
+    self._post_accumulate_hooks.append(hook)
+    return _RemovableHook(self._post_accumulate_hooks, hook)
+
+
+def _imag(self):
+    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+
+Tensor.new = _new
+Tensor.register_post_accumulate_grad_hook = _register_post_accumulate_grad_hook
+Tensor.output_nr = property(
+    lambda self: getattr(self.grad_fn, "_output_nr", 0) if self.grad_fn is not None else 0,
+    doc="Which of its node's outputs this tensor is (0 for a leaf).",
+)
+Tensor.real = property(lambda self: self, doc="Self: a real tensor is its own real part.")
+Tensor.imag = property(_imag)
+Tensor.is_cpu = property(lambda self: True)
+for _name in """is_sparse is_sparse_csr is_quantized is_meta is_mkldnn is_nested is_xpu is_mps
+is_vulkan is_ipu is_maia is_mtia is_xla""".split():  # (CPU tensors, strided, dense)
+    setattr(Tensor, _name, property(lambda self: False))
+Tensor.conj_physical_ = lambda self: self
+Tensor.bernoulli = _bernoulli
+Tensor.multinomial = _multinomial
 Tensor.T = property(lambda self: api.permute(self, *reversed(range(self.ndim))))
 Tensor.mT = property(lambda self: api.transpose(self, -2, -1))
 Tensor.H = Tensor.T
@@ -530,9 +608,10 @@ Tensor.squeeze_ = _shape_inplace(api.squeeze, _squeeze_name)
 # torch's in-place functions: torch.sin_(x) is x.sin_() (ff.__init__ exports them)
 INPLACE_FUNCTIONS = {
     name: getattr(Tensor, name)
-    for name in """abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_
-    asinh_ atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ deg2rad_ detach_ erf_
-    erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ gcd_ index_put_ lcm_ ldexp_ log_ log10_ log1p_
-    log2_ logit_ nan_to_num_ neg_ negative_ rad2deg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_
-    sinc_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ xlogy_ zero_""".split()
+    for name in """abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_
+    asin_ asinh_ atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ clip_
+    conj_physical_ cos_ cosh_ deg2rad_ detach_ erf_ erfc_ exp2_ exp_ expm1_ fill_
+    fix_ floor_ frac_ gcd_ index_put_ lcm_ ldexp_ log_ log10_ log1p_ log2_ logit_
+    nan_to_num_ neg_ negative_ rad2deg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_
+    sin_ sinc_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ xlogy_ zero_""".split()
 }

@@ -53,7 +53,7 @@ RULES = {
         minimum xlogy lerp addcmul addcdiv outer ger addr divide multiply
         tan asin acos atan asinh acosh atanh arcsin arccos arctan arctan2 arcsinh arccosh arctanh
         erf erfc erfinv exp2 logit sinc deg2rad rad2deg hypot logaddexp logaddexp2 fmax fmin
-        subtract copysign nextafter ldexp gcd lcm bitwise_left_shift bitwise_right_shift
+        subtract copysign nextafter ldexp gcd lcm bitwise_left_shift bitwise_right_shift angle
         eq ne lt le gt ge greater less greater_equal less_equal not_equal
         logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor
         mean std var logsumexp cat concat concatenate stack hstack vstack column_stack row_stack
