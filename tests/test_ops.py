@@ -913,6 +913,36 @@ def test_broadcast_gradcheck(shapes, op):
     check_gradcheck(Case(op, BINARY[op], list(shapes.input_shapes)))
 
 
+# the products that add a scaled input: (fn, operand shapes from sizes b, n, k, p, result shape)
+SCALED_PRODUCTS = {
+    "addmm": (lambda x, m1, m2: L(x).addmm(x, m1, m2, beta=0.5, alpha=2), ((0, 1, 2), (0, 2, 3))),
+    "addmv": (lambda x, m, v: L(x).addmv(x, m, v, beta=2), ((1, 2), (2,))),
+    "addr": (lambda x, v1, v2: x.addr(v1, v2, alpha=-1), ((1,), (3,))),
+    "addbmm": (lambda x, b1, b2: x.addbmm(b1, b2, beta=-1), ((0, 1, 2), (0, 2, 3))),
+    "baddbmm": (lambda x, b1, b2: L(x).baddbmm(x, b1, b2, alpha=0.5), ((0, 1, 2), (0, 2, 3))),
+}
+_RESULT_DIMS = {"addmm": (1, 3), "addmv": (1,), "addr": (1, 3), "addbmm": (1, 3)}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    name=st.sampled_from(sorted(SCALED_PRODUCTS)),
+    sizes=st.lists(st.integers(1, 4), min_size=4, max_size=4),
+    data=st.data(),
+)
+def test_scaled_products_broadcast_their_input_as_torch(name, sizes, data):
+    """The input broadcasts to the product's shape: fewer dims, and dims of 1, anywhere."""
+    fn, operand_dims = SCALED_PRODUCTS[name]
+    if name == "addmm":  # (addmm's operands are matrices: b is not one of its sizes)
+        operand_dims = ((1, 2), (2, 3))
+    result = [sizes[d] for d in _RESULT_DIMS.get(name, (0, 1, 3))]
+    lead = data.draw(st.integers(0, len(result)))
+    ones = data.draw(st.lists(st.booleans(), min_size=len(result), max_size=len(result)))
+    x_shape = [1 if one else n for n, one in zip(result, ones)][lead:]
+    shapes = [x_shape] + [[sizes[d] for d in dims] for dims in operand_dims]
+    check_case(Case(name, fn, shapes), data.draw(st.sampled_from(["float32", "float64"])))
+
+
 @settings(max_examples=30, deadline=None)
 @given(shape=st.lists(st.integers(1, 4), min_size=1, max_size=4), data=st.data())
 def test_reductions_random_shapes(shape, data):
@@ -1390,6 +1420,10 @@ INTEGER_OPS = {
     "lshift_fn": lambda a, b: L(a).bitwise_left_shift(a, b),
     "rshift_fn_number": lambda a, b: L(a).bitwise_right_shift(a, 1),
     "rlshift_number": lambda a, b: 3 << b,
+    "rrshift_number": lambda a, b: 40 >> b,
+    "rxor_number": lambda a, b: 3 ^ a,
+    "rand_number": lambda a, b: 3 & b,
+    "ror_bool": lambda a, b: True | a,
     "rsub_fn": lambda a, b: L(a).rsub(a, b),
     "angle": lambda a, b: L(a).angle(a - 1),
 }
@@ -1524,9 +1558,15 @@ def test_split_with_sizes_and_unsafe_splits_as_torch(call):
     assert our_names == their_names
     assert_same(list(ours), list(theirs), "pieces")
     assert_same(our_grad, their_grad, "grad")
+    outputs = [
+        [p.output_nr for p in call(L, L.tensor(data, requires_grad=True))] for L in (ff, torch)
+    ]
+    assert outputs[0] == outputs[1]
     if "Unsafe" in our_names[0]:
         for L in (ff, torch):
-            call(L, L.tensor(data, requires_grad=True) * 1)[0].mul_(2)  # allowed while recording
+            pieces = call(L, L.tensor(data, requires_grad=True) * 1)
+            pieces[0].t_()  # allowed while recording (for split's, refused)
+            pieces[-1].mul_(2)
 
 
 SCALAR_OPS = {

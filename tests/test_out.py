@@ -459,3 +459,18 @@ def test_ldexp_out_with_an_integer_exponent(dtype):
         np.testing.assert_array_equal(ours[0][1][0][1], np.ldexp(X, I).astype(np.float64))
         return
     assert_same_outcome("ldexp", ours, theirs)
+
+
+def test_ger_warns_of_its_deprecation_with_out_only_as_torch():
+    for lib in (torch, ff):
+        v = lib.ones(3)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            lib.ger(v, v)
+            assert caught == [], lib.__name__
+            lib.ger(v, v, out=lib.empty(3, 3))
+        assert [w.category for w in caught] == [UserWarning], lib.__name__
+        assert str(caught[0].message).startswith(
+            "torch.ger is deprecated and will be removed in a future PyTorch release. Use "
+            "torch.outer instead."
+        )

@@ -3924,12 +3924,12 @@ def split_with_sizes(input, split_sizes, dim: int = 0):
 
 
 def _unsafe(pieces: tuple, torch_name: str) -> tuple:
-    """torch's unsafe_* splits: the same views, but not marked as several outputs of one op, so
-    that changing one in place is not refused."""
+    """torch's unsafe_* splits: the same pieces, which autograd does not take for views (so
+    changing one in place while recording is not refused, nor seen by the input's graph)."""
     for piece in pieces:
         if piece.grad_fn is not None:
             piece.grad_fn.torch_name = torch_name
-            piece.grad_fn._output_nr = 0
+            piece.grad_fn.is_view = False
     return pieces
 
 

@@ -289,9 +289,10 @@ Tensor.__invert__ = api.bitwise_not
 Tensor.__and__ = _binary_operator(api.bitwise_and)
 Tensor.__or__ = _binary_operator(api.bitwise_or)
 Tensor.__xor__ = _binary_operator(api.bitwise_xor)
-Tensor.__rand__ = _rbinary_operator(api.bitwise_and)
-Tensor.__ror__ = _rbinary_operator(api.bitwise_or)
-Tensor.__rxor__ = _rbinary_operator(api.bitwise_xor)
+# (and, or and xor commute: 3 & x is x & 3, whose function takes the number second)
+Tensor.__rand__ = Tensor.__and__
+Tensor.__ror__ = Tensor.__or__
+Tensor.__rxor__ = Tensor.__xor__
 Tensor.__lshift__ = _binary_operator(api.bitwise_left_shift)
 Tensor.__rshift__ = _binary_operator(api.bitwise_right_shift)
 Tensor.__rlshift__ = _rbinary_operator(api.bitwise_left_shift)
