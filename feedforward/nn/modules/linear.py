@@ -90,7 +90,11 @@ class Linear(Module):
         # self.weight and self.bias, read from the table Module keeps them in: each attribute
         # lookup through Module.__getattr__ costs ~0.5 us, and this runs for every layer and step
         params = self._parameters
-        return F.linear(input, params["weight"], params["bias"])
+        try:
+            weight, bias = params["weight"], params["bias"]
+        except KeyError:  # a parametrized weight or bias: a property of the module's class
+            weight, bias = self.weight, self.bias
+        return F.linear(input, weight, bias)
 
     def extra_repr(self) -> str:
         return (

@@ -1,5 +1,7 @@
-"""Utilities for training modules: gradient clipping and parameter/vector conversion."""
+"""Utilities for training modules: gradient clipping, parameter/vector conversion and
+parametrizations."""
 
+from feedforward.nn.utils import parametrize
 from feedforward.nn.utils.clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
