@@ -140,6 +140,7 @@ class Module:
         setattr_("_forward_pre_hooks", OrderedDict())
         setattr_("_forward_pre_hooks_with_kwargs", OrderedDict())
         setattr_("_state_dict_hooks", OrderedDict())
+        setattr_("_load_state_dict_pre_hooks", OrderedDict())
         setattr_("_load_state_dict_post_hooks", OrderedDict())
         setattr_("_modules", {})
 
@@ -756,6 +757,8 @@ class Module:
         state_dict = OrderedDict(state_dict)
 
         def load(module: Module, local: dict, prefix: str = "") -> None:
+            for hook in module.__dict__.get("_load_state_dict_pre_hooks", {}).values():
+                hook(local, prefix, {}, strict, missing, unexpected, errors)
             module._load_from_state_dict(local, prefix, missing, unexpected, errors)
             for name, child in module._modules.items():
                 if child is not None:
@@ -786,6 +789,24 @@ class Module:
         """``hook(module, state_dict, prefix, local_metadata)`` runs after ``state_dict()``."""
         handle = RemovableHandle(self._state_dict_hooks)
         self._state_dict_hooks[handle.id] = hook
+        return handle
+
+    def _register_load_state_dict_pre_hook(
+        self, hook: Callable, with_module: bool = False
+    ) -> RemovableHandle:
+        """``hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+        error_msgs)`` runs before this module's entries are loaded and may rewrite the keys
+        (``with_module``: ``module`` comes first). ``local_metadata`` is always empty."""
+        handle = RemovableHandle(self._load_state_dict_pre_hooks)
+        if with_module:
+            module = self
+
+            def bound(*args):
+                return hook(module, *args)
+
+            self._load_state_dict_pre_hooks[handle.id] = bound
+        else:
+            self._load_state_dict_pre_hooks[handle.id] = hook
         return handle
 
     def register_load_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -307,3 +308,307 @@ def test_remove_without_parametrization_and_empty_list_raise_torchs_errors():
             P.ParametrizationList([], lib.zeros(1))
         messages.append(str(info.value))
     assert messages[:2] == messages[2:]
+
+
+# ---------------------------------------------------------------- nn.utils.parametrizations
+
+
+def holder_pair(shape, dtype="float64", seed=0):
+    """A module holding one parameter ``weight`` of ``shape``, the same values in both."""
+    value = np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+    pair = []
+    for lib in LIBS:
+        m = lib.nn.Module()
+        m.weight = lib.nn.Parameter(lib.tensor(value))
+        pair.append(m)
+    return pair
+
+
+def copy_state(fm, tm):
+    """torch's state (originals and buffers: u and v, an orthogonal base) into ff's module."""
+    state = {k: ff.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()}
+    fm.load_state_dict(state)
+
+
+def backward_both(pair, seed=1):
+    """A random linear function of each module's weight, backpropagated."""
+    fm, tm = pair
+    fw, tw = fm.weight, tm.weight  # one access each: spectral norm's iterates in training
+    g = np.random.default_rng(seed).standard_normal(tuple(tw.shape))
+    (fw * ff.tensor(g.astype(fw.dtype.name))).sum().backward()
+    (tw * torch.tensor(g, dtype=tw.dtype)).sum().backward()
+    for f, t in zip(fm.parameters(), tm.parameters()):
+        assert_same_tensor(f.grad, t.grad, tol=1e-5 if t.dtype == torch.float32 else 1e-10)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(
+    "shape,dim", [((3, 4), 0), ((3, 4), 1), ((3, 4), None), ((2, 3, 4), 1), ((2, 3, 4), -1)]
+)
+def test_weight_norm_matches_torch(dtype, shape, dim):
+    pair = holder_pair(shape, dtype)
+    for lib, m in zip(LIBS, pair):
+        lib.nn.utils.parametrizations.weight_norm(m, dim=dim)
+    assert_same_module(*pair)
+    fm, tm = pair
+    assert fm.weight.grad_fn.name() == type(tm.weight.grad_fn).__name__
+    assert_same_tensor(fm.weight, tm.weight)
+    backward_both(pair)
+
+
+@pytest.mark.parametrize("dim", [0, 1, 2, -1])
+def test_weight_norm_gradcheck(dim):
+    from feedforward.nn.utils.weight_norm import _weight_norm, norm_except_dim
+
+    v = ff.randn(2, 3, 4, dtype=ff.float64, requires_grad=True)
+    g = norm_except_dim(v.detach(), 2, dim).mul(1.5).requires_grad_()
+    assert ff.autograd.gradcheck(lambda v, g: _weight_norm(v, g, dim), (v, g))
+
+
+def test_weight_norm_loads_a_state_dict_of_the_hook_based_one():
+    t_old = torch.nn.Linear(4, 3)
+    with pytest.warns(FutureWarning):
+        torch.nn.utils.weight_norm(t_old)
+    f_new = ff.nn.utils.parametrizations.weight_norm(ff.nn.Linear(4, 3))
+    t_new = torch.nn.utils.parametrizations.weight_norm(torch.nn.Linear(4, 3))
+    t_new.load_state_dict(t_old.state_dict())
+    f_new.load_state_dict({k: ff.tensor(v.detach().numpy()) for k, v in t_old.state_dict().items()})
+    assert_same_module(f_new, t_new)
+    assert_same_tensor(f_new.weight, t_old.weight)
+
+
+ORTHOGONAL_SHAPES = [(4, 4), (5, 3), (3, 5), (2, 3, 3), (2, 4, 2)]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("orthogonal_map", [None, "matrix_exp", "cayley", "householder"])
+@pytest.mark.parametrize("shape", ORTHOGONAL_SHAPES)
+def test_orthogonal_matches_torch(dtype, orthogonal_map, shape):
+    pair = holder_pair(shape, dtype)
+    for lib, m in zip(LIBS, pair):
+        lib.nn.utils.parametrizations.orthogonal(m, orthogonal_map=orthogonal_map)
+    fm, tm = pair
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    # at registration the weight is the orthogonalised original (a tall one's completion to a
+    # square base takes random columns, which the weight does not depend on yet)
+    assert_same_tensor(fm.weight, tm.weight, tol=tol)
+    # move the unconstrained original away from its start, base and all as torch's
+    with torch.no_grad():
+        original = tm.parametrizations.weight.original
+        noise = 0.3 * torch.randn(original.shape, dtype=original.dtype)
+        noise.diagonal(dim1=-2, dim2=-1).zero_()  # householder's diagonal holds signs (ints)
+        original.add_(noise)
+    copy_state(fm, tm)
+    assert_same_module(fm, tm)
+    Q = fm.weight
+    assert_same_tensor(Q, tm.weight, tol=tol)
+    gram = (Q.mT @ Q if Q.size(-2) >= Q.size(-1) else Q @ Q.mT).detach().numpy()
+    np.testing.assert_allclose(
+        gram, np.broadcast_to(np.eye(gram.shape[-1]), gram.shape), atol=10 * tol
+    )
+    assert Q.grad_fn.name() == type(tm.weight.grad_fn).__name__
+    backward_both(pair)
+
+
+@pytest.mark.parametrize("orthogonal_map", ["matrix_exp", "cayley"])
+def test_orthogonal_gradcheck(orthogonal_map):
+    m = ff.nn.Module()
+    m.register_buffer("weight", ff.randn(4, 3, dtype=ff.float64))
+    ff.nn.utils.parametrizations.orthogonal(m, orthogonal_map=orthogonal_map)
+
+    def weight(original):
+        m.parametrizations.weight.original = original
+        return m.weight
+
+    x = ff.randn(4, 3, dtype=ff.float64, requires_grad=True)
+    assert ff.autograd.gradcheck(weight, (x,))
+
+
+def test_orthogonal_householder_gradcheck():
+    m = ff.nn.Module()
+    m.register_buffer("weight", ff.randn(4, 3, dtype=ff.float64))
+    ff.nn.utils.parametrizations.orthogonal(m, orthogonal_map="householder")
+    signs = m.parametrizations.weight.original.detach()  # the diagonal holds the signs
+
+    def weight(lower):
+        m.parametrizations.weight.original = lower.tril(-1) + signs.triu()
+        return m.weight
+
+    x = ff.randn(4, 3, dtype=ff.float64, requires_grad=True)
+    assert ff.autograd.gradcheck(weight, (x,))
+
+
+@pytest.mark.parametrize("shape", [(4, 4), (5, 3), (3, 5)])
+def test_orthogonal_without_trivialization_matches_torch(shape):
+    pair = holder_pair(shape)
+    for lib, m in zip(LIBS, pair):
+        lib.nn.utils.parametrizations.orthogonal(
+            m, orthogonal_map="householder", use_trivialization=False
+        )
+    assert_same_module(*pair)
+    assert_same_tensor(pair[0].weight, pair[1].weight, tol=1e-12)
+    backward_both(pair)
+    # assigning: the reflectors of the new value's QR
+    value = np.linalg.qr(np.random.default_rng(3).standard_normal((max(shape), min(shape))))[0]
+    value = value if shape[0] >= shape[1] else value.T
+    for lib, m in zip(LIBS, pair):
+        m.weight = lib.tensor(value)
+    assert_same_module(*pair)
+    assert_same_tensor(pair[0].weight, pair[1].weight, tol=1e-12)
+
+
+def test_orthogonal_errors_match_torch():
+    cases = [
+        lambda lib, m: lib.nn.utils.parametrizations.orthogonal(m, orthogonal_map="qr"),
+        lambda lib, m: lib.nn.utils.parametrizations.orthogonal(m, "bias"),
+        lambda lib, m: lib.nn.utils.parametrizations.orthogonal(m, "nope"),
+    ]
+    for case in cases:
+        messages = []
+        for lib in LIBS:
+            with pytest.raises(ValueError) as info:
+                case(lib, lib.nn.Linear(3, 3))
+            messages.append(str(info.value))
+        assert messages[0] == messages[1]
+    messages = []
+    for lib in LIBS:  # no assignment to matrix_exp without a base
+        m = lib.nn.Linear(3, 3)
+        lib.nn.utils.parametrizations.orthogonal(m, use_trivialization=False)
+        with pytest.raises(NotImplementedError) as info:
+            m.weight = lib.eye(3)
+        messages.append(str(info.value))
+        with pytest.raises(ValueError) as info:
+            m.parametrizations.weight[0].right_inverse(lib.eye(2))
+        messages.append(str(info.value).replace("torch.", "feedforward."))
+    assert messages[:2] == messages[2:]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(
+    "shape,kwargs",
+    [((3, 4), {}), ((5, 2), dict(n_power_iterations=3)), ((2, 3, 4), dict(dim=1)), ((4,), {})],
+)
+def test_spectral_norm_matches_torch(dtype, shape, kwargs):
+    pair = holder_pair(shape, dtype)
+    for lib, m in zip(LIBS, pair):
+        lib.nn.utils.parametrizations.spectral_norm(m, **kwargs)
+    fm, tm = pair
+    assert repr(fm) == repr(tm) and list(fm.state_dict()) == list(tm.state_dict())
+    copy_state(fm, tm)  # u and v start from each library's random numbers
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    for training in (True, True, False, False):
+        fm.train(training)
+        tm.train(training)
+        assert_same_tensor(fm.weight, tm.weight, tol=tol)  # each training access iterates
+        assert_same_module(fm, tm)
+    fm.train()
+    tm.train()
+    backward_both(pair)
+
+
+def test_spectral_norm_normalises_to_the_largest_singular_value():
+    m = ff.nn.utils.parametrizations.spectral_norm(ff.nn.Linear(6, 5), n_power_iterations=20)
+    for _ in range(5):
+        weight = m.weight
+    assert abs(np.linalg.svd(weight.detach().numpy(), compute_uv=False)[0] - 1) < 1e-5
+    original = m.parametrizations.weight.original.detach().numpy()
+    np.testing.assert_allclose(
+        weight.detach().numpy(), original / np.linalg.svd(original, compute_uv=False)[0], rtol=1e-4
+    )
+
+
+def test_spectral_norm_gradcheck_in_eval_mode():
+    m = ff.nn.Module()
+    m.register_buffer("weight", ff.randn(3, 4, dtype=ff.float64))
+    ff.nn.utils.parametrizations.spectral_norm(m).eval()  # fixed u and v
+
+    def weight(original):
+        m.parametrizations.weight.original = original
+        return m.weight
+
+    x = ff.randn(3, 4, dtype=ff.float64, requires_grad=True)
+    assert ff.autograd.gradcheck(weight, (x,))
+
+
+@pytest.mark.parametrize("kwargs", [dict(dim=2), dict(dim=-3), dict(n_power_iterations=0)])
+def test_spectral_norm_errors_match_torch(kwargs):
+    messages = []
+    for lib in LIBS:
+        with pytest.raises((IndexError, ValueError)) as info:
+            lib.nn.utils.parametrizations.spectral_norm(lib.nn.Linear(3, 3), **kwargs)
+        messages.append((info.type, str(info.value)))
+    assert messages[0] == messages[1]
+
+
+# ---------------------------------------------------------------- the hook-based forms
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("dim", [0, 1, None])
+def test_hook_based_weight_norm_matches_torch(dtype, dim):
+    pair = linear_pair(dtype, n=3)
+    messages = []
+    for lib, m in zip(LIBS, pair):
+        with pytest.warns(FutureWarning) as record:
+            assert lib.nn.utils.weight_norm(m, dim=dim) is m
+        messages.append(str(record[0].message))
+    assert messages[0] == messages[1]
+    assert_same_module(*pair)
+    assert [n for n, _ in pair[0].named_parameters()] == ["bias", "weight_g", "weight_v"]
+    x = np.random.default_rng(2).standard_normal((2, 3)).astype(dtype)
+    fy, ty = pair[0](ff.tensor(x)), pair[1](torch.tensor(x))
+    assert_same_tensor(fy, ty)
+    fy.sum().backward()
+    ty.sum().backward()
+    for f, t in zip(pair[0].parameters(), pair[1].parameters()):
+        assert_same_tensor(f.grad, t.grad, tol=1e-5)
+    for lib, m in zip(LIBS, pair):
+        assert lib.nn.utils.remove_weight_norm(m) is m
+        assert isinstance(m.weight, lib.nn.Parameter)
+    assert_same_module(*pair)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_hook_based_spectral_norm_matches_torch(dtype):
+    pair = linear_pair(dtype, n=3)
+    for lib, m in zip(LIBS, pair):
+        assert lib.nn.utils.spectral_norm(m, n_power_iterations=2) is m
+    fm, tm = pair
+    assert repr(fm) == repr(tm) and list(fm.state_dict()) == list(tm.state_dict())
+    assert [n for n, _ in fm.named_parameters()] == [n for n, _ in tm.named_parameters()]
+    copy_state(*pair)  # u and v start from each library's random numbers
+    x = np.random.default_rng(2).standard_normal((2, 3)).astype(dtype)
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    for training in (True, True, False):
+        for m in pair:
+            m.train(training)
+        fy, ty = pair[0](ff.tensor(x)), pair[1](torch.tensor(x))
+        assert_same_tensor(fy, ty, tol=tol)
+        assert_same_module(*pair)  # the power iteration's u and v, in training mode only
+    fy.sum().backward()
+    ty.sum().backward()
+    for f, t in zip(pair[0].parameters(), pair[1].parameters()):
+        assert_same_tensor(f.grad, t.grad, tol=tol)
+    for lib, m in zip(LIBS, pair):
+        assert lib.nn.utils.remove_spectral_norm(m) is m
+    assert_same_module(*pair)
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        lambda u, m: (u.weight_norm(m), u.weight_norm(m)),
+        lambda u, m: u.remove_weight_norm(m),
+        lambda u, m: (u.spectral_norm(m), u.spectral_norm(m)),
+        lambda u, m: u.remove_spectral_norm(m),
+        lambda u, m: u.spectral_norm(m, n_power_iterations=0),
+    ],
+)
+def test_hook_based_errors_match_torch(setup):
+    messages = []
+    for lib in LIBS:
+        with warnings.catch_warnings(), pytest.raises((RuntimeError, ValueError)) as info:
+            warnings.simplefilter("ignore", FutureWarning)  # weight_norm's deprecation
+            setup(lib.nn.utils, lib.nn.Linear(2, 2))
+        messages.append((info.type, str(info.value).replace("torch.", "feedforward.")))
+    assert messages[0] == messages[1]

@@ -145,3 +145,31 @@ class RmsNorm(ArrayOp):
         if need[1]:
             gw = (g * y).sum(axis=tuple(range(y.ndim - len(axes))))
         return gx, gw
+
+
+class WeightNorm(ArrayOp):
+    """w = g v / ||v||, the norm over every dim of v but ``axis`` (torch's fused kernel, for
+    ``axis`` the first or the last dim). g has the norm's keepdim shape.
+
+    Backward, with n = ||v|| and s = sum(dw v) over the same dims:
+    dg = s / n;  dv = (g / n) (dw - v s / n^2).
+    """
+
+    torch_name = "WeightNormInterface"
+
+    @staticmethod
+    def forward(ctx, v, g, axis):
+        axes = tuple(d for d in range(v.ndim) if d != axis)
+        norm = np.sqrt((v * v).sum(axis=axes, keepdims=True))
+        ctx.axes, ctx.g_shape = axes, g.shape
+        ctx.save_for_backward(v, g, norm)
+        return v * (g.reshape(norm.shape) / norm)
+
+    @staticmethod
+    def backward(ctx, dw):
+        v, g, norm = ctx.saved_tensors
+        s = (dw * v).sum(axis=ctx.axes, keepdims=True)
+        need = ctx.needs_input_grad
+        dv = (g.reshape(norm.shape) / norm) * (dw - v * (s / (norm * norm))) if need[0] else None
+        dg = (s / norm).reshape(ctx.g_shape) if need[1] else None
+        return dv, dg
