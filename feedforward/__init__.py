@@ -185,6 +185,7 @@ _LAZY = {
     "autograd",
     "testing",
     "linalg",
+    "func",
 }
 
 

@@ -11,10 +11,11 @@ import torch
 
 import feedforward as ff
 
-NAMESPACES = [(ff, torch), (ff.linalg, torch.linalg)]
+NAMESPACES = [(ff, torch), (ff.linalg, torch.linalg), (ff.func, torch.func)]
+IDS = ["ff", "ff.linalg", "ff.func"]
 
 
-@pytest.mark.parametrize("ours,theirs", NAMESPACES, ids=["ff", "ff.linalg"])
+@pytest.mark.parametrize("ours,theirs", NAMESPACES, ids=IDS)
 def test_every_public_name_is_torchs(ours, theirs):
     extra = [
         name
@@ -26,7 +27,7 @@ def test_every_public_name_is_torchs(ours, theirs):
     assert extra == []
 
 
-@pytest.mark.parametrize("ours,theirs", NAMESPACES, ids=["ff", "ff.linalg"])
+@pytest.mark.parametrize("ours,theirs", NAMESPACES, ids=IDS)
 def test_the_functions_are_torchs_kind_of_thing(ours, theirs):
     """A function of ff is a function (or class) of torch: no helper leaks in under a torch name
     that means something else there."""
@@ -52,3 +53,27 @@ tensorsolve vander
 def test_what_linalg_leaves_out_is_deliberate():
     missing = {name for name in dir(torch.linalg) if not name.startswith("_")} - set(dir(ff.linalg))
     assert missing == set(LINALG_LEFT_OUT)
+
+
+# submodules that mirror torch's file for file: what they export (``__all__``) is torch's
+SUBMODULES = [
+    "nn.utils",
+    "nn.utils.parametrize",
+    "nn.utils.parametrizations",
+    "nn.utils.stateless",
+    "nn.utils.fusion",
+    "nn.init",
+]
+
+
+@pytest.mark.parametrize("path", SUBMODULES)
+def test_every_exported_name_of_a_submodule_is_torchs(path):
+    ours, theirs = ff, torch
+    for part in path.split("."):
+        ours, theirs = getattr(ours, part), getattr(theirs, part)
+    assert [name for name in ours.__all__ if not hasattr(theirs, name)] == []
+    assert [name for name in ours.__all__ if not hasattr(ours, name)] == []
+
+
+def test_func_has_functional_call_only():
+    assert ff.func.__all__ == ["functional_call"]
