@@ -205,3 +205,44 @@ def test_init_works_in_place_on_parameters_outside_autograd():
     assert out is p and p.requires_grad and p.grad_fn is None
     assert p._version.value > version
     assert p.numpy(force=True).any()
+
+
+# the deprecated names without the underscore: the same initialisers, with torch's FutureWarning
+DEPRECATED = [
+    ("uniform", (), dict(a=-1.5, b=-1.5)),  # a point: the same values in both
+    ("normal", (), dict(mean=3.0, std=0.0)),
+    ("constant", (0.5,), {}),
+    ("eye", (), {}),
+    ("dirac", (), {}),
+    ("xavier_uniform", (), {}),
+    ("xavier_normal", (), {}),
+    ("kaiming_uniform", (), {}),
+    ("kaiming_normal", (), {}),
+    ("orthogonal", (), {}),
+    ("sparse", (0.5,), {}),
+]
+
+
+@pytest.mark.parametrize("name,args,kwargs", DEPRECATED, ids=[d[0] for d in DEPRECATED])
+def test_deprecated_names_warn_as_torch(name, args, kwargs):
+    shape = (3, 4, 5) if name == "dirac" else (6, 4)
+    results = []
+    for lib in (ff, torch):
+        t = lib.zeros(*shape)
+        fn = getattr(lib.nn.init, name)
+        assert fn.__name__ == name
+        with pytest.warns(FutureWarning) as record:
+            assert fn(t, *args, **kwargs) is t
+        assert record[0].filename == __file__  # the warning points at the caller
+        results.append((str(record[0].message), t))
+    assert results[0][0] == results[1][0]
+    f, t = results[0][1], results[1][1]
+    if name in ("uniform", "normal", "constant", "eye", "dirac"):  # no randomness: same values
+        np.testing.assert_array_equal(f.numpy(), t.numpy())
+    else:  # the underscore form's result, from the same generator state
+        ff.manual_seed(0)
+        again = getattr(init, name + "_")(ff.zeros(*shape), *args, **kwargs)
+        ff.manual_seed(0)
+        with pytest.warns(FutureWarning):
+            old = getattr(init, name)(ff.zeros(*shape), *args, **kwargs)
+        np.testing.assert_array_equal(old.numpy(), again.numpy())
