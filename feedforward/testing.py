@@ -1,4 +1,5 @@
-"""``ff.testing.assert_close``: torch.testing's check that two results agree, on ff tensors.
+"""``ff.testing.assert_close``: torch.testing's check that two results agree, on ff tensors
+(and ``make_tensor``, torch.testing's random test inputs: see ``feedforward/_make_tensor.py``).
 
     >>> ff.testing.assert_close(model(x), expected)             # tolerances chosen by dtype
     >>> ff.testing.assert_close(out, ref, rtol=1e-4, atol=1e-6)
@@ -32,10 +33,11 @@ from typing import Any
 import numpy as np
 
 from feedforward._dtype import get_default_dtype, promote_types
+from feedforward._make_tensor import make_tensor
 from feedforward.creation import as_tensor, tensor
 from feedforward.tensor import Tensor
 
-__all__ = ["assert_close", "assert_allclose"]
+__all__ = ["assert_close", "assert_allclose", "make_tensor"]
 
 # torch's default (rtol, atol) by dtype; any other dtype (integers, bool) must match exactly.
 DEFAULT_TOLERANCES = {

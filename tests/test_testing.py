@@ -289,3 +289,113 @@ def test_deprecated_assert_allclose_as_torch(actual, expected, kwargs):
 def test_ff_testing_offers_torch_testing_names():
     assert set(ff.testing.__all__) <= set(dir(torch.testing))
     assert all(hasattr(ff.testing, name) for name in ff.testing.__all__)
+
+
+# ---------------------------------------------------------------- make_tensor
+
+MAKE_DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
+# (low, high) rows: defaults, narrow, beyond the dtype (clamped), fractional (ints round up)
+MAKE_RANGES = [(None, None), (-2, 3), (-1e30, 1e30), (0.5, 4.5), (None, 0), (3, None)]
+
+
+def range_outcome(lib, dtype, low, high):
+    """What make_tensor does with these bounds: its error, or the interval its values lie in
+    (checked on many draws) and what it warns."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            t = lib.testing.make_tensor(
+                4000, dtype=getattr(lib, dtype), device="cpu", low=low, high=high
+            )
+        except (ValueError, TypeError, OverflowError, RuntimeError) as e:
+            return ("raises", type(e), str(e).replace("torch.", "feedforward.")), []
+    values = t.numpy().astype("float64")
+    warned = [(w.category, str(w.message)) for w in caught]
+    return (
+        "values",
+        str(t.dtype).split(".")[-1],
+        tuple(t.shape),
+        values.min(),
+        values.max(),
+    ), warned
+
+
+@pytest.mark.parametrize("dtype", MAKE_DTYPES)
+@pytest.mark.parametrize("low,high", MAKE_RANGES)
+def test_make_tensor_bounds_and_errors_as_torch(dtype, low, high):
+    (f, f_warned), (t, t_warned) = (range_outcome(lib, dtype, low, high) for lib in (ff, torch))
+    assert f_warned == t_warned
+    assert f[0] == t[0], (f, t)
+    if f[0] == "raises":
+        assert f == t
+        return
+    assert f[1:3] == t[1:3]  # dtype and shape
+    f_min, f_max, t_min, t_max = f[3], f[4], t[3], t[4]
+    # the same interval: both libraries' 4000 draws fill it (a few integers: each is drawn)
+    span = t_max - t_min
+    exact = dtype == "bool" or (dtype.startswith(("int", "uint")) and span <= 20)
+    slack = 0 if exact else 0.02 * span
+    assert abs(f_min - t_min) <= slack and abs(f_max - t_max) <= slack, (f, t)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(low=float("nan")),
+        dict(low=3, high=2),
+        dict(low=2.0, high=2.0),  # floats: a FutureWarning, then a constant tensor
+        dict(requires_grad=True, dtype="int32"),
+        dict(noncontiguous=True, memory_format="contiguous_format"),
+        dict(low=300, dtype="uint8"),  # beyond the dtype's range
+        dict(dtype=int),
+    ],
+)
+def test_make_tensor_errors_as_torch(kwargs):
+    outcomes = []
+    for lib in (ff, torch):
+        args = dict(dtype="float32", device="cpu") | kwargs
+        if isinstance(args["dtype"], str):
+            args["dtype"] = getattr(lib, args["dtype"])
+        if "memory_format" in args:
+            args["memory_format"] = getattr(torch, args["memory_format"])  # any non-None value
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                t = lib.testing.make_tensor(2, 3, **args)
+                outcome = ("ok", t.numpy().tolist())
+            except (ValueError, TypeError) as e:
+                outcome = (type(e), str(e).replace("torch.", "feedforward."))
+        outcomes.append((outcome, [(w.category, str(w.message)) for w in caught]))
+    assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("dtype", ["int64", "float32", "float64"])
+def test_make_tensor_options_as_torch(dtype):
+    for lib in (ff, torch):
+        dt = getattr(lib, dtype)
+        t = lib.testing.make_tensor((3, 4), dtype=dt, device="cpu", noncontiguous=True)
+        assert t.shape == (3, 4) and not t.is_contiguous() and t.dtype == dt and t.is_leaf
+        one = lib.testing.make_tensor([1], dtype=dt, device="cpu", noncontiguous=True)
+        assert one.is_contiguous()  # one element: nothing to skip
+        z = lib.testing.make_tensor(2000, dtype=dt, device="cpu", low=-1, high=1, exclude_zero=True)
+        assert (z != 0).all()
+        if dtype != "int64":
+            g = lib.testing.make_tensor(2, 2, dtype=dt, device="cpu", requires_grad=True)
+            assert g.requires_grad and g.is_leaf and g.grad_fn is None
+            g.sum().backward()
+            assert g.grad.tolist() == [[1.0, 1.0], [1.0, 1.0]]
+        e = lib.testing.make_tensor((), dtype=dt, device="cpu")
+        assert e.shape == () and lib.testing.make_tensor(0, 3, dtype=dt, device="cpu").shape == (
+            0,
+            3,
+        )
+
+
+def test_make_tensor_is_reproducible_with_the_seed():
+    ff.manual_seed(5)
+    a = ff.testing.make_tensor(10, dtype=ff.float32, device="cpu")
+    ff.manual_seed(5)
+    b = ff.testing.make_tensor(10, dtype=ff.float32, device="cpu")
+    assert a.tolist() == b.tolist()
+    with pytest.raises(RuntimeError):
+        ff.testing.make_tensor(2, dtype=ff.float32, device="cuda")
