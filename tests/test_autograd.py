@@ -417,3 +417,176 @@ def test_assigning_grad_checks_dtype_and_size_like_torch(make):
     assert (f.grad is None) == (t.grad is None)
     if t.grad is not None:
         np.testing.assert_array_equal(f.grad.numpy(), t.grad.numpy())
+
+
+# ---------------------------------------------------------------- autograd.functional
+
+# (function, input shapes): one and several inputs and outputs, an output independent of an
+# input, a scalar output, a 0-D input, an empty output
+FUNCTIONAL_CASES = [
+    (lambda lib, x: x.exp() * x.sum(), [(3,)]),
+    (lambda lib, x: (x @ x.T).tanh(), [(2, 3)]),
+    (lambda lib, x, y: (x * y).sum(0), [(2, 3), (3,)]),
+    (lambda lib, x, y: (x.sin(), (x * y).sum(), y * 2), [(2,), (2,)]),
+    (lambda lib, x, y: x.cos(), [(3,), (2,)]),  # independent of y
+    (lambda lib, x: (x**2).sum(), [(4,)]),
+    (lambda lib, x: x * 3, [()]),
+    (lambda lib, x: x[:0] * 2, [(3,)]),
+]
+
+
+def functional_inputs(lib, shapes, dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    return tuple(lib.tensor(rng.standard_normal(s).astype(dtype)) for s in shapes)
+
+
+def assert_same_structure(f, t, dtype):
+    if isinstance(t, tuple):
+        assert isinstance(f, tuple) and len(f) == len(t)
+        for a, b in zip(f, t):
+            assert_same_structure(a, b, dtype)
+        return
+    assert isinstance(f, ff.Tensor) and f.shape == t.shape and f.dtype.name == dtype
+    assert not f.requires_grad and f.grad_fn is None
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(f.numpy(), t.numpy(), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(
+    "case,as_tuple",
+    # a single input is given both bare and as a 1-tuple; several only as a tuple
+    [(i, True) for i in range(len(FUNCTIONAL_CASES))]
+    + [(i, False) for i, (_, shapes) in enumerate(FUNCTIONAL_CASES) if len(shapes) == 1],
+)
+def test_functional_jacobian_vjp_jvp_match_torch(dtype, case, as_tuple):
+    fn, shapes = FUNCTIONAL_CASES[case]
+    results = []
+    for lib in (ff, torch):
+        F = lib.autograd.functional
+        inputs = functional_inputs(lib, shapes, dtype)
+        args = inputs if as_tuple else inputs[0]
+
+        def func(*xs, lib=lib):
+            return fn(lib, *xs)
+
+        outputs = func(*inputs)
+        outs = outputs if isinstance(outputs, tuple) else (outputs,)
+        rng = np.random.default_rng(1)
+        v_out = tuple(lib.tensor(rng.standard_normal(tuple(o.shape)).astype(dtype)) for o in outs)
+        v_in = tuple(lib.tensor(rng.standard_normal(tuple(x.shape)).astype(dtype)) for x in inputs)
+        v_out = v_out if isinstance(outputs, tuple) else v_out[0]
+        v_in = v_in if as_tuple else v_in[0]
+        if any(o.numel() == 0 for o in outs):  # torch stacks no rows: its error
+            with pytest.raises(RuntimeError, match="stack expects a non-empty TensorList"):
+                F.jacobian(func, args)
+            results.append((F.vjp(func, args, v_out), F.jvp(func, args, v_in)))
+            continue
+        results.append(
+            (
+                F.jacobian(func, args),
+                F.jacobian(func, args, vectorize=True),
+                F.vjp(func, args, v_out),
+                F.jvp(func, args, v_in),
+            )
+        )
+        for x in inputs:  # the inputs themselves are left alone
+            assert not x.requires_grad and x.grad is None
+    assert_same_structure(results[0], results[1], dtype)
+
+
+def test_functional_results_pass_a_finite_difference_check():
+    """The Jacobian is the function's derivative: compare with central differences."""
+    x = ff.randn(3, 2, dtype=ff.float64)
+
+    def func(a):
+        return (a.sin() * a.sum(0)).reshape(-1)
+
+    jac = ff.autograd.functional.jacobian(func, x).numpy().reshape(6, 6)
+    eps = 1e-6
+    numeric = np.empty((6, 6))
+    for k in range(6):
+        d = np.zeros(6)
+        d[k] = eps
+        plus = func(ff.tensor(x.numpy() + d.reshape(3, 2))).numpy()
+        minus = func(ff.tensor(x.numpy() - d.reshape(3, 2))).numpy()
+        numeric[:, k] = (plus - minus) / (2 * eps)
+    np.testing.assert_allclose(jac, numeric, rtol=1e-6, atol=1e-8)
+    _, g = ff.autograd.functional.vjp(lambda a: func(a).sum(), x)  # v None: a scalar output
+    np.testing.assert_allclose(g.numpy().reshape(-1), numeric.sum(0), rtol=1e-6, atol=1e-8)
+
+
+def _functional_error(lib, which):
+    F = lib.autograd.functional
+    x, y = lib.ones(2), lib.ones(3)
+    calls = {
+        "vjp v None": lambda: F.vjp(lambda a: a * 2, x),
+        "vjp v size": lambda: F.vjp(lambda a: a * 2, x, lib.ones(3)),
+        "vjp v length": lambda: F.vjp(lambda a: (a, a), x, (lib.ones(2),)),
+        "vjp v single": lambda: F.vjp(lambda a: a, x, (lib.ones(2), lib.ones(2))),
+        "vjp strict independent": lambda: F.vjp(
+            lambda a, b: a * 2, (x, y), lib.ones(2), strict=True
+        ),
+        "vjp strict no grad": lambda: F.vjp(lambda a: lib.ones(2), x, lib.ones(2), strict=True),
+        "vjp input type": lambda: F.vjp(lambda a: a, [x], x),
+        "vjp input tuple type": lambda: F.vjp(lambda a, b: a, (x, 3), x),
+        "vjp output type": lambda: F.vjp(lambda a: 3, x),
+        "jacobian strict independent": lambda: F.jacobian(lambda a, b: a * 2, (x, y), strict=True),
+        "jacobian strict no grad": lambda: F.jacobian(lambda a: lib.ones(2), x, strict=True),
+        "jacobian strict vectorize": lambda: F.jacobian(
+            lambda a: a, x, strict=True, vectorize=True
+        ),
+        "jacobian strategy": lambda: F.jacobian(lambda a: a, x, strategy="sideways"),
+        "jvp v None": lambda: F.jvp(lambda a: a * 2, x),
+        "jvp v size": lambda: F.jvp(lambda a: a * 2, x, lib.ones(3)),
+        "jvp strict independent": lambda: F.jvp(lambda a, b: a * 2, (x, y), (x, y), strict=True),
+    }
+    try:
+        calls[which]()
+    except (RuntimeError, TypeError, AssertionError) as e:
+        return type(e), str(e).replace("torch.", "feedforward.")
+    return None
+
+
+@pytest.mark.parametrize(
+    "which",
+    [
+        "vjp v None",
+        "vjp v size",
+        "vjp v length",
+        "vjp v single",
+        "vjp strict independent",
+        "vjp strict no grad",
+        "vjp input type",
+        "vjp input tuple type",
+        "vjp output type",
+        "jacobian strict independent",
+        "jacobian strict no grad",
+        "jacobian strict vectorize",
+        "jacobian strategy",
+        "jvp v None",
+        "jvp v size",
+        "jvp strict independent",
+    ],
+)
+def test_functional_errors_match_torch(which):
+    ours, theirs = _functional_error(ff, which), _functional_error(torch, which)
+    assert ours is not None and ours == theirs
+
+
+def test_functional_without_higher_order_gradients_refuses_clearly():
+    F = ff.autograd.functional
+    x = ff.ones(2)
+    for call in (
+        lambda: F.jacobian(lambda a: a, x, create_graph=True),
+        lambda: F.vjp(lambda a: a, x, x, create_graph=True),
+        lambda: F.jvp(lambda a: a, x, x, create_graph=True),
+        lambda: F.hessian(lambda a: a.sum(), x),
+        lambda: F.hvp(lambda a: a.sum(), x, x),
+        lambda: F.vhp(lambda a: a.sum(), x, x),
+    ):
+        with pytest.raises(NotImplementedError, match="higher-order gradients"):
+            call()
+    with pytest.raises(NotImplementedError, match="forward-mode"):
+        F.jacobian(lambda a: a, x, strategy="forward-mode", vectorize=True)
+    assert set(F.__all__) <= set(dir(torch.autograd.functional))

@@ -63,6 +63,7 @@ SUBMODULES = [
     "nn.utils.stateless",
     "nn.utils.fusion",
     "nn.init",
+    "autograd.functional",
 ]
 
 

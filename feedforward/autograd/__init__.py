@@ -27,3 +27,13 @@ __all__ = [
     "set_grad_enabled",
     "is_grad_enabled",
 ]
+
+
+def __getattr__(name: str):
+    # autograd.functional needs tensors and creation ops, which import this package: it loads
+    # on first use
+    if name == "functional":
+        import importlib
+
+        return importlib.import_module("feedforward.autograd.functional")
+    raise AttributeError(f"module 'feedforward.autograd' has no attribute {name!r}")
