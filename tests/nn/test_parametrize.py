@@ -438,16 +438,21 @@ def test_orthogonal_householder_gradcheck():
     assert ff.autograd.gradcheck(weight, (x,))
 
 
+@pytest.mark.parametrize("orthogonal_map", ["matrix_exp", "cayley", "householder"])
 @pytest.mark.parametrize("shape", [(4, 4), (5, 3), (3, 5)])
-def test_orthogonal_without_trivialization_matches_torch(shape):
+def test_orthogonal_without_trivialization_matches_torch(orthogonal_map, shape):
+    """No base: householder's original holds the QR reflectors; matrix_exp's and cayley's the
+    weight as it was (they have no right inverse), mapped to an orthogonal matrix."""
     pair = holder_pair(shape)
     for lib, m in zip(LIBS, pair):
         lib.nn.utils.parametrizations.orthogonal(
-            m, orthogonal_map="householder", use_trivialization=False
+            m, orthogonal_map=orthogonal_map, use_trivialization=False
         )
     assert_same_module(*pair)
     assert_same_tensor(pair[0].weight, pair[1].weight, tol=1e-12)
     backward_both(pair)
+    if orthogonal_map != "householder":
+        return
     # assigning: the reflectors of the new value's QR
     value = np.linalg.qr(np.random.default_rng(3).standard_normal((max(shape), min(shape))))[0]
     value = value if shape[0] >= shape[1] else value.T
@@ -612,3 +617,33 @@ def test_hook_based_errors_match_torch(setup):
             setup(lib.nn.utils, lib.nn.Linear(2, 2))
         messages.append((info.type, str(info.value).replace("torch.", "feedforward.")))
     assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("scale", [0.0, 0.1, 5.0, 50.0])
+def test_orthogonals_matrix_exp_matches_torch(dtype, scale):
+    """The private matrix exponential behind orthogonal's matrix_exp map, on general (not only
+    skew-symmetric) and batched matrices, and its gradient."""
+    from feedforward.nn.utils.parametrizations import _matrix_exp
+
+    a = (scale * np.random.default_rng(4).standard_normal((2, 4, 4))).astype(dtype)
+    if dtype == "float32":
+        a = a / max(1.0, scale / 5)  # float32: keep exp's entries well inside the range
+    f, t = ff.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    fe, te = _matrix_exp(f), torch.matrix_exp(t)
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    assert fe.dtype.name == dtype and fe.shape == te.shape
+    scale_of = np.abs(te.detach().numpy()).max()  # large entries: compare relative to them
+    np.testing.assert_allclose(
+        fe.detach().numpy(), te.detach().numpy(), rtol=tol, atol=tol * scale_of
+    )
+    g = np.random.default_rng(5).standard_normal(a.shape).astype(dtype)
+    (fe * ff.tensor(g)).sum().backward()
+    (te * torch.tensor(g)).sum().backward()
+    grad_scale = np.abs(t.grad.numpy()).max()
+    np.testing.assert_allclose(
+        f.grad.numpy(), t.grad.numpy(), rtol=10 * tol, atol=10 * tol * grad_scale
+    )
+    if dtype == "float64":
+        x = ff.tensor(a[:1, :3, :3], requires_grad=True)
+        assert ff.autograd.gradcheck(_matrix_exp, (x,))
