@@ -38,6 +38,7 @@ from feedforward.tensor import Size, Tensor
 __all__ = [
     # linear
     "linear",
+    "bilinear",
     "cosine_similarity",
     # activations
     "relu",
@@ -67,17 +68,26 @@ __all__ = [
     "logsigmoid",
     "softsign",
     "tanhshrink",
+    "hardshrink",
+    "softshrink",
+    "rrelu",
+    "rrelu_",
     "glu",
     "softmax",
     "log_softmax",
     "softmin",
+    "gumbel_softmax",
     # dropout
     "dropout",
     "alpha_dropout",
     "dropout1d",
     "dropout2d",
+    "dropout3d",
+    "feature_alpha_dropout",
     # normalisation
     "batch_norm",
+    "instance_norm",
+    "group_norm",
     "layer_norm",
     "rms_norm",
     "normalize",
@@ -104,6 +114,7 @@ __all__ = [
     "gaussian_nll_loss",
     # distances
     "pairwise_distance",
+    "pdist",
     # utilities
     "one_hot",
     "pad",
@@ -156,6 +167,50 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear(): bias of shape {bshape} does not match out_features = {wshape[0]}"
         )
     return Linear.apply(input, weight, bias)
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y_k = x1ᵀ A_k x2 + b_k over the last dims of x1 and x2 (their leading dims equal).
+
+    Shape:
+        input1 (*, in1_features), input2 (*, in2_features), weight (out_features,
+        in1_features, in2_features), bias (out_features,), output (*, out_features).
+    """
+    api._check_tensor(input1, "bilinear", "input1")
+    api._check_tensor(input2, "bilinear", "input2", 2)
+    api._check_tensor(weight, "bilinear", "weight", 3)
+    if input1.ndim != input2.ndim:
+        raise RuntimeError(
+            f"bilinear(): input dimensions do not match: got {input1.ndim} and {input2.ndim}"
+        )
+    for dim in range(input1.ndim - 1):
+        if input1.shape[dim] != input2.shape[dim]:
+            raise RuntimeError(
+                f"bilinear(): input batch dimensions do not match at dim {dim}: got "
+                f"{input1.shape[dim]} and {input2.shape[dim]}"
+            )
+    if weight.ndim != 3:
+        raise RuntimeError(
+            f"bilinear(): weight must be 3-D (out_features, in1_features, in2_features), got "
+            f"shape {list(weight.shape)}"
+        )
+    for k, x in ((1, input1), (2, input2)):
+        if x.ndim == 0 or x.shape[-1] != weight.shape[k]:
+            got = x.shape[-1] if x.ndim else 1
+            raise RuntimeError(
+                f"bilinear(): input{k} size does not match weight size: got {got} but "
+                f"expected {weight.shape[k]}"
+            )
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != weight.shape[0]):
+        got = bias.shape[0] if bias.ndim else 1
+        raise RuntimeError(
+            f"bilinear(): bias size does not match weight size: got {got} but expected "
+            f"{weight.shape[0]}"
+        )
+    out = api.einsum("...i,kij,...j->...k", input1, weight, input2)
+    if bias is None:  # torch's last step is a view of its _trilinear
+        return api._named(out, "ViewBackward0")
+    return out + bias
 
 
 # ---------------------------------------------------------------- activations
@@ -304,6 +359,60 @@ def tanhshrink(input: Tensor) -> Tensor:
     return input - E.Tanh.apply(input)
 
 
+def _check_float(input: Tensor, kernel: str) -> None:
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_name(input)}'")
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, else 0."""
+    api._check_tensor(input, "hardshrink")
+    _check_float(input, "hardshrink_cpu")
+    return A.Hardshrink.apply(input, lambd)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0 (lambd >= 0)."""
+    api._check_tensor(input, "softshrink")
+    _check_float(input, "softshrink_check")
+    top = float(np.finfo(input._data.dtype).max)
+    if not 0 <= lambd <= top:
+        raise RuntimeError(
+            f"lambda must be in range [0, {top:g}] for input dtype {type_name(input)}, but "
+            f"found {lambd:g}"
+        )
+    return A.Softshrink.apply(input, lambd)
+
+
+def rrelu(
+    input: Tensor,
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+    inplace: bool = False,
+) -> Tensor:
+    """Randomized leaky ReLU: x for x > 0, a x otherwise, with a drawn from U(lower, upper)
+    per element while training (from the default generator) and a = (lower + upper) / 2 in
+    eval (Xu et al., 2015, "Empirical Evaluation of Rectified Activations in Convolutional
+    Network")."""
+    return _rrelu(input, lower, upper, training, inplace, None, "rrelu")
+
+
+def rrelu_(
+    input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False
+) -> Tensor:
+    return _rrelu(input, lower, upper, training, True, None, "rrelu_")
+
+
+def _rrelu(input, lower, upper, training, inplace, generator, fn: str) -> Tensor:
+    api._check_tensor(input, fn)
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    _check_float(input, "leaky_relu_cpu")
+    rng = _generator(generator)
+    return _activate(A.RreluWithNoise, input, inplace, fn, lower, upper, training, rng)
+
+
 def glu(input: Tensor, dim: int = -1) -> Tensor:
     """a * sigmoid(b), where a and b are the two halves of ``input`` along ``dim``."""
     api._check_tensor(input, "glu")
@@ -374,6 +483,36 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
     """softmax(-x) along ``dim``."""
     input, axis = _prepare_softmax(input, dim, dtype, "softmin", _stacklevel)
     return R.Softmax.apply(E.Neg.apply(input), axis)
+
+
+def gumbel_softmax(
+    logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1
+) -> Tensor:
+    """softmax((logits + g) / tau) along ``dim``, g Gumbel(0, 1) noise from the default
+    generator: a differentiable sample of the categorical distribution softmax(logits).
+
+    ``hard=True`` returns the one-hot of the sample's argmax, with the soft sample's gradient
+    (the straight-through estimator: y_hard - y_soft.detach() + y_soft). Jang et al., 2016,
+    "Categorical Reparameterization with Gumbel-Softmax"; Maddison et al., 2016.
+    """
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    api._check_tensor(logits, "gumbel_softmax", "logits")
+    # -log(E), E ~ Exp(1), is Gumbel(0, 1): torch's construction
+    exponential = _generator(None).standard_exponential(tuple(logits.shape))
+    gumbels = Tensor._make((-np.log(exponential)).astype(logits._data.dtype), False, None)
+    y_soft = softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return y_soft
+    axis = normalize_dim(dim, logits.ndim, "gumbel_softmax")
+    soft = y_soft._data
+    index = np.expand_dims(soft.argmax(axis=axis), axis) if soft.ndim else None
+    one_hot = np.zeros_like(soft)
+    if index is None:
+        one_hot[...] = 1
+    else:
+        np.put_along_axis(one_hot, index, 1, axis=axis)
+    return Tensor._make(one_hot, False, None) - y_soft.detach() + y_soft
 
 
 # ---------------------------------------------------------------- dropout
@@ -461,6 +600,58 @@ def dropout2d(
     return _channel_dropout(input, p, training, inplace, generator, "dropout2d", 2)
 
 
+def dropout3d(
+    input: Tensor,
+    p: float = 0.5,
+    training: bool = True,
+    inplace: bool = False,
+    *,
+    generator: Generator | None = None,
+) -> Tensor:
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) input.
+
+    Other ranks are taken as unbatched, one draw per index of dim 0, with torch's warning.
+    """
+    api._check_tensor(input, "dropout3d")
+    if input.ndim not in (4, 5):
+        warnings.warn(
+            f"dropout3d: Received a {input.ndim}-D input to dropout3d, which is deprecated and "
+            "will result in an error in a future release. To retain the behavior and silence "
+            "this warning, please use dropout instead. Note that dropout3d exists to provide "
+            "channel-wise dropout on inputs with 3 spatial dimensions, a channel dimension, "
+            "and an optional batch dimension (i.e. 4D or 5D inputs).",
+            stacklevel=2,
+        )
+    lead = 2 if input.ndim == 5 else 1  # unbatched: torch adds a batch dim of 1
+    return _feature_drop(D.Dropout, input, p, training, inplace, "dropout3d", generator, lead)
+
+
+def feature_alpha_dropout(
+    input: Tensor,
+    p: float = 0.5,
+    training: bool = False,
+    inplace: bool = False,
+    *,
+    generator: Generator | None = None,
+) -> Tensor:
+    """Alpha dropout of whole channels: one draw per (sample, channel) of (N, C, *) input, the
+    dropped channels set to SELU's saturation value (note: training=False)."""
+    api._check_tensor(input, "feature_alpha_dropout")
+    return _feature_drop(
+        D.AlphaDropout, input, p, training, inplace, "feature_alpha_dropout", generator
+    )
+
+
+def _feature_drop(op, input, p, training, inplace, fn, generator, lead: int = 2) -> Tensor:
+    """Dropout with one draw per (sample, channel): a mask of shape (N, C, 1, ...) (lead 2),
+    or (C, 1, ...) (lead 1)."""
+    _check_p(p)
+    if training and 0 < p < 1 and input.numel() and input.ndim + 2 - lead < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    mask_shape = tuple(input.shape[:lead]) + (1,) * (input.ndim - lead)
+    return _drop(op, input, p, training, inplace, fn, generator, mask_shape)
+
+
 # ---------------------------------------------------------------- normalisation
 
 
@@ -497,6 +688,14 @@ def batch_norm(
     Shape:
         input (N, C) or (N, C, *); running stats, weight and bias (C,).
     """
+    return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def _batch_norm(
+    input, running_mean, running_var, weight, bias, training, momentum, eps, one_value_ok=False
+) -> Tensor:
+    """``batch_norm``; ``one_value_ok`` lets a channel of one value through (torch's op does,
+    only its nn.functional form refuses it)."""
     api._check_tensor(input, "batch_norm")
     if input.ndim < 2:
         raise ValueError(
@@ -515,7 +714,7 @@ def batch_norm(
     x = input._data
     if training:
         count = x.size // channels
-        if count == 1:
+        if count == 1 and not one_value_ok:
             raise ValueError(
                 "Expected more than 1 value per channel when training, got input "
                 f"size {_size(input.shape)}"
@@ -525,7 +724,8 @@ def batch_norm(
         if running_mean is not None:
             _write(running_mean, (1 - momentum) * running_mean._data + momentum * mean)
         if running_var is not None:  # the running estimate uses the unbiased variance
-            unbiased = var * (count / (count - 1))
+            with np.errstate(divide="ignore", invalid="ignore"):  # one value: NaN, as torch
+                unbiased = np.divide(var * count, count - 1)
             _write(running_var, (1 - momentum) * running_var._data + momentum * unbiased)
     else:
         if running_mean is None or running_var is None:
@@ -536,6 +736,111 @@ def batch_norm(
         mean, var = running_mean._data, running_var._data
     invstd = 1.0 / np.sqrt(var + eps)
     return N.BatchNorm.apply(input, weight, bias, mean, invstd, training)
+
+
+def instance_norm(
+    input: Tensor,
+    running_mean: Tensor | None = None,
+    running_var: Tensor | None = None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    use_input_stats: bool = True,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each channel of each sample over its spatial dims, then scale and shift.
+
+    With ``use_input_stats`` the sample's own statistics normalise, and the running estimates
+    (when given) move by ``momentum`` towards their mean over the batch; otherwise the running
+    estimates normalise. Ulyanov et al., 2016, "Instance Normalization: The Missing Ingredient
+    for Fast Stylization".
+
+    Shape:
+        input (N, C, *); running stats, weight and bias (C,).
+    """
+    api._check_tensor(input, "instance_norm")
+    if use_input_stats:
+        spatial = math.prod(input.shape[2:])
+        if spatial == 1:
+            raise ValueError(
+                "Expected more than 1 spatial element when training, got input size "
+                f"{_size(input.shape)}"
+            )
+    return _instance_norm(
+        input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps
+    )
+
+
+def _instance_norm(
+    input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps
+) -> Tensor:
+    """torch's construction: batch norm of the input seen as (1, N * C, *), with the
+    parameters and running statistics repeated N times (the statistics averaged back)."""
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise RuntimeError(
+            "Expected running_mean and running_var to be defined when use_input_stats is false"
+        )
+    n, c = input.shape[0], input.shape[1]
+    folded = api.reshape(input, (1, n * c, *input.shape[2:]))
+    repeated = [None if t is None else api.repeat(t, n) for t in (weight, bias)]
+    stats = [
+        None if t is None else Tensor._make(np.tile(t._data, n), False, None)
+        for t in (running_mean, running_var)
+    ]
+    out = _batch_norm(folded, *stats, *repeated, use_input_stats, momentum, eps, True)
+    if use_input_stats:
+        for buffer, folded_stat in zip((running_mean, running_var), stats):
+            if buffer is not None:
+                _write(buffer, folded_stat._data.reshape(n, c).mean(axis=0))
+    return api.reshape(out, tuple(input.shape))
+
+
+def group_norm(
+    input: Tensor,
+    num_groups: int,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Split each sample's C channels into ``num_groups`` groups and normalise each group
+    over its channels and spatial dims, then scale and shift per channel (Wu & He, 2018,
+    "Group Normalization").
+
+    Shape:
+        input (N, C, *) with C divisible by num_groups; weight and bias (C,).
+    """
+    api._check_tensor(input, "group_norm")
+    _check_group_norm_rank(input)
+    size = [input.shape[0] * input.shape[1] // num_groups, num_groups, *input.shape[2:]]
+    if math.prod(size[:1] + size[2:]) == 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {size}"
+        )
+    return _group_norm(input, num_groups, weight, bias, eps)
+
+
+def _check_group_norm_rank(input: Tensor) -> None:
+    if input.ndim < 2:
+        raise RuntimeError(
+            f"Expected at least 2 dimensions for input tensor but received {input.ndim}"
+        )
+
+
+def _group_norm(input, num_groups, weight, bias, eps) -> Tensor:
+    channels = input.shape[1]
+    if channels % num_groups:
+        raise RuntimeError(
+            "Expected number of channels in input to be divisible by num_groups, but got "
+            f"input of shape {list(input.shape)} and num_groups={num_groups}"
+        )
+    for name, param in (("weight", weight), ("bias", bias)):
+        if param is not None and (param.ndim != 1 or param.numel() != channels):
+            raise RuntimeError(
+                f"Expected {name} to be a vector of size equal to the number of channels in "
+                f"input, but got {name} of shape {list(param.shape)} and input of shape "
+                f"{list(input.shape)}"
+            )
+    return N.GroupNorm.apply(input, weight, bias, num_groups, eps)
 
 
 def _normalized_shape(normalized_shape) -> tuple[int, ...]:
@@ -1271,6 +1576,24 @@ def pairwise_distance(
     last = max(x1.ndim, x2.ndim) - 1
     # torch's is ATen's norm (NormBackward1), not the linalg.vector_norm that torch.norm calls
     return api._named(api.norm(x1 - x2 + eps, p, last, keepdim), "NormBackward1")
+
+
+def pdist(input: Tensor, p: float = 2) -> Tensor:
+    """||x_i - x_j||_p for every pair of rows i < j of (N, M) input, in the order of the
+    upper triangle: N (N - 1) / 2 distances."""
+    api._check_tensor(input, "pdist")
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    first, second = (
+        Tensor._make(rows.astype(np.int64), False, None)
+        for rows in np.triu_indices(input.shape[0], 1)
+    )
+    diff = api.index_select(input, 0, first) - api.index_select(input, 0, second)
+    return api._named(api.norm(diff, p, 1), "PdistBackward0")
 
 
 def _check_triplet_dims(anchor: Tensor, positive: Tensor, negative: Tensor) -> None:

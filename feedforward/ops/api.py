@@ -40,33 +40,36 @@ from feedforward.tensor import Size, Tensor
 # What ``import feedforward`` takes from here: torch's functions. (expand, view, repeat and the
 # other methods-only names are here for the methods of the same names: torch has no torch.view.)
 __all__ = """
-abs absolute acos acosh add addbmm addcdiv addcmul addmm addmv addr all allclose amax amin aminmax
-angle any arccos arccosh arcsin arcsinh arctan arctan2 arctanh argmax argmin argsort argwhere asin
-asinh atan atan2 atanh atleast_1d atleast_2d atleast_3d baddbmm binary_cross_entropy_with_logits
-bincount bitwise_and bitwise_left_shift bitwise_not bitwise_or bitwise_right_shift bitwise_xor
-block_diag bmm broadcast_shapes broadcast_tensors broadcast_to bucketize can_cast cartesian_prod cat
-cdist ceil chain_matmul cholesky chunk clamp clamp_max clamp_min clip clone column_stack
-combinations concat concatenate conj conj_physical copysign corrcoef cos cosh cosine_embedding_loss
+abs absolute acos acosh add addbmm addcdiv addcmul addmm addmv addr all allclose alpha_dropout
+alpha_dropout_ amax amin aminmax angle any arccos arccosh arcsin arcsinh arctan arctan2 arctanh
+argmax argmin argsort argwhere asin asinh atan atan2 atanh atleast_1d atleast_2d atleast_3d baddbmm
+batch_norm bilinear binary_cross_entropy_with_logits bincount bitwise_and bitwise_left_shift
+bitwise_not bitwise_or bitwise_right_shift bitwise_xor block_diag bmm broadcast_shapes
+broadcast_tensors broadcast_to bucketize can_cast cartesian_prod cat cdist ceil celu celu_
+chain_matmul cholesky chunk clamp clamp_max clamp_min clip clone column_stack combinations concat
+concatenate conj conj_physical copysign corrcoef cos cosh cosine_embedding_loss cosine_similarity
 count_nonzero cov cross cummax cummin cumprod cumsum cumulative_trapezoid deg2rad det detach diag
-diag_embed diagflat diagonal diagonal_scatter diff dist div divide dot dsplit dstack einsum eq equal
-erf erfc erfinv exp exp2 expm1 fill fix flatten flip fliplr flipud float_power floor floor_divide
-fmax fmin fmod frac frexp gather gcd ge ger get_num_interop_threads get_num_threads greater
-greater_equal gt heaviside hinge_embedding_loss histc histogram hsplit hstack hypot imag index_add
-index_copy index_fill index_put index_reduce index_select inner inverse is_complex is_conj
-is_floating_point is_inference is_neg is_nonzero is_same_size is_signed isclose isfinite isin isinf
-isnan isneginf isposinf isreal kl_div kron kthvalue lcm ldexp le lerp less less_equal log log10
-log1p log2 log_softmax logaddexp logaddexp2 logcumsumexp logdet logical_and logical_not logical_or
-logical_xor logit logsumexp lt margin_ranking_loss masked_fill masked_scatter masked_select matmul
-matrix_power max maximum mean median meshgrid min minimum mm mode moveaxis movedim msort mul
-multiply mv nan_to_num nanmean nanmedian nanquantile nansum narrow ne neg negative nextafter nonzero
-norm not_equal outer pairwise_distance permute pinverse poisson_nll_loss positive pow prod put qr
-quantile rad2deg ravel real reciprocal relu remainder renorm repeat_interleave reshape resolve_conj
-resolve_neg result_type roll rot90 round row_stack rsqrt rsub scatter scatter_add scatter_reduce
-searchsorted select select_scatter set_num_interop_threads set_num_threads sgn sigmoid sign signbit
-sin sinc sinh slice_scatter slogdet softmax sort split split_with_sizes sqrt square squeeze stack
-std std_mean sub subtract sum svd swapaxes swapdims t take take_along_dim tan tanh tensor_split
-tensordot tile topk trace transpose trapezoid trapz tril tril_indices triplet_margin_loss triu
-triu_indices true_divide trunc unbind
+diag_embed diagflat diagonal diagonal_scatter diff dist div divide dot dropout dropout_ dsplit
+dstack einsum embedding eq equal erf erfc erfinv exp exp2 expm1 feature_alpha_dropout
+feature_alpha_dropout_ feature_dropout feature_dropout_ fill fix flatten flip fliplr flipud
+float_power floor floor_divide fmax fmin fmod frac frexp gather gcd ge ger get_num_interop_threads
+get_num_threads greater greater_equal group_norm gt hardshrink heaviside hinge_embedding_loss histc
+histogram hsplit hstack hypot imag index_add index_copy index_fill index_put index_reduce
+index_select inner instance_norm inverse is_complex is_conj is_floating_point is_inference is_neg
+is_nonzero is_same_size is_signed isclose isfinite isin isinf isnan isneginf isposinf isreal kl_div
+kron kthvalue layer_norm lcm ldexp le lerp less less_equal log log10 log1p log2 log_softmax
+logaddexp logaddexp2 logcumsumexp logdet logical_and logical_not logical_or logical_xor logit
+logsumexp lt margin_ranking_loss masked_fill masked_scatter masked_select matmul matrix_power max
+maximum mean median meshgrid min minimum mm mode moveaxis movedim msort mul multiply mv nan_to_num
+nanmean nanmedian nanquantile nansum narrow ne neg negative nextafter nonzero norm not_equal outer
+pairwise_distance pdist permute pinverse poisson_nll_loss positive pow prelu prod put qr quantile
+rad2deg ravel real reciprocal relu remainder renorm repeat_interleave reshape resolve_conj
+resolve_neg result_type rms_norm roll rot90 round row_stack rrelu rrelu_ rsqrt rsub scatter
+scatter_add scatter_reduce searchsorted select select_scatter selu selu_ set_num_interop_threads
+set_num_threads sgn sigmoid sign signbit sin sinc sinh slice_scatter slogdet softmax sort split
+split_with_sizes sqrt square squeeze stack std std_mean sub subtract sum svd swapaxes swapdims t
+take take_along_dim tan tanh tensor_split tensordot threshold threshold_ tile topk trace transpose
+trapezoid trapz tril tril_indices triplet_margin_loss triu triu_indices true_divide trunc unbind
 unflatten unique unique_consecutive unravel_index unsafe_chunk unsafe_split unsafe_split_with_sizes
 unsqueeze vander var var_mean vdot vsplit vstack where xlogy
 """.split()
@@ -3796,6 +3799,234 @@ def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-06, keepdim: bool 
     from feedforward.nn import functional as F
 
     return F.pairwise_distance(x1, x2, p, eps, keepdim)
+
+
+# torch's ops behind nn.functional's layers: their own signatures (torch.dropout(input, p,
+# train), torch.batch_norm's nine positional arguments), each a thin call of the functional form
+
+
+def _check_dropout_p(p) -> None:
+    """The op's check (a RuntimeError; nn.functional's is a ValueError)."""
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p:g}")
+
+
+def _dropout_op(kind: str, input, p: float, train: bool, inplace: bool):
+    from feedforward.nn import functional as F
+    from feedforward.nn._ops import dropout as D
+
+    _check_dropout_p(p)
+    op = D.AlphaDropout if "alpha" in kind else D.Dropout
+    if kind.startswith("feature"):
+        _check_tensor(input, kind)
+        return F._feature_drop(op, input, p, train, inplace, kind, None)
+    return F._drop(op, input, p, train, inplace, kind, None)
+
+
+def dropout(input, p: float, train: bool):
+    return _dropout_op("dropout", input, p, train, False)
+
+
+def dropout_(input, p: float, train: bool):
+    return _dropout_op("dropout", input, p, train, True)
+
+
+def alpha_dropout(input, p: float, train: bool):
+    return _dropout_op("alpha_dropout", input, p, train, False)
+
+
+def alpha_dropout_(input, p: float, train: bool):
+    return _dropout_op("alpha_dropout", input, p, train, True)
+
+
+def feature_dropout(input, p: float, train: bool):
+    return _dropout_op("feature_dropout", input, p, train, False)
+
+
+def feature_dropout_(input, p: float, train: bool):
+    return _dropout_op("feature_dropout", input, p, train, True)
+
+
+def feature_alpha_dropout(input, p: float, train: bool):
+    return _dropout_op("feature_alpha_dropout", input, p, train, False)
+
+
+def feature_alpha_dropout_(input, p: float, train: bool):
+    return _dropout_op("feature_alpha_dropout", input, p, train, True)
+
+
+def batch_norm(
+    input,
+    weight,
+    bias,
+    running_mean,
+    running_var,
+    training: bool,
+    momentum: float,
+    eps: float,
+    cudnn_enabled: bool,
+):
+    from feedforward.nn import functional as F
+
+    # the op normalises a channel of one value (nn.functional refuses it)
+    return F._batch_norm(
+        input, running_mean, running_var, weight, bias, training, momentum, eps, True
+    )
+
+
+def layer_norm(
+    input,
+    normalized_shape,
+    weight=None,
+    bias=None,
+    eps: float = 1e-05,
+    cudnn_enable: bool = True,
+):
+    from feedforward.nn import functional as F
+
+    return F.layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+def group_norm(
+    input,
+    num_groups: int,
+    weight=None,
+    bias=None,
+    eps: float = 1e-05,
+    cudnn_enabled: bool = True,
+):
+    from feedforward.nn import functional as F
+
+    _check_tensor(input, "group_norm")
+    F._check_group_norm_rank(input)
+    return F._group_norm(input, num_groups, weight, bias, eps)
+
+
+def instance_norm(
+    input,
+    weight,
+    bias,
+    running_mean,
+    running_var,
+    use_input_stats: bool,
+    momentum: float,
+    eps: float,
+    cudnn_enabled: bool,
+):
+    from feedforward.nn import functional as F
+
+    _check_tensor(input, "instance_norm")
+    return F._instance_norm(
+        input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps
+    )
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    from feedforward.nn import functional as F
+
+    return F.rms_norm(input, normalized_shape, weight, eps)
+
+
+def selu(input):
+    from feedforward.nn import functional as F
+
+    return F.selu(input)
+
+
+def selu_(input):
+    from feedforward.nn import functional as F
+
+    return F.selu_(input)
+
+
+def celu(input, alpha: float = 1.0):
+    from feedforward.nn import functional as F
+
+    return F.celu(input, alpha)
+
+
+def celu_(input, alpha: float = 1.0):
+    from feedforward.nn import functional as F
+
+    return F.celu_(input, alpha)
+
+
+def threshold(input, threshold: float, value: float):
+    from feedforward.nn import functional as F
+
+    return F.threshold(input, threshold, value)
+
+
+def threshold_(input, threshold: float, value: float):
+    from feedforward.nn import functional as F
+
+    return F.threshold_(input, threshold, value)
+
+
+def prelu(input, weight):
+    from feedforward.nn import functional as F
+
+    return F.prelu(input, weight)
+
+
+def hardshrink(input, lambd: float = 0.5):
+    from feedforward.nn import functional as F
+
+    return F.hardshrink(input, lambd)
+
+
+def rrelu(
+    input,
+    lower: float = 0.125,
+    upper: float = 0.3333333333333333,
+    training: bool = False,
+    generator=None,
+):
+    from feedforward.nn import functional as F
+
+    return F._rrelu(input, lower, upper, training, False, generator, "rrelu")
+
+
+def rrelu_(
+    input,
+    lower: float = 0.125,
+    upper: float = 0.3333333333333333,
+    training: bool = False,
+    generator=None,
+):
+    from feedforward.nn import functional as F
+
+    return F._rrelu(input, lower, upper, training, True, generator, "rrelu_")
+
+
+def pdist(input, p: float = 2):
+    from feedforward.nn import functional as F
+
+    return F.pdist(input, p)
+
+
+def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-08):
+    from feedforward.nn import functional as F
+
+    return F.cosine_similarity(x1, x2, dim, eps)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    from feedforward.nn import functional as F
+
+    return F.bilinear(input1, input2, weight, bias)
+
+
+def embedding(
+    weight, indices, padding_idx: int = -1, scale_grad_by_freq: bool = False, sparse: bool = False
+):
+    from feedforward.nn import functional as F
+
+    _check_tensor(weight, "embedding", "weight")
+    # the op's padding_idx is a row index, -1 for none (no row matches one out of range)
+    rows = weight.shape[0] if weight.ndim else 0
+    padding = padding_idx if 0 <= padding_idx < rows else None
+    return F.embedding(indices, weight, padding, None, 2.0, scale_grad_by_freq, sparse)
 
 
 # ---------------------------------------------------------------- predicates and small helpers

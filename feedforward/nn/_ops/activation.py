@@ -287,3 +287,51 @@ class Prelu(ArrayOp):
                 gw = contrib.sum()
             gw = np.asarray(gw, dtype=g.dtype).reshape(ctx.weight_shape)
         return gx, gw
+
+
+class Hardshrink(ArrayOp):
+    """x where |x| > lambd, else 0 (NaN stays NaN)."""
+
+    @staticmethod
+    def forward(ctx, x, lambd):
+        ctx.lambd = lambd
+        ctx.save_for_backward(x)
+        return np.where((x >= -lambd) & (x <= lambd), np.zeros((), x.dtype), x)
+
+    @staticmethod
+    def backward(ctx, g):  # 1 outside [-lambd, lambd] (NaN included), exactly 0 inside
+        (x,) = ctx.saved_tensors
+        return zero_where(g, (x >= -ctx.lambd) & (x <= ctx.lambd))
+
+
+class Softshrink(Hardshrink):
+    """x - lambd above lambd, x + lambd below -lambd, 0 between (torch's x * 0: -0.0, NaN)."""
+
+    @staticmethod
+    def forward(ctx, x, lambd):
+        ctx.lambd = lambd
+        ctx.save_for_backward(x)
+        shrunk = np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, x * 0))
+        return shrunk.astype(x.dtype, copy=False)
+
+
+class RreluWithNoise(ArrayOp):
+    """x for x > 0, x * slope otherwise: while training a slope drawn from U(lower, upper) per
+    element (the noise), in eval the mean slope (lower + upper) / 2 (Xu et al., 2015,
+    "Empirical Evaluation of Rectified Activations in Convolutional Network")."""
+
+    @staticmethod
+    def forward(ctx, x, lower, upper, training, rng):
+        one = np.ones((), x.dtype)
+        if training:  # torch's kernel draws where x <= 0 (a NaN keeps slope 1)
+            slope = rng.uniform(lower, upper, x.shape).astype(x.dtype, copy=False)
+            noise = np.where(x <= 0, slope, one)
+        else:  # leaky_relu's rule: the slope wherever not x > 0
+            noise = np.where(x > 0, one, np.asarray((lower + upper) / 2, x.dtype))
+        ctx.save_for_backward(noise)
+        return x * noise
+
+    @staticmethod
+    def backward(ctx, g):  # the slope each element was multiplied by
+        (noise,) = ctx.saved_tensors
+        return g * noise

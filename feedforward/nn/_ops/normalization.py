@@ -173,3 +173,77 @@ class WeightNorm(ArrayOp):
         dv = (g.reshape(norm.shape) / norm) * (dw - v * (s / (norm * norm))) if need[0] else None
         dg = (s / norm).reshape(ctx.g_shape) if need[1] else None
         return dv, dg
+
+
+class GroupNorm(ArrayOp):
+    """Normalise each sample's channels in ``groups`` groups (over the group's channels and
+    all spatial positions), then scale and shift per channel.
+
+    Arranged as torch's CPU kernel: forward y = x scale + shift with scale = rstd w[c] and
+    shift = b[c] - scale mean per (sample, channel). Backward, with ds = sum(dy x) and
+    db = sum(dy) per (sample, channel) and their w-weighted sums over each group:
+    dx = rstd w dy + c2 x + c3, c2 = (db_w mean - ds_w) rstd^3 / n, c3 = -c2 mean - db_w rstd / n;
+    dw = sum over samples of (ds - db mean) rstd; db = sum of dy.
+    """
+
+    torch_name = "NativeGroupNorm"
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, groups, eps):
+        n, c = x.shape[0], x.shape[1]
+        rows = x.reshape(n, groups, -1)  # each row one (sample, group)
+        mean = rows.mean(axis=-1, keepdims=True)
+        centered = rows - mean
+        var = (centered * centered).mean(axis=-1, keepdims=True)
+        rstd = (1 / np.sqrt(np.maximum(var, 0) + eps)).astype(x.dtype, copy=False)
+        ctx.groups = groups
+        ctx.save_for_backward(x, mean, rstd, weight)
+        if weight is None and bias is None:
+            return (centered * rstd).reshape(x.shape)
+        # per (sample, channel): the group's statistics repeated over its channels
+        per_channel = (n, c) + (1,) * (x.ndim - 2)
+        mean_c = np.repeat(mean.reshape(n, groups), c // groups, axis=1).reshape(per_channel)
+        scale = np.repeat(rstd.reshape(n, groups), c // groups, axis=1).reshape(per_channel)
+        shape = (1, c) + (1,) * (x.ndim - 2)
+        if weight is not None:
+            scale = scale * weight.reshape(shape)
+        shift = -scale * mean_c
+        if bias is not None:
+            shift = shift + bias.reshape(shape)
+        return (x * scale + shift).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, mean, rstd, weight = ctx.saved_tensors
+        groups = ctx.groups
+        n, c = x.shape[0], x.shape[1]
+        need = ctx.needs_input_grad + (False, False, False)
+        flat_g, flat_x = g.reshape(n, c, -1), x.reshape(n, c, -1)
+        ds = np.add.reduce(flat_g * flat_x, axis=-1)  # (n, c)
+        db = np.add.reduce(flat_g, axis=-1)
+        mean_g, rstd_g = mean.reshape(n, groups), rstd.reshape(n, groups)
+        gx = gw = gb = None
+        if need[0]:
+            ds_w, db_w = (ds, db) if weight is None else (ds * weight, db * weight)
+            ds_w = ds_w.reshape(n, groups, -1).sum(axis=-1)
+            db_w = db_w.reshape(n, groups, -1).sum(axis=-1)
+            scale = x.dtype.type(1 / (x.size // (n * groups)))
+            c2 = (db_w * mean_g - ds_w) * rstd_g * rstd_g * rstd_g * scale
+            c3 = -c2 * mean_g - db_w * rstd_g * scale
+            c1 = np.repeat(rstd_g, c // groups, axis=1)  # (n, c)
+            if weight is not None:
+                c1 = c1 * weight
+            expand = (n, groups, 1)
+            gx = flat_g.reshape(n, groups, -1) * np.repeat(c1, flat_g.shape[2], axis=1).reshape(
+                n, groups, -1
+            )
+            gx = gx + c2.reshape(expand) * x.reshape(n, groups, -1) + c3.reshape(expand)
+            gx = gx.reshape(x.shape).astype(x.dtype, copy=False)
+        if need[1]:
+            per_group = c // groups
+            mean_c = np.repeat(mean_g, per_group, axis=1)
+            rstd_c = np.repeat(rstd_g, per_group, axis=1)
+            gw = np.add.reduce((ds - db * mean_c) * rstd_c, axis=0)
+        if need[2]:
+            gb = np.add.reduce(db, axis=0)
+        return gx, gw, gb

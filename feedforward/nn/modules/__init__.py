@@ -10,6 +10,7 @@ from feedforward.nn.modules import (
     distance,
     dropout,
     flatten,
+    instancenorm,
     linear,
     loss,
     normalization,
@@ -21,6 +22,7 @@ from feedforward.nn.modules.container import *
 from feedforward.nn.modules.distance import *
 from feedforward.nn.modules.dropout import *
 from feedforward.nn.modules.flatten import *
+from feedforward.nn.modules.instancenorm import *
 from feedforward.nn.modules.linear import *
 from feedforward.nn.modules.loss import *
 from feedforward.nn.modules.normalization import *
@@ -33,6 +35,7 @@ __all__ = [
     *sparse.__all__,
     *activation.__all__,
     *batchnorm.__all__,
+    *instancenorm.__all__,
     *dropout.__all__,
     *distance.__all__,
     *loss.__all__,

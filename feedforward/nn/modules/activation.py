@@ -43,10 +43,14 @@ __all__ = [
     "LogSigmoid",
     "Softsign",
     "Tanhshrink",
+    "Hardshrink",
+    "Softshrink",
+    "RReLU",
     "GLU",
     "Softmax",
     "LogSoftmax",
     "Softmin",
+    "Softmax2d",
 ]
 
 
@@ -309,6 +313,46 @@ class Tanhshrink(_Stateless):
     _fn = staticmethod(F.tanhshrink)
 
 
+class Hardshrink(Module):
+    """x where |x| > lambd, else 0."""
+
+    _fn = staticmethod(F.hardshrink)
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input: Tensor) -> Tensor:
+        return type(self)._fn(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return str(self.lambd)
+
+
+class Softshrink(Hardshrink):
+    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0."""
+
+    _fn = staticmethod(F.softshrink)
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU: x for x > 0, a x otherwise, a drawn from U(lower, upper) per
+    element while training and (lower + upper) / 2 in eval (Xu et al., 2015, "Empirical
+    Evaluation of Rectified Activations in Convolutional Network")."""
+
+    def __init__(
+        self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False
+    ) -> None:
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"lower={self.lower}, upper={self.upper}{_inplace_repr(self.inplace)}"
+
+
 class GLU(Module):
     """Gated linear unit: a * sigmoid(b), a and b the halves of the input along ``dim``."""
 
@@ -357,3 +401,15 @@ class Softmin(_SoftmaxFamily):
     """softmax(-x) along ``dim``."""
 
     _fn = staticmethod(F.softmin)
+
+
+class Softmax2d(Module):
+    """Softmax over the channels (dim -3) of (N, C, H, W) or (C, H, W) input, at each
+    position."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.dim() not in (3, 4):
+            raise ValueError(
+                f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead"
+            )
+        return F.softmax(input, -3, _stacklevel=5)

@@ -1,4 +1,4 @@
-"""``Linear`` (y = x Wᵀ + b) and ``Identity``."""
+"""``Linear`` (y = x Wᵀ + b), ``Bilinear`` (y = x1ᵀ A x2 + b) and ``Identity``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from feedforward.nn.module import Module
 from feedforward.nn.parameter import Parameter
 from feedforward.tensor import Tensor
 
-__all__ = ["Identity", "Linear"]
+__all__ = ["Identity", "Linear", "Bilinear"]
 
 
 class Identity(Module):
@@ -100,4 +100,59 @@ class Linear(Module):
         return (
             f"in_features={self.in_features}, out_features={self.out_features}, "
             f"bias={self.bias is not None}"
+        )
+
+
+class Bilinear(Module):
+    """y_k = x1ᵀ A_k x2 + b_k: one bilinear form per output feature.
+
+    Args:
+        in1_features, in2_features: sizes of the last dims of the two inputs.
+        out_features: size of each output sample.
+        bias: whether to learn an additive bias. Default: True.
+
+    Shape:
+        input1 (*, in1_features) and input2 (*, in2_features) with the same leading dims,
+        output (*, out_features).
+
+    Attributes:
+        weight: ``(out_features, in1_features, in2_features)``, and bias ``(out_features,)``,
+            both initialised U(-1/sqrt(in1_features), 1/sqrt(in1_features)) as torch.
+    """
+
+    def __init__(
+        self,
+        in1_features: int,
+        in2_features: int,
+        out_features: int,
+        bias: bool = True,
+        device=None,
+        dtype=None,
+    ) -> None:
+        super().__init__()
+        self.in1_features = in1_features
+        self.in2_features = in2_features
+        self.out_features = out_features
+        self.weight = Parameter(
+            creation.empty((out_features, in1_features, in2_features), device=device, dtype=dtype)
+        )
+        if bias:
+            self.bias = Parameter(creation.empty(out_features, device=device, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        bound = 1 / math.sqrt(self.weight.shape[1])
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (
+            f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+            f"out_features={self.out_features}, bias={self.bias is not None}"
         )

@@ -1,4 +1,4 @@
-"""Per-sample normalisation layers: ``LayerNorm`` and ``RMSNorm``.
+"""Per-sample normalisation layers: ``LayerNorm``, ``RMSNorm`` and ``GroupNorm``.
 
 Unlike batch norm they use no batch statistics, so they behave the same in training and eval
 and for a batch of one.
@@ -15,7 +15,7 @@ from feedforward.nn.module import Module
 from feedforward.nn.parameter import Parameter
 from feedforward.tensor import Tensor
 
-__all__ = ["LayerNorm", "RMSNorm"]
+__all__ = ["LayerNorm", "RMSNorm", "GroupNorm"]
 
 
 def _as_shape(normalized_shape) -> tuple[int, ...]:
@@ -130,4 +130,67 @@ class RMSNorm(Module):
     def extra_repr(self) -> str:
         return (
             f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        )
+
+
+class GroupNorm(Module):
+    """Normalise each group of channels of each sample (over the group's channels and all
+    spatial positions), then scale and shift per channel (Wu & He, 2018, "Group
+    Normalization").
+
+    Args:
+        num_groups: how many groups the channels are split into (must divide num_channels).
+        num_channels: C, the channels of the input (dim 1).
+        eps: added to the variance for stability. Default: 1e-5.
+        affine: learn a per-channel ``weight`` (init 1) and ``bias`` (init 0). Default: True.
+        bias: learn the bias too (when affine). Default: True.
+
+    Shape:
+        input (N, C, *), output the same.
+    """
+
+    def __init__(
+        self,
+        num_groups: int,
+        num_channels: int,
+        eps: float = 1e-5,
+        affine: bool = True,
+        device=None,
+        dtype=None,
+        *,
+        bias: bool = True,
+    ) -> None:
+        super().__init__()
+        if num_channels % num_groups != 0:
+            raise ValueError(
+                f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})"
+            )
+        self.num_groups = num_groups
+        self.num_channels = num_channels
+        self.eps = eps
+        self.affine = affine
+        if affine:
+            self.weight = Parameter(creation.empty(num_channels, device=device, dtype=dtype))
+            if bias:
+                self.bias = Parameter(creation.empty(num_channels, device=device, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+            f"bias={self.bias is not None}"
         )
