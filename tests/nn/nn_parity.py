@@ -18,7 +18,16 @@ import torch.nn.functional as torch_F
 
 import feedforward as ff
 import feedforward.nn.functional as ff_F
-from feedforward.nn.modules import activation, batchnorm, distance, dropout, loss, normalization
+from feedforward.nn.modules import (
+    activation,
+    batchnorm,
+    distance,
+    dropout,
+    instancenorm,
+    linear,
+    loss,
+    normalization,
+)
 
 TOL = {
     "float32": dict(rtol=1e-4, atol=1e-5),
@@ -36,7 +45,9 @@ def _namespace(*modules) -> SimpleNamespace:
 FF = SimpleNamespace(
     lib=ff,
     F=ff_F,
-    nn=_namespace(activation, batchnorm, distance, dropout, loss, normalization),
+    nn=_namespace(
+        activation, batchnorm, distance, dropout, instancenorm, linear, loss, normalization
+    ),
 )
 TORCH = SimpleNamespace(lib=torch, F=torch_F, nn=torch.nn)
 

@@ -90,6 +90,18 @@ ACTIVATIONS = {
     "logsigmoid": lambda L, x: L.F.logsigmoid(x),
     "softsign": lambda L, x: L.F.softsign(x),
     "tanhshrink": lambda L, x: L.F.tanhshrink(x),
+    "hardshrink": lambda L, x: L.F.hardshrink(x),
+    "hardshrink_1": lambda L, x: L.F.hardshrink(x, lambd=1.0),
+    "softshrink": lambda L, x: L.F.softshrink(x),
+    "softshrink_2": lambda L, x: L.F.softshrink(x, 2.0),
+    "rrelu": lambda L, x: L.F.rrelu(x),  # eval: the mean slope (lower + upper) / 2
+    "rrelu_bounds": lambda L, x: L.F.rrelu(x, 0.1, 0.5, training=False),
+    # torch's top-level ops, with their own signatures
+    "selu_toplevel": lambda L, x: L.lib.selu(x),
+    "celu_toplevel": lambda L, x: L.lib.celu(x, 2.0),
+    "threshold_toplevel": lambda L, x: L.lib.threshold(x, 0.5, -2.0),
+    "hardshrink_toplevel": lambda L, x: L.lib.hardshrink(x, 1.0),
+    "rrelu_toplevel": lambda L, x: L.lib.rrelu(x, 0.2, 0.3),
 }
 
 # torch's hardsigmoid/hardswish kernels use float32 constants (1/6) even for float64 input
@@ -149,6 +161,13 @@ CASES += [
         lambda rng, dt: [np.array(-1.5, dtype=dt), np.array([0.3], dtype=dt)],
     ),
     Case("gelu_scalar", lambda L, x: L.F.gelu(x), fixed(0.7)),
+    Case(
+        "prelu_toplevel",
+        lambda L, x, w: L.lib.prelu(x, w),
+        lambda rng, dt: [*smooth(4, 3)(rng, dt), rng.uniform(0, 1, 3).astype(dt)],
+    ),
+    Case("softmax2d_3d", lambda L, x: L.nn.Softmax2d()(x), uniform(3, 2, 4)),
+    Case("softmax2d_4d", lambda L, x: L.nn.Softmax2d()(x), uniform(2, 3, 2, 2)),
 ]
 
 MODULES = [
@@ -178,6 +197,9 @@ MODULES = [
     ("Softmin", lambda nn: nn.Softmin(dim=1)),
     ("PReLU", lambda nn: nn.PReLU()),
     ("PReLU_channels", lambda nn: nn.PReLU(4, init=0.1)),
+    ("Hardshrink", lambda nn: nn.Hardshrink(0.3)),
+    ("Softshrink", lambda nn: nn.Softshrink()),
+    ("RReLU_eval", lambda nn: nn.RReLU(0.1, 0.4).eval()),
 ]
 CASES += [
     Case(
@@ -203,7 +225,9 @@ def test_gradcheck(case):
 
 # torch's vectorised and scalar loops disagree for a NaN input of these (its scalar tail passes
 # the upstream gradient, its vector body gives 0 or NaN), so NaN enters them only upstream
-NAN_INPUT_VARIES = ("elu", "selu", "celu", "hardswish", "hardtanh", "relu6")
+NAN_INPUT_VARIES = (
+    "elu", "selu", "celu", "hardswish", "hardtanh", "relu6", "hardshrink", "softshrink"
+)
 
 
 def _activation(case) -> str:
@@ -285,6 +309,13 @@ INPLACE = [
     ("threshold", lambda L, x: L.F.threshold(x, 0.2, 5.0, inplace=True)),
     ("ReLU_module", lambda L, x: L.nn.ReLU(inplace=True)(x)),
     ("LeakyReLU_module", lambda L, x: L.nn.LeakyReLU(0.3, inplace=True)(x)),
+    ("rrelu", lambda L, x: L.F.rrelu(x, inplace=True)),
+    ("rrelu_", lambda L, x: L.F.rrelu_(x, 0.2, 0.4)),
+    ("RReLU_module", lambda L, x: L.nn.RReLU(inplace=True).eval()(x)),
+    ("selu_toplevel", lambda L, x: L.lib.selu_(x)),
+    ("celu_toplevel", lambda L, x: L.lib.celu_(x, 1.5)),
+    ("threshold_toplevel", lambda L, x: L.lib.threshold_(x, 0.2, 5.0)),
+    ("rrelu_toplevel", lambda L, x: L.lib.rrelu_(x, 0.1, 0.2)),
 ]
 
 
@@ -372,6 +403,12 @@ REPRS = [
     lambda nn: nn.Softsign(),
     lambda nn: nn.Tanhshrink(),
     lambda nn: nn.GLU(),
+    lambda nn: nn.Hardshrink(),
+    lambda nn: nn.Hardshrink(1),
+    lambda nn: nn.Softshrink(0.25),
+    lambda nn: nn.RReLU(),
+    lambda nn: nn.RReLU(0.1, 0.3, True),
+    lambda nn: nn.Softmax2d(),
 ]
 
 
@@ -399,12 +436,30 @@ ERRORS = [
     ("softmax_dim", lambda L, x: L.F.softmax(x, dim=2), [np.ones((2, 3))]),
     ("hardtanh_bounds", lambda L, x: L.F.hardtanh(x, 2.0, 1.0), [np.ones(3)]),
     ("not_a_tensor", lambda L, x: L.F.relu([1.0, 2.0]), [np.ones(1)]),
+    ("softshrink_negative", lambda L, x: L.F.softshrink(x, -1.0), [np.ones(3)]),
+    ("softshrink_negative_double", lambda L, x: L.F.softshrink(x.double(), -2.5), [np.ones(3)]),
+    ("rrelu_bounds", lambda L, x: L.F.rrelu(x, 0.5, 0.1), [np.ones(3)]),
+    ("rrelu_bounds_training", lambda L, x: L.lib.rrelu(x, 0.5, 0.1, True), [np.ones(3)]),
+    ("hardshrink_long", lambda L, x: L.F.hardshrink(x.long()), [np.ones(3)]),
+    ("softshrink_long", lambda L, x: L.F.softshrink(x.long()), [np.ones(3)]),
+    ("rrelu_long", lambda L, x: L.F.rrelu(x.long()), [np.ones(3)]),
+    ("softmax2d_rank", lambda L, x: L.nn.Softmax2d()(x), [np.ones((2, 3))]),
 ]
 
 
 @pytest.mark.parametrize("name,fn,arrays", ERRORS, ids=[e[0] for e in ERRORS])
 def test_errors_match_torch_types(name, fn, arrays):
     same_error(fn, *[a.astype(np.float32) for a in arrays])
+
+
+MESSAGES_EQUAL = [e for e in ERRORS if e[0].startswith(("softshrink", "rrelu", "hardshrink"))]
+MESSAGES_EQUAL += [e for e in ERRORS if e[0] == "softmax2d_rank"]
+
+
+@pytest.mark.parametrize("name,fn,arrays", MESSAGES_EQUAL, ids=[e[0] for e in MESSAGES_EQUAL])
+def test_error_messages_match_torch(name, fn, arrays):
+    ff_err, torch_err = same_error(fn, *[a.astype(np.float32) for a in arrays])
+    assert str(ff_err) == str(torch_err)
 
 
 def test_prelu_error_names_counts():
@@ -429,3 +484,52 @@ def test_normal_cdf_precision_in_both_dtypes():
 @pytest.mark.parametrize("case", CASES, ids=repr)
 def test_grad_fn_name_matches_torch(case):
     check_grad_fn_name(case)
+
+
+# ---------------------------------------------------------------- RReLU's random slopes
+
+
+@pytest.mark.parametrize("lower,upper", [(1 / 8, 1 / 3), (0.2, 0.2), (0.0, 1.0)])
+@pytest.mark.parametrize("dtype", [ff.float32, ff.float64])
+def test_rrelu_training_slopes_in_range_and_gradient_is_the_slope(lower, upper, dtype):
+    """The slopes are ff's random numbers (not torch's): each negative element's slope lies in
+    [lower, upper], varies between elements, and is what backward multiplies by."""
+    ff.manual_seed(0)
+    x = ff.cat([-ff.rand(2000, dtype=dtype) - 0.1, ff.rand(1000, dtype=dtype) + 0.1])
+    x.requires_grad_()
+    y = FF.F.rrelu(x, lower, upper, training=True)
+    assert y.dtype == dtype and y.grad_fn.name() == "RreluWithNoiseBackward0"
+    y.sum().backward()
+    xs, ys, grad = x.detach().numpy(), y.detach().numpy(), x.grad.numpy()
+    slopes = ys[:2000] / xs[:2000]
+    assert slopes.min() >= lower - 1e-6 and slopes.max() <= upper + 1e-6
+    if upper > lower:
+        assert slopes.std() > (upper - lower) / 4  # uniform: std (upper - lower) / sqrt(12)
+    np.testing.assert_allclose(grad[:2000], slopes, rtol=1e-5)
+    np.testing.assert_array_equal(ys[2000:], xs[2000:])
+    np.testing.assert_array_equal(grad[2000:], 1)
+
+
+def test_rrelu_training_reproducible_and_module_modes():
+    x = ff.randn(100)
+    ff.manual_seed(3)
+    a = FF.F.rrelu(x, training=True).numpy().copy()
+    ff.manual_seed(3)
+    b = FF.nn.RReLU()(x).numpy()  # a module trains by default
+    np.testing.assert_array_equal(a, b)
+    g = ff.Generator().manual_seed(3)
+    np.testing.assert_array_equal(a, ff.rrelu(x, training=True, generator=g).numpy())
+    eval_out = FF.nn.RReLU().eval()(x).numpy()
+    expected = torch.nn.RReLU().eval()(torch.tensor(x.numpy())).numpy()
+    np.testing.assert_array_equal(eval_out, expected)
+
+
+def test_rrelu_gradcheck_training():
+    """Finite differences through one fixed draw: the same seed before each evaluation."""
+    x = ff.tensor(np.random.default_rng(4).uniform(-2, 2, 12) + 0.05, requires_grad=True)
+
+    def fn(t):
+        ff.manual_seed(9)
+        return FF.F.rrelu(t, 0.1, 0.6, training=True)
+
+    assert ff.autograd.gradcheck(fn, (x,))

@@ -299,19 +299,21 @@ class Hardshrink(ArrayOp):
         return np.where((x >= -lambd) & (x <= lambd), np.zeros((), x.dtype), x)
 
     @staticmethod
-    def backward(ctx, g):  # 1 outside [-lambd, lambd] (NaN included), exactly 0 inside
+    def backward(ctx, g):  # 1 outside [-lambd, lambd], exactly 0 inside
         (x,) = ctx.saved_tensors
-        return zero_where(g, (x >= -ctx.lambd) & (x <= ctx.lambd))
+        # 0 at NaN too, as torch's vectorised kernel (its scalar tail passes the gradient)
+        return zero_where(g, ~((x < -ctx.lambd) | (x > ctx.lambd)))
 
 
 class Softshrink(Hardshrink):
-    """x - lambd above lambd, x + lambd below -lambd, 0 between (torch's x * 0: -0.0, NaN)."""
+    """x - lambd above lambd, x + lambd below -lambd, 0 between (NaN stays NaN)."""
 
     @staticmethod
     def forward(ctx, x, lambd):
         ctx.lambd = lambd
         ctx.save_for_backward(x)
-        shrunk = np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, x * 0))
+        inside = x * 0 + 0  # +0.0 (also for -0.0) and NaN: torch's vectorised kernel
+        shrunk = np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, inside))
         return shrunk.astype(x.dtype, copy=False)
 
 
