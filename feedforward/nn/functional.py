@@ -833,11 +833,13 @@ def _group_norm(input, num_groups, weight, bias, eps) -> Tensor:
             "Expected number of channels in input to be divisible by num_groups, but got "
             f"input of shape {list(input.shape)} and num_groups={num_groups}"
         )
+    # torch's bias message shows the weight's shape ([0] without one): kept as torch's
+    weight_shape = [0] if weight is None else list(weight.shape)
     for name, param in (("weight", weight), ("bias", bias)):
         if param is not None and (param.ndim != 1 or param.numel() != channels):
             raise RuntimeError(
                 f"Expected {name} to be a vector of size equal to the number of channels in "
-                f"input, but got {name} of shape {list(param.shape)} and input of shape "
+                f"input, but got {name} of shape {weight_shape} and input of shape "
                 f"{list(input.shape)}"
             )
     return N.GroupNorm.apply(input, weight, bias, num_groups, eps)

@@ -226,7 +226,14 @@ def test_gradcheck(case):
 # torch's vectorised and scalar loops disagree for a NaN input of these (its scalar tail passes
 # the upstream gradient, its vector body gives 0 or NaN), so NaN enters them only upstream
 NAN_INPUT_VARIES = (
-    "elu", "selu", "celu", "hardswish", "hardtanh", "relu6", "hardshrink", "softshrink"
+    "elu",
+    "selu",
+    "celu",
+    "hardswish",
+    "hardtanh",
+    "relu6",
+    "hardshrink",
+    "softshrink",
 )
 
 

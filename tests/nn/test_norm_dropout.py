@@ -110,6 +110,71 @@ CASES = [
     ),
     Case("normalize", lambda L, x: L.F.normalize(x), uniform(3, 4)),
     Case("normalize_p1_dim0", lambda L, x: L.F.normalize(x, p=1.0, dim=0), uniform(3, 4)),
+    Case("group_norm", lambda L, x, w, b: L.F.group_norm(x, 2, w, b), with_params((3, 4, 5), 4)),
+    Case(
+        "group_norm_4d_eps",
+        lambda L, x, w, b: L.F.group_norm(x, 3, w, b, eps=1e-3),
+        with_params((2, 6, 2, 3), 6),
+    ),
+    Case("group_norm_2d_input", lambda L, x: L.F.group_norm(x, 2), uniform(3, 4)),
+    Case("group_norm_one_group", lambda L, x: L.F.group_norm(x, 1), uniform(2, 3, 4)),
+    Case(
+        "group_norm_weight_only",
+        lambda L, x, w: L.F.group_norm(x, 4, w),
+        with_params((2, 4, 3), 4, bias=False),
+    ),
+    Case("instance_norm", lambda L, x: L.F.instance_norm(x), uniform(3, 4, 5)),
+    Case(
+        "instance_norm_affine_4d",
+        lambda L, x, w, b: L.F.instance_norm(x, weight=w, bias=b, eps=1e-3),
+        with_params((2, 3, 2, 3), 3),
+    ),
+    Case(
+        "instance_norm_running_stats",
+        lambda L, x, m, v, w, b: L.F.instance_norm(x, m, v, w, b, momentum=0.3),
+        batch_stats((4, 3, 5), 3),
+        no_grad=(1, 2),
+    ),
+    Case(
+        "instance_norm_eval",
+        lambda L, x, m, v, w, b: L.F.instance_norm(x, m, v, w, b, use_input_stats=False),
+        batch_stats((2, 3, 4), 3),
+        no_grad=(1, 2),
+    ),
+    # torch's top-level ops, with their own signatures
+    Case(
+        "batch_norm_toplevel",
+        lambda L, x, m, v, w, b: L.lib.batch_norm(x, w, b, m, v, True, 0.2, 1e-4, False),
+        batch_stats((5, 3, 2), 3),
+        no_grad=(1, 2),
+    ),
+    Case(
+        "batch_norm_toplevel_eval",
+        lambda L, x, m, v, w, b: L.lib.batch_norm(x, w, b, m, v, False, 0.1, 1e-5, True),
+        batch_stats((5, 3), 3),
+        no_grad=(1, 2),
+    ),
+    Case(
+        "layer_norm_toplevel",
+        lambda L, x, w, b: L.lib.layer_norm(x, [5], w, b, 1e-3, False),
+        with_params((4, 5), 5),
+    ),
+    Case(
+        "group_norm_toplevel",
+        lambda L, x, w, b: L.lib.group_norm(x, 2, w, b, 1e-4, True),
+        with_params((3, 4, 5), 4),
+    ),
+    Case(
+        "instance_norm_toplevel",
+        lambda L, x, m, v, w, b: L.lib.instance_norm(x, w, b, m, v, True, 0.1, 1e-5, False),
+        batch_stats((2, 3, 4), 3),
+        no_grad=(1, 2),
+    ),
+    Case(
+        "rms_norm_toplevel",
+        lambda L, x, w: L.lib.rms_norm(x, [5], w, 1e-3),
+        with_params((4, 5), 5, False),
+    ),
 ]
 
 MODULE_CASES = [
@@ -123,6 +188,19 @@ MODULE_CASES = [
     ("BatchNorm1d_3d", lambda nn: nn.BatchNorm1d(3), (4, 3, 2)),
     ("BatchNorm1d_no_affine", lambda nn: nn.BatchNorm1d(4, affine=False), (5, 4)),
     ("BatchNorm2d", lambda nn: nn.BatchNorm2d(2), (3, 2, 2, 2)),
+    ("GroupNorm", lambda nn: nn.GroupNorm(2, 4), (3, 4, 2)),
+    ("GroupNorm_no_affine", lambda nn: nn.GroupNorm(1, 3, affine=False), (2, 3, 4)),
+    ("GroupNorm_no_bias", lambda nn: nn.GroupNorm(3, 3, eps=1e-3, bias=False), (2, 3, 4)),
+    ("InstanceNorm1d", lambda nn: nn.InstanceNorm1d(3), (4, 3, 5)),
+    ("InstanceNorm1d_unbatched", lambda nn: nn.InstanceNorm1d(3, affine=True), (3, 5)),
+    (
+        "InstanceNorm1d_running",
+        lambda nn: nn.InstanceNorm1d(3, affine=True, track_running_stats=True),
+        (4, 3, 5),
+    ),
+    ("InstanceNorm2d", lambda nn: nn.InstanceNorm2d(2, affine=True), (2, 2, 3, 3)),
+    ("InstanceNorm2d_unbatched", lambda nn: nn.InstanceNorm2d(2), (2, 3, 3)),
+    ("InstanceNorm3d", lambda nn: nn.InstanceNorm3d(2, eps=1e-3), (1, 2, 2, 2, 3)),
 ]
 CASES += [
     Case(f"module_{name}", lambda L, x, make=make: make(L.nn).to(x.dtype)(x), uniform(*shape))
@@ -181,6 +259,22 @@ PARAM_GRADCHECKS = [  # name, fn(input, *params), input shape, parameter shape, 
 ]
 
 
+PARAM_GRADCHECKS += [
+    ("group_norm", lambda x, w, b: FF.F.group_norm(x, 2, w, b), (3, 4, 2), (4,), 2),
+    ("group_norm_4d", lambda x, w, b: FF.F.group_norm(x, 3, w, b), (2, 3, 2, 2), (3,), 2),
+    ("instance_norm", lambda x, w, b: FF.F.instance_norm(x, weight=w, bias=b), (2, 3, 4), (3,), 2),
+    (
+        "instance_norm_eval",
+        lambda x, w, b: FF.F.instance_norm(
+            x, ff.zeros(3, dtype=ff.float64), ff.ones(3, dtype=ff.float64), w, b, False
+        ),
+        (2, 3, 4),
+        (3,),
+        2,
+    ),
+]
+
+
 @pytest.mark.parametrize(
     "name,fn,shape,p_shape,n_params", PARAM_GRADCHECKS, ids=[c[0] for c in PARAM_GRADCHECKS]
 )
@@ -224,6 +318,19 @@ BN_CONFIGS = [
     ("no_bias", lambda nn: nn.BatchNorm1d(4, bias=False), (8, 4)),
     ("no_running_stats", lambda nn: nn.BatchNorm1d(4, track_running_stats=False), (8, 4)),
     ("2d", lambda nn: nn.BatchNorm2d(3), (4, 3, 2, 3)),
+    ("GroupNorm", lambda nn: nn.GroupNorm(2, 4), (4, 4, 3)),
+    (
+        "InstanceNorm1d_running",
+        lambda nn: nn.InstanceNorm1d(3, momentum=0.3, affine=True, track_running_stats=True),
+        (5, 3, 6),
+    ),
+    ("InstanceNorm1d_unbatched", lambda nn: nn.InstanceNorm1d(3, track_running_stats=True), (3, 6)),
+    (
+        "InstanceNorm2d_momentum_None",
+        lambda nn: nn.InstanceNorm2d(3, momentum=None, track_running_stats=True),
+        (2, 3, 2, 3),
+    ),
+    ("InstanceNorm3d", lambda nn: nn.InstanceNorm3d(2, affine=True), (2, 2, 2, 2, 3)),
 ]
 
 
@@ -313,6 +420,15 @@ REPRS = [
     lambda nn: nn.Dropout1d(0.3),
     lambda nn: nn.Dropout2d(),
     lambda nn: nn.AlphaDropout(0.2),
+    lambda nn: nn.Dropout3d(),
+    lambda nn: nn.Dropout3d(0.2, True),
+    lambda nn: nn.FeatureAlphaDropout(0.3),
+    lambda nn: nn.GroupNorm(2, 4),
+    lambda nn: nn.GroupNorm(1, 3, eps=1e-3, affine=False),
+    lambda nn: nn.GroupNorm(3, 6, bias=False),
+    lambda nn: nn.InstanceNorm1d(3),
+    lambda nn: nn.InstanceNorm2d(4, affine=True, track_running_stats=True),
+    lambda nn: nn.InstanceNorm3d(2, momentum=None, bias=False, affine=True),
 ]
 
 
@@ -407,15 +523,95 @@ def test_alpha_dropout_values_match_torch_formula():
         assert abs((a > 0).mean() - (1 - p)) < 0.02
 
 
+CHANNEL_DROPOUTS = [
+    ("dropout1d", lambda t, p: FF.F.dropout1d(t, p), (20, 30, 40), 0),
+    ("dropout2d", lambda t, p: FF.F.dropout2d(t, p), (20, 30, 4, 5), 0),
+    ("dropout3d", lambda t, p: FF.F.dropout3d(t, p), (20, 30, 2, 2, 3), 0),
+    ("dropout3d_unbatched", lambda t, p: FF.F.dropout3d(t, p)[None], (1, 600, 2, 2, 3), 0),
+    ("feature_dropout", lambda t, p: ff.feature_dropout(t, p, True), (20, 30, 6), 0),
+    ("feature_dropout_", lambda t, p: ff.feature_dropout_(t * 1, p, True), (20, 30, 6), 0),
+    ("Dropout3d", lambda t, p: FF.nn.Dropout3d(p)(t), (20, 30, 2, 1, 3), 0),
+    ("feature_alpha_dropout", lambda t, p: FF.F.feature_alpha_dropout(t, p, True), (20, 30, 5), 1),
+    ("feature_alpha_dropout_top", lambda t, p: ff.feature_alpha_dropout(t, p, True), (20, 30), 1),
+    ("FeatureAlphaDropout", lambda t, p: FF.nn.FeatureAlphaDropout(p)(t), (20, 30, 2, 2), 1),
+]
+
+
 @pytest.mark.parametrize(
-    "fn,shape", [(FF.F.dropout1d, (20, 30, 40)), (FF.F.dropout2d, (20, 30, 4, 5))]
+    "name,fn,shape,alpha", CHANNEL_DROPOUTS, ids=[c[0] for c in CHANNEL_DROPOUTS]
 )
-def test_channel_dropout_zeroes_whole_channels(fn, shape):
+def test_channel_dropout_zeroes_whole_channels(name, fn, shape, alpha):
+    """One draw per (sample, channel): every value of a channel is kept or dropped together;
+    a dropped one is 0 (alpha: SELU's saturation value, after the affine map)."""
     ff.manual_seed(2)
     y = fn(ff.ones(*shape), 0.5).numpy()
     per_channel = y.reshape(shape[0], shape[1], -1)
     assert (per_channel.min(-1) == per_channel.max(-1)).all()
-    assert abs((per_channel[..., 0] != 0).mean() - 0.5) < 0.05
+    dropped = per_channel[..., 0] == per_channel.min()
+    assert abs(dropped.mean() - 0.5) < 0.05
+    if not alpha:
+        assert (per_channel.min() == 0) and np.allclose(per_channel.max(), 2)
+
+
+def test_feature_alpha_dropout_values_match_torch():
+    """The kept and dropped channels take torch's two values (a constant input)."""
+    x = np.ones((200, 50, 3), dtype=np.float32)
+    for p in (0.2, 0.5):
+        a = FF.F.feature_alpha_dropout(ff.tensor(x), p, True).numpy()
+        b = TORCH.F.feature_alpha_dropout(torch.tensor(x), p, True).numpy()
+        np.testing.assert_allclose(np.unique(a), np.unique(b), rtol=1e-6)
+
+
+def test_feature_dropout_gradient_uses_the_mask():
+    """The gradient is the kept channels' scale a, 0 for the dropped ones (whose output is the
+    one dropped value, whatever the input)."""
+    x = ff.randn(6, 40, 3, requires_grad=True)
+    p, alpha = 0.3, 1.7580993408473766
+    y = FF.F.feature_alpha_dropout(x, p, True)
+    y.sum().backward()
+    grads, out = x.grad.numpy(), y.detach().numpy()
+    a = 1 / np.sqrt((alpha * alpha * p + 1) * (1 - p))
+    assert (grads.min(-1) == grads.max(-1)).all()  # one factor per channel
+    np.testing.assert_allclose(np.unique(grads), [0, a], rtol=1e-6)
+    dropped = out[grads == 0]
+    np.testing.assert_allclose(dropped, dropped[0], rtol=1e-6)
+
+
+def test_dropout3d_warns_as_torch_for_other_ranks():
+    for shape in [(2, 3, 4), (2, 3, 4, 5, 6, 7)]:
+        with pytest.warns(UserWarning) as ours:
+            FF.F.dropout3d(ff.ones(*shape), 0.5)
+        with pytest.warns(UserWarning) as theirs:
+            TORCH.F.dropout3d(torch.ones(*shape), 0.5)
+        assert str(ours[0].message) == str(theirs[0].message)
+
+
+def test_toplevel_dropouts_scale_and_eval_identity():
+    ff.manual_seed(0)
+    x = ff.ones(100_000)
+    for fn in (ff.dropout, lambda t, p, train: ff.dropout_(t * 1, p, train)):
+        y = fn(x, 0.3, True).numpy()
+        kept = y != 0
+        assert abs(kept.mean() - 0.7) < 1e-2
+        np.testing.assert_allclose(y[kept], 1 / 0.7, rtol=1e-6)
+    y = ff.alpha_dropout(x, 0.3, True).numpy()
+    b = torch.alpha_dropout(torch.ones(100_000), 0.3, True).numpy()
+    np.testing.assert_allclose(np.unique(y), np.unique(b), rtol=1e-6)
+    z = x * 1
+    assert ff.alpha_dropout_(z, 0.3, True) is z and (z.numpy() != 1).any()
+    for fn in (
+        ff.dropout,
+        ff.alpha_dropout,
+        ff.feature_dropout,
+        ff.feature_alpha_dropout,
+        ff.dropout_,
+        ff.feature_alpha_dropout_,
+    ):
+        assert fn(x, 0.5, False) is x
+    assert FF.F.feature_alpha_dropout(x, 0.5) is x  # training=False by default
+    assert FF.nn.FeatureAlphaDropout().eval()(x) is x
+    x5 = ff.ones(2, 3, 2, 2, 2)
+    assert FF.nn.Dropout3d().eval()(x5) is x5
 
 
 @given(st.lists(st.integers(1, 5), min_size=1, max_size=4), st.floats(0.0, 0.95))
@@ -442,12 +638,69 @@ ERRORS = [
     ("layer_norm_shape", lambda L, x: L.nn.LayerNorm(3)(x), [np.ones((4, 4))]),
     ("rms_norm_shape", lambda L, x: L.nn.RMSNorm(3)(x), [np.ones((4, 4))]),
     ("layer_norm_fn_shape", lambda L, x: L.F.layer_norm(x, (2, 4)), [np.ones((4, 4))]),
+    ("group_norm_divisible", lambda L, x: L.F.group_norm(x, 4), [np.ones((2, 6, 4))]),
+    ("group_norm_rank", lambda L, x: L.F.group_norm(x, 1), [np.ones(3)]),
+    ("group_norm_one_value", lambda L, x: L.F.group_norm(x, 2), [np.ones((1, 2))]),
+    (
+        "group_norm_weight",
+        lambda L, x, w: L.F.group_norm(x, 3, w),
+        [np.ones((2, 6, 4)), np.ones(5)],
+    ),
+    (
+        "group_norm_bias",
+        lambda L, x, b: L.F.group_norm(x, 3, None, b),
+        [np.ones((2, 6, 4)), np.ones(7)],
+    ),
+    ("group_norm_toplevel_divisible", lambda L, x: L.lib.group_norm(x, 4), [np.ones((2, 6))]),
+    ("GroupNorm_divisible", lambda L, x: L.nn.GroupNorm(4, 6), [np.ones(1)]),
+    ("instance_norm_one_spatial", lambda L, x: L.F.instance_norm(x), [np.ones((2, 3, 1))]),
+    ("instance_norm_2d_input", lambda L, x: L.F.instance_norm(x), [np.ones((2, 3))]),
+    (
+        "instance_norm_no_stats",
+        lambda L, x: L.F.instance_norm(x, use_input_stats=False),
+        [np.ones((2, 3, 4))],
+    ),
+    ("InstanceNorm1d_rank", lambda L, x: L.nn.InstanceNorm1d(3)(x), [np.ones(3)]),
+    ("InstanceNorm2d_rank", lambda L, x: L.nn.InstanceNorm2d(3)(x), [np.ones((2, 3, 4, 5, 6))]),
+    (
+        "InstanceNorm1d_features",
+        lambda L, x: L.nn.InstanceNorm1d(3, affine=True)(x),
+        [np.ones((2, 4, 5))],
+    ),
+    ("dropout_toplevel_p", lambda L, x: L.lib.dropout(x, 1.5, True), [np.ones(3)]),
+    ("alpha_dropout_toplevel_p", lambda L, x: L.lib.alpha_dropout(x, 2.0, False), [np.ones(3)]),
+    ("feature_dropout_rank", lambda L, x: L.lib.feature_dropout(x, 0.5, True), [np.ones(3)]),
+    (
+        "feature_alpha_dropout_rank",
+        lambda L, x: L.F.feature_alpha_dropout(x, 0.5, True),
+        [np.ones(3)],
+    ),
+    ("feature_alpha_dropout_p", lambda L, x: L.F.feature_alpha_dropout(x, 1.5), [np.ones(3)]),
+    ("dropout3d_p", lambda L, x: L.F.dropout3d(x, -0.5), [np.ones((2, 3, 4, 5))]),
+    ("Dropout3d_p", lambda L, x: L.nn.Dropout3d(1.5), [np.ones(1)]),
 ]
 
 
 @pytest.mark.parametrize("name,fn,arrays", ERRORS, ids=[e[0] for e in ERRORS])
 def test_errors_match_torch_types(name, fn, arrays):
     same_error(fn, *[a.astype(np.float32) for a in arrays])
+
+
+MESSAGES_EQUAL = [
+    e for e in ERRORS if e[0].startswith(("group_norm", "GroupNorm", "instance_norm", "Instance"))
+]
+MESSAGES_EQUAL += [e for e in ERRORS if "dropout" in e[0].lower()]
+
+
+@pytest.mark.parametrize("name,fn,arrays", MESSAGES_EQUAL, ids=[e[0] for e in MESSAGES_EQUAL])
+def test_error_messages_match_torch(name, fn, arrays):
+    ff_err, torch_err = same_error(fn, *[a.astype(np.float32) for a in arrays])
+    assert str(ff_err) == str(torch_err).replace("torch.Size", "feedforward.Size")
+
+
+def test_instance_norm_module_warns_on_features_without_affine():
+    with pytest.warns(UserWarning, match="does not match num_features"):
+        FF.nn.InstanceNorm1d(3)(ff.randn(2, 4, 5))
 
 
 def test_error_messages():
