@@ -49,6 +49,26 @@ def uniform(*shape):
     return lambda rng, dtype: [rng.uniform(-2, 2, shape).astype(dtype)]
 
 
+def pair(*shape):
+    return lambda rng, dtype: [rng.uniform(-2, 2, shape).astype(dtype) for _ in range(2)]
+
+
+def bilinear_inputs(lead, in1, in2, out, bias=True):
+    """(input1, input2, weight[, bias]) for inputs of leading shape ``lead``."""
+
+    def build(rng, dtype):
+        arrays = [
+            rng.normal(size=(*lead, in1)),
+            rng.normal(size=(*lead, in2)),
+            rng.normal(size=(out, in1, in2)),
+        ]
+        if bias:
+            arrays.append(rng.normal(size=out))
+        return [a.astype(dtype) for a in arrays]
+
+    return build
+
+
 CASES = [
     Case("linear", lambda L, x, w, b: L.F.linear(x, w, b), linear_inputs((4, 3), 5)),
     Case("linear_no_bias", lambda L, x, w: L.F.linear(x, w), linear_inputs((4, 3), 2, False)),
@@ -99,6 +119,56 @@ CASES = [
         gradcheck=False,
     ),
     Case("embedding_scalar_index", lambda L, w, i: L.F.embedding(i, w), lookup(5, 2, ())),
+    Case(
+        "bilinear", lambda L, a, b, w, c: L.F.bilinear(a, b, w, c), bilinear_inputs((4,), 3, 2, 5)
+    ),
+    Case(
+        "bilinear_no_bias",
+        lambda L, a, b, w: L.F.bilinear(a, b, w),
+        bilinear_inputs((4,), 3, 2, 2, False),
+    ),
+    Case(
+        "bilinear_3d",
+        lambda L, a, b, w, c: L.F.bilinear(a, b, w, c),
+        bilinear_inputs((2, 3), 2, 4, 3),
+    ),
+    Case(
+        "bilinear_1d", lambda L, a, b, w, c: L.F.bilinear(a, b, w, c), bilinear_inputs((), 3, 2, 4)
+    ),
+    Case("pdist", lambda L, x: L.F.pdist(x), uniform(5, 3)),
+    Case("pdist_p1", lambda L, x: L.F.pdist(x, 1), uniform(4, 3)),
+    Case("pdist_p3", lambda L, x: L.F.pdist(x, p=3.0), uniform(4, 2)),
+    Case("pdist_pinf", lambda L, x: L.F.pdist(x, float("inf")), uniform(4, 3)),
+    Case("pdist_p0", lambda L, x: L.F.pdist(x, 0), uniform(3, 2)),
+    Case("pdist_one_row", lambda L, x: L.F.pdist(x), uniform(1, 3)),
+    Case(  # a zero distance: torch's gradient there is 0
+        "pdist_equal_rows",
+        lambda L, x: L.F.pdist(x),
+        lambda rng, dtype: [np.array([[1, 2], [1, 2], [0, 1.5]], dtype)],
+        gradcheck=False,
+    ),
+    Case("cosine_similarity", lambda L, a, b: L.F.cosine_similarity(a, b), pair(4, 3)),
+    Case("cosine_similarity_dim", lambda L, a, b: L.F.cosine_similarity(a, b, 0, 1e-3), pair(4, 3)),
+    # torch's top-level ops, with their own signatures
+    Case("torch.pdist", lambda L, x: L.lib.pdist(x, 2.5), uniform(4, 3)),
+    Case("torch.cosine_similarity", lambda L, a, b: L.lib.cosine_similarity(a, b, -1), pair(4, 3)),
+    Case(
+        "torch.bilinear",
+        lambda L, a, b, w, c: L.lib.bilinear(a, b, w, c),
+        bilinear_inputs((3,), 2, 3, 2),
+    ),
+    Case("torch.embedding", lambda L, w, i: L.lib.embedding(w, i), lookup(6, 3, (4, 5))),
+    Case(
+        "torch.embedding_padding_idx",
+        lambda L, w, i: L.lib.embedding(w, i, 1, True),
+        lookup(4, 3, (3, 4)),
+        gradcheck=False,
+    ),
+    Case(
+        "torch.embedding_padding_idx_none",
+        lambda L, w, i: L.lib.embedding(w, i, -1),
+        lookup(4, 3, (3, 4)),
+    ),
 ]
 
 
@@ -286,6 +356,45 @@ def test_errors_match_torch_types(name, fn, arrays):
     same_error(fn, *arrays)
 
 
+BILINEAR_X = np.zeros((4, 3), np.float32)
+MESSAGES_EQUAL = [
+    (
+        "bilinear_input2",
+        lambda L, a, b, w: L.F.bilinear(a, b, w),
+        [BILINEAR_X, np.zeros((4, 2), np.float32), np.zeros((2, 3, 3), np.float32)],
+    ),
+    (
+        "bilinear_input1",
+        lambda L, a, b, w: L.lib.bilinear(a, b, w),
+        [BILINEAR_X, BILINEAR_X, np.zeros((2, 4, 3), np.float32)],
+    ),
+    (
+        "bilinear_batch",
+        lambda L, a, b, w: L.F.bilinear(a, b, w),
+        [BILINEAR_X, np.zeros((5, 3), np.float32), np.zeros((2, 3, 3), np.float32)],
+    ),
+    (
+        "bilinear_dims",
+        lambda L, a, b, w: L.F.bilinear(a, b, w),
+        [BILINEAR_X, np.zeros(3, np.float32), np.zeros((2, 3, 3), np.float32)],
+    ),
+    (
+        "bilinear_bias",
+        lambda L, a, b, w, c: L.F.bilinear(a, b, w, c),
+        [BILINEAR_X, BILINEAR_X, np.zeros((2, 3, 3), np.float32), np.zeros(3, np.float32)],
+    ),
+    ("pdist_rank", lambda L, x: L.F.pdist(x), [np.zeros(3, np.float32)]),
+    ("pdist_negative_p", lambda L, x: L.F.pdist(x, -1), [BILINEAR_X]),
+    ("pdist_long", lambda L, x: L.lib.pdist(x), [np.zeros((3, 3), np.int64)]),
+]
+
+
+@pytest.mark.parametrize("name,fn,arrays", MESSAGES_EQUAL, ids=[e[0] for e in MESSAGES_EQUAL])
+def test_error_messages_match_torch(name, fn, arrays):
+    ff_err, torch_err = same_error(fn, *arrays)
+    assert str(ff_err) == str(torch_err)
+
+
 def test_linear_error_names_both_shapes():
     ff_err, _ = same_error(lambda L, x, w: L.F.linear(x, w), X, np.zeros((2, 5), np.float32))
     assert "(3, 4)" in str(ff_err) and "(2, 5)" in str(ff_err)
@@ -305,3 +414,231 @@ def test_one_hot_messages_match_torch():
 @pytest.mark.parametrize("case", CASES, ids=repr)
 def test_grad_fn_name_matches_torch(case):
     check_grad_fn_name(case)
+
+
+# ---------------------------------------------------------------- Bilinear
+
+
+def test_bilinear_module_matches_torch_with_its_parameters():
+    fm, tm = FF.nn.Bilinear(3, 4, 2), torch.nn.Bilinear(3, 4, 2)
+    with ff.no_grad():
+        for p, tp in zip(fm.parameters(), tm.parameters()):
+            p.copy_(ff.tensor(tp.detach().numpy()))
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(5, 3)).astype(np.float32), rng.normal(size=(5, 4)).astype(np.float32)
+    fa, fb = ff.tensor(a, requires_grad=True), ff.tensor(b, requires_grad=True)
+    ta, tb = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+    fy, ty = fm(fa, fb), tm(ta, tb)
+    assert_close(fy, ty, "Bilinear", "float32")
+    fy.sum().backward()
+    ty.sum().backward()
+    for x, tx in [(fa, ta), (fb, tb), *zip(fm.parameters(), tm.parameters())]:
+        assert_close(x.grad, tx.grad, "Bilinear grad", "float32")
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_bilinear_module_init_repr_and_state_dict(bias):
+    """U(-1/sqrt(in1), 1/sqrt(in1)) for weight and bias, as torch's reset_parameters."""
+    fm, tm = FF.nn.Bilinear(16, 5, 300, bias=bias), torch.nn.Bilinear(16, 5, 300, bias=bias)
+    assert repr(fm) == repr(tm)
+    assert list(fm.state_dict()) == list(tm.state_dict())
+    assert fm.weight.shape == tm.weight.shape
+    bound = 1 / np.sqrt(16)
+    params = [fm.weight] + ([fm.bias] if bias else [])
+    for p in params:
+        values = p.detach().numpy()
+        assert values.min() >= -bound and values.max() <= bound
+        assert values.min() < -0.9 * bound and values.max() > 0.9 * bound
+    fm.double()
+    assert fm(ff.randn(2, 16, dtype=ff.float64), ff.randn(2, 5, dtype=ff.float64)).shape == (2, 300)
+
+
+def test_cosine_similarity_module_matches_torch():
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=(3, 4, 2)), rng.normal(size=(3, 4, 2))
+    for kwargs in ({}, {"dim": -1, "eps": 1e-3}):
+        fm, tm = FF.nn.CosineSimilarity(**kwargs), torch.nn.CosineSimilarity(**kwargs)
+        assert repr(fm) == repr(tm)
+        assert_close(
+            fm(ff.tensor(a), ff.tensor(b)), tm(torch.tensor(a), torch.tensor(b)), "cos", "float64"
+        )
+
+
+# ---------------------------------------------------------------- gumbel_softmax
+
+
+@pytest.mark.parametrize("dim", [-1, 0])
+@pytest.mark.parametrize("dtype", [ff.float32, ff.float64])
+def test_gumbel_softmax_soft_and_hard(dim, dtype):
+    """Random (ff's generator): shapes, soft rows summing to 1, the hard sample the one-hot
+    of the soft one's argmax, with the soft sample's gradient (straight-through)."""
+    logits = ff.randn(5, 4, dtype=dtype, requires_grad=True)
+    weights = ff.randn(5, 4, dtype=dtype)
+    ff.manual_seed(7)
+    soft = FF.F.gumbel_softmax(logits, tau=0.5, dim=dim)
+    ff.manual_seed(7)
+    hard = FF.F.gumbel_softmax(logits, tau=0.5, hard=True, dim=dim)
+    assert soft.shape == hard.shape == logits.shape and soft.dtype == hard.dtype == dtype
+    assert soft.grad_fn.name() == "SoftmaxBackward0" and hard.grad_fn.name() == "AddBackward0"
+    np.testing.assert_allclose(soft.detach().numpy().sum(dim), 1, rtol=1e-6)
+    h = hard.detach().numpy()
+    assert set(np.unique(h)) <= {0.0, 1.0} and (h.sum(dim) == 1).all()
+    np.testing.assert_array_equal(h.argmax(dim), soft.detach().numpy().argmax(dim))
+    (soft * weights).sum().backward()
+    soft_grad = logits.grad.numpy().copy()
+    logits.grad = None
+    (hard * weights).sum().backward()
+    np.testing.assert_allclose(logits.grad.numpy(), soft_grad, rtol=1e-5, atol=1e-7)
+
+
+def test_gumbel_softmax_samples_the_categorical_distribution():
+    """The hard samples' class frequencies are softmax(logits), whatever tau."""
+    ff.manual_seed(0)
+    logits = ff.tensor([0.0, 1.0, 2.0]).expand(40_000, 3)
+    probs = FF.F.softmax(ff.tensor([0.0, 1.0, 2.0]), 0).numpy()
+    for tau in (1.0, 0.3):
+        counts = FF.F.gumbel_softmax(logits, tau, hard=True).numpy().mean(0)
+        np.testing.assert_allclose(counts, probs, atol=0.01)
+
+
+def test_gumbel_softmax_eps_warns_as_torch():
+    with pytest.warns(UserWarning) as ours:
+        FF.F.gumbel_softmax(ff.randn(2, 3), eps=1e-3)
+    with pytest.warns(UserWarning) as theirs:
+        TORCH.F.gumbel_softmax(torch.randn(2, 3), eps=1e-3)
+    assert str(ours[0].message) == str(theirs[0].message)
+
+
+# ---------------------------------------------------------------- torch's top-level nn ops
+
+_X = np.random.default_rng(5).normal(size=(2, 4, 3))
+_W = np.random.default_rng(6).uniform(0.5, 1.5, 4)
+
+
+def _t(L, a):
+    return L.lib.tensor(a)
+
+
+# every argument by its keyword: the names are torch's (its ops have no Python signature)
+TOPLEVEL_KEYWORDS = [
+    ("dropout", lambda L: L.lib.dropout(input=_t(L, _X), p=0.5, train=False)),
+    ("dropout_", lambda L: L.lib.dropout_(input=_t(L, _X), p=0.5, train=False)),
+    ("alpha_dropout", lambda L: L.lib.alpha_dropout(input=_t(L, _X), p=0.5, train=False)),
+    ("alpha_dropout_", lambda L: L.lib.alpha_dropout_(input=_t(L, _X), p=0.5, train=False)),
+    ("feature_dropout", lambda L: L.lib.feature_dropout(input=_t(L, _X), p=0.5, train=False)),
+    ("feature_dropout_", lambda L: L.lib.feature_dropout_(input=_t(L, _X), p=0.5, train=False)),
+    (
+        "feature_alpha_dropout",
+        lambda L: L.lib.feature_alpha_dropout(input=_t(L, _X), p=0.5, train=False),
+    ),
+    (
+        "feature_alpha_dropout_",
+        lambda L: L.lib.feature_alpha_dropout_(input=_t(L, _X), p=0.5, train=False),
+    ),
+    (
+        "batch_norm",
+        lambda L: L.lib.batch_norm(
+            input=_t(L, _X),
+            weight=_t(L, _W),
+            bias=None,
+            running_mean=None,
+            running_var=None,
+            training=True,
+            momentum=0.1,
+            eps=1e-5,
+            cudnn_enabled=False,
+        ),
+    ),
+    (
+        "layer_norm",
+        lambda L: L.lib.layer_norm(
+            input=_t(L, _X),
+            normalized_shape=[3],
+            weight=None,
+            bias=None,
+            eps=1e-3,
+            cudnn_enable=False,
+        ),
+    ),
+    (
+        "group_norm",
+        lambda L: L.lib.group_norm(
+            input=_t(L, _X),
+            num_groups=2,
+            weight=_t(L, _W),
+            bias=None,
+            eps=1e-3,
+            cudnn_enabled=False,
+        ),
+    ),
+    (
+        "instance_norm",
+        lambda L: L.lib.instance_norm(
+            input=_t(L, _X),
+            weight=None,
+            bias=_t(L, _W),
+            running_mean=None,
+            running_var=None,
+            use_input_stats=True,
+            momentum=0.1,
+            eps=1e-5,
+            cudnn_enabled=False,
+        ),
+    ),
+    (
+        "rms_norm",
+        lambda L: L.lib.rms_norm(input=_t(L, _X), normalized_shape=[3], weight=None, eps=1e-3),
+    ),
+    ("selu", lambda L: L.lib.selu(input=_t(L, _X))),
+    ("selu_", lambda L: L.lib.selu_(input=_t(L, _X))),
+    ("celu", lambda L: L.lib.celu(input=_t(L, _X), alpha=2.0)),
+    ("celu_", lambda L: L.lib.celu_(input=_t(L, _X), alpha=2.0)),
+    ("threshold", lambda L: L.lib.threshold(input=_t(L, _X), threshold=0.1, value=-1.0)),
+    ("threshold_", lambda L: L.lib.threshold_(input=_t(L, _X), threshold=0.1, value=-1.0)),
+    ("prelu", lambda L: L.lib.prelu(input=_t(L, _X), weight=_t(L, _W))),
+    ("hardshrink", lambda L: L.lib.hardshrink(input=_t(L, _X), lambd=0.3)),
+    (
+        "rrelu",
+        lambda L: L.lib.rrelu(
+            input=_t(L, _X), lower=0.1, upper=0.2, training=False, generator=None
+        ),
+    ),
+    (
+        "rrelu_",
+        lambda L: L.lib.rrelu_(
+            input=_t(L, _X), lower=0.1, upper=0.2, training=False, generator=None
+        ),
+    ),
+    ("pdist", lambda L: L.lib.pdist(input=_t(L, _X[0]), p=1.5)),
+    (
+        "pairwise_distance",
+        lambda L: L.lib.pairwise_distance(
+            x1=_t(L, _X), x2=_t(L, _X[0]), p=1.0, eps=1e-3, keepdim=True
+        ),
+    ),
+    (
+        "cosine_similarity",
+        lambda L: L.lib.cosine_similarity(x1=_t(L, _X), x2=_t(L, _X[::-1].copy()), dim=0, eps=1e-3),
+    ),
+    (
+        "bilinear",
+        lambda L: L.lib.bilinear(
+            input1=_t(L, _X), input2=_t(L, _X), weight=_t(L, _X[:, :3]), bias=None
+        ),
+    ),
+    (
+        "embedding",
+        lambda L: L.lib.embedding(
+            weight=_t(L, _X[0]),
+            indices=L.lib.tensor([[0, 3], [2, 2]]),
+            padding_idx=2,
+            scale_grad_by_freq=False,
+            sparse=False,
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("name,fn", TOPLEVEL_KEYWORDS, ids=[c[0] for c in TOPLEVEL_KEYWORDS])
+def test_toplevel_nn_ops_take_torchs_keywords(name, fn):
+    assert_close(fn(FF), fn(TORCH), name, "float64")
