@@ -14,6 +14,7 @@ from nn_parity import (
     FF,
     TORCH,
     Case,
+    assert_close,
     check_case,
     check_grad_fn_name,
     check_gradcheck,
@@ -717,3 +718,38 @@ def test_error_messages():
 @pytest.mark.parametrize("case", CASES, ids=repr)
 def test_grad_fn_name_matches_torch(case):
     check_grad_fn_name(case)
+
+
+@given(
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.lists(st.integers(1, 3), max_size=3),
+    st.booleans(),
+    st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=40, deadline=None)
+def test_group_and_instance_norm_random_shapes(n, groups, per_group, spatial, affine, seed):
+    """group_norm over random (N, C, *) and group counts, and instance_norm (C groups of one
+    channel): values and the gradients of input, weight and bias, against torch."""
+    c = groups * per_group
+    shape = (n, c, *spatial)
+    rng = np.random.default_rng(seed)
+    arrays = [rng.normal(size=shape), rng.uniform(0.5, 1.5, c), rng.normal(size=c)]
+    if not affine:
+        arrays = arrays[:1]
+    g = rng.normal(size=shape)
+    for fn, enough in [
+        (lambda L, x, *p: L.F.group_norm(x, groups, *p), n * c // groups * np.prod(spatial) > 1),
+        (lambda L, x, *p: L.F.instance_norm(x, None, None, *p), np.prod(spatial) > 1),
+    ]:
+        if not enough:  # one value per group: both refuse (tested with the errors)
+            continue
+        fts = [ff.tensor(a, requires_grad=True) for a in arrays]
+        tts = [torch.tensor(a, requires_grad=True) for a in arrays]
+        fo, to = fn(FF, *fts), fn(TORCH, *tts)
+        assert_close(fo, to, "norm", "float64", dict(rtol=1e-7, atol=1e-9))
+        fo.backward(ff.tensor(g))
+        to.backward(torch.tensor(g))
+        for a, b in zip(fts, tts):
+            assert_close(a.grad, b.grad, "norm grad", "float64", dict(rtol=1e-6, atol=1e-8))
