@@ -590,3 +590,37 @@ def test_functional_without_higher_order_gradients_refuses_clearly():
     with pytest.raises(NotImplementedError, match="forward-mode"):
         F.jacobian(lambda a: a, x, strategy="forward-mode", vectorize=True)
     assert set(F.__all__) <= set(dir(torch.autograd.functional))
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        lambda w: (w * w).sum(),  # one op, the leaf twice
+        lambda w: (w.exp() + w * 3).sum(),  # two paths
+        lambda w: (w[0] * w + w.sum()).sum(),  # a view path and direct ones
+    ],
+    ids=["same-op", "two-paths", "view-and-direct"],
+)
+def test_a_leaf_hook_sees_the_summed_gradient_once_as_torch(use):
+    """torch's AccumulateGrad runs once per pass on the sum of every path's gradient: a hook
+    on the leaf is called once with that sum, and what it returns becomes the whole gradient."""
+    seen = {}
+    for lib in (ff, torch):
+        w = lib.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        calls = []
+
+        def hook(g, calls=calls):
+            calls.append(g.detach().numpy().copy())
+            return g * 2
+
+        w.register_hook(hook)
+        posts = []
+        w.register_post_accumulate_grad_hook(lambda t, posts=posts: posts.append(t.grad.numpy()))
+        use(w).backward()
+        seen[lib] = calls, w.grad.numpy(), posts
+    (ours, our_grad, our_posts), (theirs, their_grad, their_posts) = seen[ff], seen[torch]
+    assert len(ours) == len(theirs) == 1
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-6)
+    np.testing.assert_allclose(our_grad, their_grad, rtol=1e-6)
+    assert len(our_posts) == len(their_posts) == 1
+    np.testing.assert_allclose(our_posts[0], their_posts[0], rtol=1e-6)

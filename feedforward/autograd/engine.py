@@ -39,34 +39,16 @@ def _run(root, root_grad: np.ndarray, retain_graph: bool, capture: dict | None) 
         _walk(root, root_grad, retain_graph, capture)
 
 
-_accumulated: dict = {}  # the leaves with post-accumulate hooks whose .grad this pass added to
-
-
-def _run_post_accumulate_hooks() -> None:
-    """``register_post_accumulate_grad_hook``'s hooks, once a leaf per backward pass, after the
-    pass has added every one of its gradient's parts into .grad (ff delivers them one by one)."""
-    leaves = list(_accumulated.values())
-    _accumulated.clear()
-    for leaf in leaves:
-        for hook in list(leaf._post_accumulate_hooks or ()):
-            hook(leaf)
-
-
 def _walk(root, root_grad: np.ndarray, retain_graph: bool, capture: dict | None) -> None:
-    try:
-        _walk_graph(root, root_grad, retain_graph, capture)
-    finally:
-        if _accumulated:
-            _run_post_accumulate_hooks()
-
-
-def _walk_graph(root, root_grad: np.ndarray, retain_graph: bool, capture: dict | None) -> None:
     handed_out = {id(root_grad)}  # arrays now owned by some .grad: the next leaf needs a copy
     if root.grad_fn is None:  # backward() called on a leaf itself
         _deliver(root, root_grad, capture, handed_out)
         return
     grads = {root.grad_fn: root_grad}  # node -> gradient of its output, summed so far
     waiting = [(-root.grad_fn._seq, root.grad_fn)]  # nodes with a gradient, newest first
+    # leaf -> its gradient summed so far: a leaf's hooks and .grad get the sum, once a pass (as
+    # torch's AccumulateGrad node), however many paths lead to it
+    leaves: dict[int, list] = {}
     while waiting:
         node = heappop(waiting)[1]
         g = grads.pop(node)
@@ -97,7 +79,11 @@ def _walk_graph(root, root_grad: np.ndarray, retain_graph: bool, capture: dict |
             if pg.dtype != p._data.dtype:
                 pg = pg.astype(p._data.dtype)
             if producer is None:
-                _deliver(p, pg, capture, handed_out)
+                entry = leaves.get(id(p))
+                if entry is None:
+                    leaves[id(p)] = [p, pg]
+                else:
+                    entry[1] = entry[1] + pg
             elif producer in grads:
                 grads[producer] = grads[producer] + pg
             else:
@@ -105,6 +91,8 @@ def _walk_graph(root, root_grad: np.ndarray, retain_graph: bool, capture: dict |
                 heappush(waiting, (-producer._seq, producer))
         if not retain_graph:
             node._release()
+    for leaf, g in leaves.values():
+        _deliver(leaf, g, capture, handed_out)
 
 
 def _deliver(leaf, g: np.ndarray, capture: dict | None, handed_out: set) -> None:
@@ -121,7 +109,8 @@ def _deliver(leaf, g: np.ndarray, capture: dict | None, handed_out: set) -> None
         return
     leaf._grad = _accumulate(leaf._grad, g, handed_out, leaf)
     if leaf._post_accumulate_hooks:
-        _accumulated[id(leaf)] = leaf
+        for hook in list(leaf._post_accumulate_hooks):
+            hook(leaf)
 
 
 def _accumulate(existing, g: np.ndarray, handed_out: set, owner):
