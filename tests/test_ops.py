@@ -3237,3 +3237,19 @@ def test_inplace_functions_as_torch(name):
         assert result is x, name
         outcomes.append(x)
     assert_same(*outcomes, name)
+
+
+@pytest.mark.parametrize(
+    "shapes", [[(4,), (3,), (3,)], [(3,), (2,), (3,)], [(3,), (3,), (2, 2)], [(2, 1), (3,), (4, 1)]]
+)
+def test_where_names_the_pair_that_does_not_broadcast_as_torch(shapes):
+    """torch broadcasts condition, input and other in turn; its message names the first pair
+    that fails, and ff's says the same (with the op and the shapes around it)."""
+    messages = []
+    for lib in (ff, torch):
+        condition, input, other = (lib.ones(s) for s in shapes)
+        with pytest.raises(RuntimeError) as info:
+            lib.where(condition > 0, input, other)
+        messages.append(str(info.value))
+    ours, theirs = messages
+    assert theirs in ours and ours.startswith("where: ")

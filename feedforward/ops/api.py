@@ -674,6 +674,15 @@ def where(condition, input=None, other=None):
             "where expected condition to be a boolean tensor, but got a tensor with dtype "
             f"{cond.dtype}"
         )
+    # torch broadcasts condition, input and other in that order and names the first pair that
+    # fails (NumPy's error cannot say which)
+    shape = cond.shape
+    for operand in (input, other):
+        if isinstance(operand, Tensor):
+            try:
+                shape = np.broadcast_shapes(shape, operand._data.shape)
+            except ValueError:
+                raise broadcast_error("where", shape, operand._data.shape) from None
     return E.Where.apply(cond, input, other)
 
 
