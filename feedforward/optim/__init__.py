@@ -12,6 +12,7 @@ Same names, signatures, defaults and update rules as ``torch.optim``::
 """
 
 from feedforward.optim import lr_scheduler
+from feedforward.optim.adadelta import Adadelta
 from feedforward.optim.adagrad import Adagrad
 from feedforward.optim.adam import Adam
 from feedforward.optim.adamax import Adamax
@@ -22,6 +23,7 @@ from feedforward.optim.rmsprop import RMSprop
 from feedforward.optim.sgd import SGD
 
 __all__ = [
+    "Adadelta",
     "Adagrad",
     "Adam",
     "Adamax",

@@ -45,9 +45,12 @@ CONFIGS = [
     ("NAdam", {"lr": 0.01}),
     ("NAdam", {"lr": 0.01, "weight_decay": 0.05, "momentum_decay": 0.01}),
     ("NAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True}),
+    ("Adadelta", {"lr": 1.0}),
+    ("Adadelta", {"lr": 0.5, "rho": 0.8, "eps": 1e-4, "weight_decay": 0.05}),
+    ("Adadelta", {"rho": 0.95, "maximize": True}),
 ]
 IDS = [f"{name}-{i}" for i, (name, _) in enumerate(CONFIGS)]
-NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam"]
+NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "Adadelta"]
 
 
 def _start(dtype: str, seed: int = 0) -> dict[str, np.ndarray]:
@@ -293,6 +296,11 @@ BAD_HYPERPARAMETERS = [
     ("Adamax", {"betas": (0.9, 1.5)}),
     ("NAdam", {"momentum_decay": -1}),
     ("NAdam", {"lr": -2}),
+    ("Adadelta", {"rho": 1.5}),
+    ("Adadelta", {"rho": -0.1}),
+    ("Adadelta", {"eps": -1}),
+    ("Adadelta", {"weight_decay": -1}),
+    ("Adadelta", {"lr": -1}),
 ]
 
 
