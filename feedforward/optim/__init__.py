@@ -19,6 +19,7 @@ from feedforward.optim.adamax import Adamax
 from feedforward.optim.adamw import AdamW
 from feedforward.optim.nadam import NAdam
 from feedforward.optim.optimizer import Optimizer
+from feedforward.optim.radam import RAdam
 from feedforward.optim.rmsprop import RMSprop
 from feedforward.optim.sgd import SGD
 
@@ -30,6 +31,7 @@ __all__ = [
     "AdamW",
     "NAdam",
     "Optimizer",
+    "RAdam",
     "RMSprop",
     "SGD",
     "lr_scheduler",

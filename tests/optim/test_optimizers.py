@@ -48,9 +48,12 @@ CONFIGS = [
     ("Adadelta", {"lr": 1.0}),
     ("Adadelta", {"lr": 0.5, "rho": 0.8, "eps": 1e-4, "weight_decay": 0.05}),
     ("Adadelta", {"rho": 0.95, "maximize": True}),
+    ("RAdam", {"lr": 0.01}),
+    ("RAdam", {"lr": 0.01, "betas": (0.8, 0.9), "weight_decay": 0.05, "eps": 1e-6}),
+    ("RAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True}),
 ]
 IDS = [f"{name}-{i}" for i, (name, _) in enumerate(CONFIGS)]
-NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "Adadelta"]
+NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "Adadelta", "RAdam"]
 
 
 def _start(dtype: str, seed: int = 0) -> dict[str, np.ndarray]:
@@ -301,6 +304,10 @@ BAD_HYPERPARAMETERS = [
     ("Adadelta", {"eps": -1}),
     ("Adadelta", {"weight_decay": -1}),
     ("Adadelta", {"lr": -1}),
+    ("RAdam", {"betas": (1.0, 0.999)}),
+    ("RAdam", {"betas": (0.9, -0.1)}),
+    ("RAdam", {"eps": -1}),
+    ("RAdam", {"weight_decay": -1}),
 ]
 
 
