@@ -21,6 +21,7 @@ from feedforward.optim.nadam import NAdam
 from feedforward.optim.optimizer import Optimizer
 from feedforward.optim.radam import RAdam
 from feedforward.optim.rmsprop import RMSprop
+from feedforward.optim.rprop import Rprop
 from feedforward.optim.sgd import SGD
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "Optimizer",
     "RAdam",
     "RMSprop",
+    "Rprop",
     "SGD",
     "lr_scheduler",
 ]

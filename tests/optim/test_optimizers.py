@@ -51,9 +51,22 @@ CONFIGS = [
     ("RAdam", {"lr": 0.01}),
     ("RAdam", {"lr": 0.01, "betas": (0.8, 0.9), "weight_decay": 0.05, "eps": 1e-6}),
     ("RAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True}),
+    ("Rprop", {"lr": 0.01}),
+    ("Rprop", {"lr": 0.02, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.05), "maximize": True}),
 ]
 IDS = [f"{name}-{i}" for i, (name, _) in enumerate(CONFIGS)]
-NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "Adadelta", "RAdam"]
+NAMES = [
+    "SGD",
+    "Adam",
+    "AdamW",
+    "RMSprop",
+    "Adagrad",
+    "Adamax",
+    "NAdam",
+    "Adadelta",
+    "RAdam",
+    "Rprop",
+]
 
 
 def _start(dtype: str, seed: int = 0) -> dict[str, np.ndarray]:
@@ -308,6 +321,10 @@ BAD_HYPERPARAMETERS = [
     ("RAdam", {"betas": (0.9, -0.1)}),
     ("RAdam", {"eps": -1}),
     ("RAdam", {"weight_decay": -1}),
+    ("Rprop", {"etas": (1.0, 1.2)}),
+    ("Rprop", {"etas": (0.5, 1.0)}),
+    ("Rprop", {"etas": (0.0, 1.2)}),
+    ("Rprop", {"lr": -0.1}),
 ]
 
 
