@@ -17,6 +17,7 @@ from feedforward.optim.adagrad import Adagrad
 from feedforward.optim.adam import Adam
 from feedforward.optim.adamax import Adamax
 from feedforward.optim.adamw import AdamW
+from feedforward.optim.asgd import ASGD
 from feedforward.optim.nadam import NAdam
 from feedforward.optim.optimizer import Optimizer
 from feedforward.optim.radam import RAdam
@@ -25,6 +26,7 @@ from feedforward.optim.rprop import Rprop
 from feedforward.optim.sgd import SGD
 
 __all__ = [
+    "ASGD",
     "Adadelta",
     "Adagrad",
     "Adam",

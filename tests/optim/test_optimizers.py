@@ -53,6 +53,9 @@ CONFIGS = [
     ("RAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True}),
     ("Rprop", {"lr": 0.01}),
     ("Rprop", {"lr": 0.02, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.05), "maximize": True}),
+    ("ASGD", {"lr": 0.05}),
+    ("ASGD", {"lr": 0.05, "lambd": 0.01, "alpha": 0.5, "t0": 10, "weight_decay": 0.01}),
+    ("ASGD", {"lr": 0.05, "t0": 3, "maximize": True}),
 ]
 IDS = [f"{name}-{i}" for i, (name, _) in enumerate(CONFIGS)]
 NAMES = [
@@ -325,6 +328,8 @@ BAD_HYPERPARAMETERS = [
     ("Rprop", {"etas": (0.5, 1.0)}),
     ("Rprop", {"etas": (0.0, 1.2)}),
     ("Rprop", {"lr": -0.1}),
+    ("ASGD", {"lr": -0.1}),
+    ("ASGD", {"weight_decay": -1}),
 ]
 
 
