@@ -74,6 +74,7 @@ ACTIVATIONS = {
     "elu_0.5": lambda L, x: L.F.elu(x, alpha=0.5),
     "selu": lambda L, x: L.F.selu(x),
     "celu": lambda L, x: L.F.celu(x, alpha=1.5),
+    "celu_inexact_alpha": lambda L, x: L.F.celu(x, alpha=0.7),  # torch's backward: 1/float32(alpha)
     "gelu": lambda L, x: L.F.gelu(x),
     "gelu_tanh": lambda L, x: L.F.gelu(x, approximate="tanh"),
     "silu": lambda L, x: L.F.silu(x),

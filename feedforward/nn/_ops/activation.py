@@ -92,7 +92,18 @@ class Elu(ArrayOp):
 
 
 class Celu(Elu):
-    """CELU: ELU with input_scale 1 / alpha; its own class for torch's node name."""
+    """CELU: ELU with input_scale 1 / alpha; its own class for torch's node name.
+
+    torch's backward takes that scale as 1 / float32(alpha) (derivatives.yaml: ``1.0 /
+    alpha.toFloat()``), so where float32 cannot hold alpha (0.7) its gradient is ~1e-8 off the
+    exact one, in float64 too; ours is torch's.
+    """
+
+    @staticmethod
+    def backward(ctx, g):
+        alpha, scale, _ = ctx.coefs
+        ctx.coefs = alpha, scale, 1.0 / float(np.float32(alpha))
+        return Elu.backward(ctx, g)
 
 
 class Glu(ArrayOp):
