@@ -18,6 +18,7 @@ from feedforward.optim.adam import Adam
 from feedforward.optim.adamax import Adamax
 from feedforward.optim.adamw import AdamW
 from feedforward.optim.asgd import ASGD
+from feedforward.optim.lbfgs import LBFGS
 from feedforward.optim.nadam import NAdam
 from feedforward.optim.optimizer import Optimizer
 from feedforward.optim.radam import RAdam
@@ -32,6 +33,7 @@ __all__ = [
     "Adam",
     "Adamax",
     "AdamW",
+    "LBFGS",
     "NAdam",
     "Optimizer",
     "RAdam",
