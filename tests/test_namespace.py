@@ -64,6 +64,8 @@ SUBMODULES = [
     "nn.utils.fusion",
     "nn.init",
     "autograd.functional",
+    "optim",
+    "optim.swa_utils",
 ]
 
 

@@ -11,7 +11,7 @@ Same names, signatures, defaults and update rules as ``torch.optim``::
     sched.step()
 """
 
-from feedforward.optim import lr_scheduler
+from feedforward.optim import lr_scheduler, swa_utils
 from feedforward.optim.adadelta import Adadelta
 from feedforward.optim.adagrad import Adagrad
 from feedforward.optim.adam import Adam
@@ -41,4 +41,5 @@ __all__ = [
     "Rprop",
     "SGD",
     "lr_scheduler",
+    "swa_utils",
 ]

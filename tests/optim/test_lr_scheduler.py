@@ -21,9 +21,20 @@ RESUME_AT = 150
 def _optimizer(fw, kind: str = "SGD"):
     a, b = fw.zeros(2, requires_grad=True), fw.zeros(3, requires_grad=True)
     groups = [{"params": [a], "lr": 0.1}, {"params": [b], "lr": 0.02}]
-    if kind == "Adam":
-        return fw.optim.Adam(groups, lr=0.1)
-    return fw.optim.SGD(groups, lr=0.1, momentum=0.9)
+    if kind == "SGD":
+        return fw.optim.SGD(groups, lr=0.1, momentum=0.9)
+    return getattr(fw.optim, kind)(groups, lr=0.1)
+
+
+def _swalr(fw, opt, **kwargs):
+    return fw.optim.swa_utils.SWALR(opt, **kwargs)
+
+
+def _cosine_then_swalr(fw, opt):
+    """SWA's recipe: a schedule, then SWALR from epoch 50 on."""
+    s = fw.optim.lr_scheduler
+    scheds = [s.CosineAnnealingLR(opt, T_max=100), _swalr(fw, opt, swa_lr=0.01, anneal_epochs=20)]
+    return s.SequentialLR(opt, scheds, milestones=[50])
 
 
 class Warmup:
@@ -184,6 +195,30 @@ SCHEDULERS = {
         ),
         "SGD",
     ),
+    # swa_utils.SWALR, and schedulers on the other optimizers (RAdam and NAdam have betas)
+    "swalr": (lambda fw, o: _swalr(fw, o, swa_lr=0.05), "SGD"),
+    "swalr-linear-list": (
+        lambda fw, o: _swalr(
+            fw, o, swa_lr=[0.5, 0.001], anneal_epochs=30, anneal_strategy="linear"
+        ),
+        "Adam",
+    ),
+    "swalr-1-epoch": (lambda fw, o: _swalr(fw, o, swa_lr=0.01, anneal_epochs=1), "ASGD"),
+    "swalr-after-cosine": (_cosine_then_swalr, "Rprop"),
+    "step-radam": (lambda fw, o: fw.optim.lr_scheduler.StepLR(o, step_size=9, gamma=0.8), "RAdam"),
+    "onecycle-radam": (
+        lambda fw, o: fw.optim.lr_scheduler.OneCycleLR(o, max_lr=0.5, total_steps=310),
+        "RAdam",
+    ),
+    "cyclic-nadam": (
+        lambda fw, o: fw.optim.lr_scheduler.CyclicLR(o, 0.001, 0.01, step_size_up=25),
+        "NAdam",
+    ),
+    "cosine-adadelta": (
+        lambda fw, o: fw.optim.lr_scheduler.CosineAnnealingLR(o, T_max=40),
+        "Adadelta",
+    ),
+    "linear-rprop": (lambda fw, o: fw.optim.lr_scheduler.LinearLR(o), "Rprop"),
     "sequential": (_seq, "SGD"),
     "sequential-3": (_seq3, "SGD"),
     "chained": (_chain, "SGD"),
@@ -191,7 +226,7 @@ SCHEDULERS = {
 
 
 def _momenta(opt) -> list:
-    return [g["betas"][0] if "betas" in g else g["momentum"] for g in opt.param_groups]
+    return [g["betas"][0] if "betas" in g else g.get("momentum") for g in opt.param_groups]
 
 
 def _run(fw, key: str, resume: bool = False) -> list:
@@ -220,6 +255,9 @@ def _assert_same(ours: list, theirs: list) -> None:
         for x, y in zip(a, b):  # last lr, group lrs, momenta
             assert len(x) == len(y)
             for u, v in zip(x, y):
+                if v is None:  # no momentum (ASGD, Rprop, Adadelta)
+                    assert u is None
+                    continue
                 assert abs(u - v) <= 1e-12 * max(1.0, abs(v)), (t, a, b)
 
 
