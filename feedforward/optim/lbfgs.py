@@ -320,6 +320,12 @@ class LBFGS(Optimizer):
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
         self._params: list[Tensor] = self.param_groups[0]["params"]
 
+    def _load_value(self, param: Tensor, key: str, value: Any) -> Any:
+        """As the base class's, into the history lists too (torch casts their tensors)."""
+        if isinstance(value, list):
+            return [self._load_value(param, key, v) for v in value]
+        return super()._load_value(param, key, value)
+
     # ------------------------------------------------------------------ the flat vector
 
     def _gather_flat_grad(self) -> np.ndarray:

@@ -690,6 +690,24 @@ def test_lbfgs_matches_torch_float32(problem, kwargs):
     assert state["d"].dtype == ff.float32 and state["prev_flat_grad"].dtype == ff.float32
 
 
+def test_lbfgs_load_state_dict_casts_the_history_as_torch():
+    arrays = _lbfgs_start("lsq", "float64")
+    layouts = []
+    for fw in (ff, torch):
+        _, _, opt = _lbfgs_train(fw, "lsq", {"max_iter": 3}, arrays, steps=2)
+        params32 = [
+            fw.zeros(v.shape, requires_grad=True) for k, v in arrays.items() if k not in "xy"
+        ]
+        fresh = fw.optim.LBFGS(params32, max_iter=3)
+        fresh.load_state_dict(opt.state_dict())
+        state = fresh.state[params32[0]]
+        assert state["old_dirs"][0].dtype == fw.float32 and state["ro"][0].dtype == fw.float32
+        assert state["al"][0].dtype == fw.float32 and state["al"][-1] is None
+        assert state["old_dirs"][0] is not opt.state_dict()["state"][0]["old_dirs"][0]
+        layouts.append({k: type(v).__name__ for k, v in state.items()})
+    assert list(layouts[0]) == list(layouts[1])
+
+
 def test_lbfgs_under_an_lr_scheduler_matches_torch():
     arrays = _lbfgs_start("lsq", "float64")
     results = []
